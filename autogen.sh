@@ -1,0 +1,37 @@
+#!/bin/sh
+# Bootstrap a checkout: make sure the build tools are here, then autoreconf.
+# As root on Debian/Ubuntu, missing packages are installed with apt-get;
+# otherwise the exact apt-get line to run is printed.
+set -e
+cd "$(dirname "$0")"
+
+# command-or-file -> Debian package. Clang and its runtime are for the
+# sanitizer and fuzzing builds; check is the unit-test framework.
+need="autoreconf:autoconf automake:automake libtoolize:libtool pkg-config:pkg-config \
+make:make gcc:gcc clang:clang /usr/include/check.h:check \
+/usr/share/doc/libclang-rt-dev:libclang-rt-dev"
+missing=
+for pair in $need; do
+    what=${pair%%:*} pkg=${pair#*:}
+    case $what in
+        /*) [ -e "$what" ] || missing="$missing $pkg" ;;
+        *) command -v "$what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+    esac
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "autogen.sh: installing:$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        echo "autogen.sh: missing build dependencies. Install them with:" >&2
+        echo "    sudo apt-get install$missing" >&2
+        exit 1
+    fi
+fi
+
+mkdir -p m4
+autoreconf -fi
