@@ -209,15 +209,17 @@ int anysock_ntop(const anysock_addr *a, char *buf, size_t size, unsigned flags)
 /* Input                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Hex digit value + 1; 0 for anything that is not a hex digit. */
+static const unsigned char hex_table[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hex_table[(unsigned char)c] - 1;
 }
 
 /* Dotted decimal exactly as inet_pton(AF_INET) takes it: four decimal
@@ -425,34 +427,46 @@ static int parse_bare(const char *s, size_t n, unsigned flags, struct parsed *p)
 {
 	const char *colon = memchr(s, ':', n);
 	size_t v4_len = colon != NULL ? (size_t)(colon - s) : n;
-	bool one_colon = colon != NULL &&
-			 memchr(colon + 1, ':', n - v4_len - 1) == NULL;
-	if ((colon == NULL || one_colon) && parse_v4(s, v4_len, p->ip)) {
+	int err = 0;
+	if (parse_v4(s, v4_len, p->ip)) {
 		p->family = AF_INET;
 		if (colon == NULL)
 			return 0;
 		p->has_port = true;
-		return parse_port(colon + 1, n - v4_len - 1, &p->port);
+		/* A good port has no ':', so success means there was one colon. */
+		err = parse_port(colon + 1, n - v4_len - 1, &p->port);
+		if (err == 0)
+			return 0;
 	}
-	/* Valid IPv6 text has at least two colons, so a one-colon text that is
-	 * not "v4:port" is judged as IPv4. */
-	if (colon == NULL || one_colon)
-		return why_not(s, v4_len, AF_INET);
+	/* Valid IPv6 text has at least two colons, so a one-colon text is
+	 * judged as "v4:port". */
+	if (colon == NULL || memchr(colon + 1, ':', n - v4_len - 1) == NULL)
+		return err < 0 ? err : why_not(s, v4_len, AF_INET);
+	p->has_port = false;
 	return parse_v6_scoped(s, n, flags, p);
 }
 
+/* Only the family's own bytes are written; the rest of *out is not ours
+ * to care about (len says where the address ends). */
 static void store(const struct parsed *p, anysock_addr *out, unsigned flags)
 {
 	bool unmap = (flags & ANYSOCK_PTON_UNMAP) && p->family == AF_INET6 &&
 		     in6_is_mapped((const struct in6_addr *)p->ip);
 	if (p->family == AF_INET || unmap) {
-		struct in_addr ip;
-		memcpy(&ip, p->family == AF_INET ? p->ip : p->ip + 12, 4);
-		anysock_addr_from_in(out, &ip, (int)p->port);
+		struct sockaddr_in *sin = &out->u.sin;
+		memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p->port);
+		memcpy(&sin->sin_addr, p->family == AF_INET ? p->ip : p->ip + 12, 4);
+		out->len = sizeof(*sin);
 	} else {
-		struct in6_addr ip;
-		memcpy(ip.s6_addr, p->ip, 16);
-		anysock_addr_from_in6(out, &ip, (int)p->port, p->scope);
+		struct sockaddr_in6 *sin6 = &out->u.sin6;
+		memset(sin6, 0, sizeof(*sin6));
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p->port);
+		memcpy(sin6->sin6_addr.s6_addr, p->ip, 16);
+		sin6->sin6_scope_id = p->scope;
+		out->len = sizeof(*sin6);
 	}
 }
 
