@@ -20,12 +20,17 @@
  * disagrees with the family) or -EAFNOSUPPORT (any other family). */
 int addr_check(const anysock_addr *a);
 
-/* ::ffff:0:0/96, RFC 4291 section 2.5.5.2. */
-static inline bool in6_is_mapped(const struct in6_addr *ip)
+/* ::ffff:0:0/96, RFC 4291 section 2.5.5.2, on the 16 address bytes. */
+static inline bool bytes_are_mapped(const unsigned char b[16])
 {
 	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0,
 						  0, 0, 0, 0, 0xff, 0xff };
-	return memcmp(ip->s6_addr, prefix, sizeof(prefix)) == 0;
+	return memcmp(b, prefix, sizeof(prefix)) == 0;
+}
+
+static inline bool in6_is_mapped(const struct in6_addr *ip)
+{
+	return bytes_are_mapped(ip->s6_addr);
 }
 
 #endif

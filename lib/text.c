@@ -451,7 +451,7 @@ static int parse_bare(const char *s, size_t n, unsigned flags, struct parsed *p)
 static void store(const struct parsed *p, anysock_addr *out, unsigned flags)
 {
 	bool unmap = (flags & ANYSOCK_PTON_UNMAP) && p->family == AF_INET6 &&
-		     in6_is_mapped((const struct in6_addr *)p->ip);
+		     bytes_are_mapped(p->ip);
 	if (p->family == AF_INET || unmap) {
 		struct sockaddr_in *sin = &out->u.sin;
 		memset(sin, 0, sizeof(*sin));
