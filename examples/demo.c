@@ -63,5 +63,18 @@ int main(void)
 	printf("  unmapped:               %s -> %s\n", before, after);
 	printf("  equal after unmap:      %s\n",
 	       anysock_addr_equal(&v4, &mapped, 0) ? "yes" : "no");
+
+	printf("\nJudged by the IPv4 inside (safe to connect to from a public service?):\n");
+	static const char *judged[] = { "::ffff:127.0.0.1", "64:ff9b::10.0.0.1",
+					"2002:7f00:1::", "::ffff:8.8.8.8", "2001:db8::1" };
+	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++) {
+		anysock_addr a;
+		char names[256];
+		if (anysock_pton(judged[i], &a, 0) < 0)
+			return EXIT_FAILURE;
+		anysock_class_str(anysock_addr_class(&a), names, sizeof(names));
+		printf("  %-20s %-4s {%s}\n", judged[i],
+		       anysock_addr_is_global(&a) ? "yes" : "no", names);
+	}
 	return EXIT_SUCCESS;
 }

@@ -183,6 +183,71 @@ ANYSOCK_API int anysock_pton(const char *text, anysock_addr *out, unsigned flags
 ANYSOCK_API int anysock_pton_n(const char *text, size_t len, anysock_addr *out,
 			       unsigned flags);
 
+/* ------------------------------------------------------------------------ */
+/* Classes: what kind of address, and is it safe to reach                    */
+/* ------------------------------------------------------------------------ */
+
+/* Bits of anysock_addr_class(), from the IANA IPv4 and IPv6 Special-Purpose
+ * Address Registries (anysock_addr_class(3) has the table, row by row). */
+#define ANYSOCK_CLASS_UNSPECIFIED (1u << 0)   /* 0.0.0.0, ::                    */
+#define ANYSOCK_CLASS_LOOPBACK (1u << 1)      /* 127/8, ::1                     */
+#define ANYSOCK_CLASS_LINK_LOCAL (1u << 2)    /* 169.254/16, fe80::/10          */
+#define ANYSOCK_CLASS_SITE_LOCAL (1u << 3)    /* fec0::/10 (deprecated)         */
+#define ANYSOCK_CLASS_PRIVATE (1u << 4)       /* RFC 1918, fc00::/7             */
+#define ANYSOCK_CLASS_SHARED (1u << 5)        /* 100.64/10 (carrier-grade NAT)  */
+#define ANYSOCK_CLASS_MULTICAST (1u << 6)     /* 224/4, ff00::/8                */
+#define ANYSOCK_CLASS_BROADCAST (1u << 7)     /* 255.255.255.255                */
+#define ANYSOCK_CLASS_DOCUMENTATION (1u << 8) /* TEST-NETs, 2001:db8::/32, 3fff::/20 */
+#define ANYSOCK_CLASS_BENCHMARKING (1u << 9)  /* 198.18/15, 2001:2::/48         */
+#define ANYSOCK_CLASS_RESERVED (1u << 10)     /* 0/8, 240/4, deprecated blocks  */
+#define ANYSOCK_CLASS_DISCARD (1u << 11)      /* 100::/64                       */
+#define ANYSOCK_CLASS_MAPPED (1u << 12)       /* ::ffff:0:0/96                  */
+#define ANYSOCK_CLASS_COMPATIBLE (1u << 13)   /* ::/96 (deprecated)             */
+#define ANYSOCK_CLASS_NAT64 (1u << 14)        /* 64:ff9b::/96, 64:ff9b:1::/48   */
+#define ANYSOCK_CLASS_6TO4 (1u << 15)         /* 2002::/16                      */
+#define ANYSOCK_CLASS_TEREDO (1u << 16)       /* 2001::/32                      */
+#define ANYSOCK_CLASS_ORCHID (1u << 17)       /* 2001:20::/28 (ORCHIDv2)        */
+#define ANYSOCK_CLASS_AS112 (1u << 18)
+#define ANYSOCK_CLASS_AMT (1u << 19)
+#define ANYSOCK_CLASS_ANYCAST (1u << 20)      /* PCP, TURN, DNS-SD SRP anycast  */
+#define ANYSOCK_CLASS_PROTOCOL (1u << 21)     /* IETF protocol assignments      */
+#define ANYSOCK_CLASS_SRV6 (1u << 22)         /* 5f00::/16                      */
+#define ANYSOCK_CLASS_DUMMY (1u << 23)        /* 192.0.0.8, 100:0:0:1::/64      */
+#define ANYSOCK_CLASS_GLOBAL (1u << 31)       /* globally reachable unicast     */
+
+/* The classes of an address. An IPv6 form that carries an IPv4 address
+ * (mapped, compatible, NAT64 64:ff9b::/96, 6to4, Teredo) also has the
+ * classes of the IPv4 inside and is GLOBAL only if that address is:
+ * ::ffff:127.0.0.1 is LOOPBACK, 64:ff9b::10.0.0.1 is not GLOBAL.
+ * 0 for AF_UNIX and invalid input. */
+ANYSOCK_API unsigned anysock_addr_class(const anysock_addr *a);
+
+/* The question to ask before connecting anywhere a remote user named (a
+ * URL to fetch, a webhook): is this globally reachable unicast, after every
+ * embedded IPv4 form is seen through? False for invalid input. */
+ANYSOCK_API bool anysock_addr_is_global(const anysock_addr *a);
+
+/* Multicast scope, as the IPv6 scope field (RFC 7346); IPv4 per RFC 2365. */
+#define ANYSOCK_SCOPE_INTERFACE 1
+#define ANYSOCK_SCOPE_LINK 2
+#define ANYSOCK_SCOPE_REALM 3
+#define ANYSOCK_SCOPE_ADMIN 4
+#define ANYSOCK_SCOPE_SITE 5
+#define ANYSOCK_SCOPE_ORGANIZATION 8
+#define ANYSOCK_SCOPE_GLOBAL 14
+/* The scope of a multicast address, 0 for any other address. */
+ANYSOCK_API int anysock_addr_multicast_scope(const anysock_addr *a);
+
+/* The IPv4 address an address carries: an AF_INET address itself (returns
+ * 0), or the one inside an IPv6 form (returns that form's ANYSOCK_CLASS_*
+ * bit). -ENOENT when there is none; out may be NULL. */
+ANYSOCK_API int anysock_addr_embedded_ipv4(const anysock_addr *a,
+					   struct in_addr *out);
+
+/* Class bits as comma-separated names ("loopback,ipv4-mapped"). Returns the
+ * length, or -ENOSPC. 256 bytes hold every name. */
+ANYSOCK_API int anysock_class_str(unsigned classes, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

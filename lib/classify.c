@@ -1,0 +1,359 @@
+/*
+ * classify.c - what kind of address is this, and is it safe to reach?
+ *
+ * The rows below follow the IANA IPv4 and IPv6 Special-Purpose Address
+ * Registries (RFC 6890, RFC 8190 and the RFCs each row cites), plus the
+ * blocks those registries leave out but a program must still judge:
+ * multicast, IPv4-compatible ::/96, deprecated site-local fec0::/10.
+ *
+ * An IPv6 form that carries an IPv4 address (mapped, compatible, NAT64
+ * 64:ff9b::/96, 6to4, Teredo) is also judged by the IPv4 address inside: it
+ * gets that address's classes, and it is globally reachable only when that
+ * address is. So ::ffff:127.0.0.1 is loopback, and 2002:7f00:1:: is not a
+ * safe place to send a request (the CVE-2024-24790 and CVE-2024-4032 class
+ * of bugs).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <arpa/inet.h>
+
+#define C(x) ANYSOCK_CLASS_##x
+
+/* Longest prefix wins, so a row holds every class of its block: a more
+ * specific row replaces, not adds to, the rows that contain it. A block
+ * with GLOBAL is globally reachable per the registry's column. */
+static const struct row {
+	const char *prefix; /* text, parsed once */
+	int len;
+	unsigned classes;
+	const char *source;
+} rows[] = {
+	/* IPv4 Special-Purpose Address Registry */
+	{ "0.0.0.0", 8, C(RESERVED), "RFC 791 3.2: this network" },
+	{ "0.0.0.0", 32, C(UNSPECIFIED) | C(RESERVED), "RFC 1122 3.2.1.3: this host" },
+	{ "10.0.0.0", 8, C(PRIVATE), "RFC 1918" },
+	{ "100.64.0.0", 10, C(SHARED), "RFC 6598: shared address space" },
+	{ "127.0.0.0", 8, C(LOOPBACK) | C(RESERVED), "RFC 1122 3.2.1.3" },
+	{ "169.254.0.0", 16, C(LINK_LOCAL), "RFC 3927" },
+	{ "172.16.0.0", 12, C(PRIVATE), "RFC 1918" },
+	{ "192.0.0.0", 24, C(PROTOCOL), "RFC 6890: IETF protocol assignments" },
+	{ "192.0.0.0", 29, C(PROTOCOL), "RFC 7335: IPv4 service continuity" },
+	{ "192.0.0.8", 32, C(PROTOCOL) | C(DUMMY), "RFC 7600: IPv4 dummy address" },
+	{ "192.0.0.9", 32, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 7723: PCP anycast" },
+	{ "192.0.0.10", 32, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 8155: TURN anycast" },
+	{ "192.0.0.170", 32, C(PROTOCOL) | C(NAT64), "RFC 7050, RFC 8880: NAT64 discovery" },
+	{ "192.0.0.171", 32, C(PROTOCOL) | C(NAT64), "RFC 7050, RFC 8880: NAT64 discovery" },
+	{ "192.0.2.0", 24, C(DOCUMENTATION), "RFC 5737: TEST-NET-1" },
+	{ "192.31.196.0", 24, C(AS112) | C(GLOBAL), "RFC 7535: AS112-v4" },
+	{ "192.52.193.0", 24, C(AMT) | C(GLOBAL), "RFC 7450: AMT" },
+	{ "192.88.99.0", 24, C(RESERVED), "RFC 7526: deprecated 6to4 relay anycast" },
+	{ "192.168.0.0", 16, C(PRIVATE), "RFC 1918" },
+	{ "192.175.48.0", 24, C(AS112) | C(GLOBAL), "RFC 7534: AS112 direct delegation" },
+	{ "198.18.0.0", 15, C(BENCHMARKING), "RFC 2544" },
+	{ "198.51.100.0", 24, C(DOCUMENTATION), "RFC 5737: TEST-NET-2" },
+	{ "203.0.113.0", 24, C(DOCUMENTATION), "RFC 5737: TEST-NET-3" },
+	{ "240.0.0.0", 4, C(RESERVED), "RFC 1112 4: reserved" },
+	{ "255.255.255.255", 32, C(BROADCAST) | C(RESERVED), "RFC 919 7, RFC 8190: limited broadcast" },
+	/* IPv4 multicast (RFC 5771); scopes from RFC 2365 */
+	{ "224.0.0.0", 4, C(MULTICAST), "RFC 5771" },
+
+	/* IPv6 Special-Purpose Address Registry */
+	{ "::", 128, C(UNSPECIFIED), "RFC 4291 2.5.2" },
+	{ "::1", 128, C(LOOPBACK), "RFC 4291 2.5.3" },
+	/* ::ffff:0:0/96 (RFC 4291 2.5.5.2) is not a row: the IPv4 rows above
+	 * are stored in that form, and classify_v6() adds C(MAPPED). */
+	{ "::", 96, C(COMPATIBLE) | C(RESERVED), "RFC 4291 2.5.5.1: deprecated" },
+	{ "64:ff9b::", 96, C(NAT64) | C(GLOBAL), "RFC 6052: well-known prefix" },
+	{ "64:ff9b:1::", 48, C(NAT64), "RFC 8215: local-use translation" },
+	{ "100::", 64, C(DISCARD), "RFC 6666: discard-only" },
+	{ "100:0:0:1::", 64, C(DUMMY), "RFC 9780: dummy prefix" },
+	{ "2001::", 23, C(PROTOCOL), "RFC 2928: IETF protocol assignments" },
+	{ "2001::", 32, C(PROTOCOL) | C(TEREDO), "RFC 4380, RFC 8190: Teredo" },
+	{ "2001:1::1", 128, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 7723: PCP anycast" },
+	{ "2001:1::2", 128, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 8155: TURN anycast" },
+	{ "2001:1::3", 128, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 9665: DNS-SD SRP anycast" },
+	{ "2001:2::", 48, C(PROTOCOL) | C(BENCHMARKING), "RFC 5180" },
+	{ "2001:3::", 32, C(PROTOCOL) | C(AMT) | C(GLOBAL), "RFC 7450: AMT" },
+	{ "2001:4:112::", 48, C(PROTOCOL) | C(AS112) | C(GLOBAL), "RFC 7535: AS112-v6" },
+	{ "2001:10::", 28, C(PROTOCOL) | C(RESERVED), "RFC 4843: deprecated ORCHID" },
+	{ "2001:20::", 28, C(PROTOCOL) | C(ORCHID) | C(GLOBAL), "RFC 7343: ORCHIDv2" },
+	{ "2001:30::", 28, C(PROTOCOL) | C(GLOBAL), "RFC 9374: drone remote ID DETs" },
+	{ "2001:db8::", 32, C(DOCUMENTATION), "RFC 3849" },
+	{ "2002::", 16, C(6TO4), "RFC 3056" },
+	{ "2620:4f:8000::", 48, C(AS112) | C(GLOBAL), "RFC 7534: AS112 direct delegation" },
+	{ "3fff::", 20, C(DOCUMENTATION), "RFC 9637" },
+	{ "5f00::", 16, C(SRV6), "RFC 9602: SRv6 SIDs" },
+	{ "fc00::", 7, C(PRIVATE), "RFC 4193: unique local" },
+	{ "fe80::", 10, C(LINK_LOCAL), "RFC 4291 2.5.6" },
+	{ "fec0::", 10, C(SITE_LOCAL) | C(RESERVED), "RFC 3879: deprecated site-local" },
+	{ "ff00::", 8, C(MULTICAST), "RFC 4291 2.7" },
+};
+
+#define NROWS ARRAY_SIZE(rows)
+
+/* A row as 128-bit masks; IPv4 rows are kept as mapped IPv6, so that one
+ * comparison serves both families. */
+struct mask_row {
+	uint64_t hi, lo, mask_hi, mask_lo;
+	int len;
+	unsigned classes;
+};
+
+static struct mask_row table[NROWS];
+static size_t table_len;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+/* Rows by first octet: of the IPv4 address for IPv4 rows (looked up in
+ * mapped form), of the IPv6 address otherwise. An ordinary address checks
+ * a handful of rows, most none at all. */
+/* The fullest buckets, 192 (IPv4) and 0x20 (2001::, 2002::), hold 13 rows. */
+#define BUCKET_MAX 16
+struct bucket {
+	unsigned char n, row[BUCKET_MAX];
+};
+static struct bucket v4_buckets[256], v6_buckets[256];
+
+static uint64_t load_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t top_bits(int n) /* n in 0..64 */
+{
+	return n <= 0 ? 0 : n >= 64 ? UINT64_MAX : ~(UINT64_MAX >> n);
+}
+
+/* Whether a row lies inside ::ffff:0:0/96, that is, is an IPv4 row. */
+static bool bytes_are_mapped_prefix(const struct mask_row *r)
+{
+	return r->hi == 0 && (r->lo >> 32) == 0xffff;
+}
+
+static void build_table(void)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		anysock_addr a;
+		if (anysock_pton(rows[i].prefix, &a, ANYSOCK_PTON_NOPORT) < 0)
+			continue; /* impossible: check_classify parses every row */
+		int len = rows[i].len;
+		anysock_addr_map(&a);
+		if (rows[i].prefix[0] != ':' && strchr(rows[i].prefix, ':') == NULL)
+			len += 96;
+		const unsigned char *b = a.u.sin6.sin6_addr.s6_addr;
+		struct mask_row *r = &table[table_len++];
+		r->mask_hi = top_bits(len);
+		r->mask_lo = top_bits(len - 64);
+		r->hi = load_be64(b) & r->mask_hi;
+		r->lo = load_be64(b + 8) & r->mask_lo;
+		r->len = len;
+		r->classes = rows[i].classes;
+	}
+	/* Longest first, so the first match is the most specific (insertion
+	 * sort: a few dozen rows, once). */
+	for (size_t i = 1; i < table_len; i++) {
+		struct mask_row r = table[i];
+		size_t j = i;
+		for (; j > 0 && table[j - 1].len < r.len; j--)
+			table[j] = table[j - 1];
+		table[j] = r;
+	}
+	for (size_t i = 0; i < table_len; i++) {
+		const struct mask_row *r = &table[i];
+		bool v4 = r->len >= 96 && bytes_are_mapped_prefix(r);
+		int len = v4 ? r->len - 96 : r->len;
+		unsigned first = (unsigned)((v4 ? r->lo >> 24 : r->hi >> 56) & 0xff);
+		unsigned span = len >= 8 ? 1u : 1u << (8 - len);
+		for (unsigned k = first; k < first + span; k++) {
+			struct bucket *b = v4 ? &v4_buckets[k] : &v6_buckets[k];
+			if (b->n == BUCKET_MAX)
+				abort(); /* a table edit outgrew BUCKET_MAX: raise it */
+			b->row[b->n++] = (unsigned char)i;
+		}
+	}
+}
+
+/* The classes of the most specific row, or GLOBAL for ordinary unicast. */
+static unsigned lookup(const unsigned char b[16])
+{
+	uint64_t hi = load_be64(b), lo = load_be64(b + 8);
+	const struct bucket *bk = bytes_are_mapped(b) ? &v4_buckets[b[12]] : &v6_buckets[b[0]];
+	for (unsigned i = 0; i < bk->n; i++) {
+		const struct mask_row *r = &table[bk->row[i]];
+		if ((hi & r->mask_hi) == r->hi && (lo & r->mask_lo) == r->lo)
+			return r->classes;
+	}
+	return ANYSOCK_CLASS_GLOBAL;
+}
+
+/* The IPv4 address an IPv6 form carries, by the form's class. */
+static bool embedded_v4(const unsigned char b[16], unsigned classes, unsigned char v4[4])
+{
+	static const unsigned char nat64_wkp[12] = { 0, 0x64, 0xff, 0x9b };
+	if ((classes & C(COMPATIBLE)) ||
+	    ((classes & C(NAT64)) && memcmp(b, nat64_wkp, 12) == 0)) {
+		memcpy(v4, b + 12, 4); /* RFC 4291 2.5.5.1; RFC 6052 2.2 */
+		return true;
+	}
+	if (classes & C(6TO4)) {
+		memcpy(v4, b + 2, 4); /* 2002:V4V4:V4V4::/48 (RFC 3056 2) */
+		return true;
+	}
+	if (classes & C(TEREDO)) {
+		for (int i = 0; i < 4; i++) /* client, bit-inverted (RFC 4380 4) */
+			v4[i] = (unsigned char)~b[12 + i];
+		return true;
+	}
+	return false;
+}
+
+static void v4_as_mapped(const unsigned char v4[4], unsigned char out[16])
+{
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	memcpy(out + 12, v4, 4);
+}
+
+/* An IPv6 form judged with the IPv4 inside: its classes too, and global
+ * only if both are. A mapped address is that IPv4 host, so it has exactly
+ * the IPv4 classes. :: and ::1 are not "compatible 0.0.0.0/0.0.0.1". */
+static unsigned classify_v6(const unsigned char b[16])
+{
+	unsigned classes = lookup(b);
+	if (bytes_are_mapped(b))
+		return C(MAPPED) | classes;
+	unsigned char v4[4], m[16];
+	if ((classes & (C(UNSPECIFIED) | C(LOOPBACK))) || !embedded_v4(b, classes, v4))
+		return classes;
+	v4_as_mapped(v4, m);
+	unsigned inner = lookup(m);
+	return (classes & inner & C(GLOBAL)) | ((classes | inner) & ~C(GLOBAL));
+}
+
+unsigned anysock_addr_class(const anysock_addr *a)
+{
+	pthread_once(&table_once, build_table);
+	int family = addr_check(a);
+	if (family == AF_INET) {
+		unsigned char m[16];
+		v4_as_mapped((const unsigned char *)&a->u.sin.sin_addr, m);
+		return lookup(m);
+	}
+	if (family == AF_INET6)
+		return classify_v6(a->u.sin6.sin6_addr.s6_addr);
+	return 0;
+}
+
+bool anysock_addr_is_global(const anysock_addr *a)
+{
+	return (anysock_addr_class(a) & ANYSOCK_CLASS_GLOBAL) != 0;
+}
+
+/* RFC 4291 2.7 and RFC 7346 scope values; IPv4 by RFC 5771 and RFC 2365. */
+int anysock_addr_multicast_scope(const anysock_addr *a)
+{
+	int family = addr_check(a);
+	if (family < 0)
+		return family;
+	const unsigned char *v4 = NULL;
+	if (family == AF_INET)
+		v4 = (const unsigned char *)&a->u.sin.sin_addr;
+	else if (family == AF_INET6 && in6_is_mapped(&a->u.sin6.sin6_addr))
+		v4 = a->u.sin6.sin6_addr.s6_addr + 12;
+	else if (family == AF_INET6)
+		return a->u.sin6.sin6_addr.s6_addr[0] == 0xff
+			       ? a->u.sin6.sin6_addr.s6_addr[1] & 0x0f
+			       : 0;
+	else
+		return 0;
+	if ((v4[0] & 0xf0) != 0xe0)
+		return 0;
+	if (v4[0] == 224 && v4[1] == 0 && v4[2] == 0)
+		return ANYSOCK_SCOPE_LINK; /* local network control block */
+	if (v4[0] != 239)
+		return ANYSOCK_SCOPE_GLOBAL;
+	if (v4[1] == 255)
+		return ANYSOCK_SCOPE_SITE; /* IPv4 local scope */
+	if ((v4[1] & 0xfc) == 192)
+		return ANYSOCK_SCOPE_ORGANIZATION; /* 239.192.0.0/14 */
+	return ANYSOCK_SCOPE_ADMIN;
+}
+
+int anysock_addr_embedded_ipv4(const anysock_addr *a, struct in_addr *out)
+{
+	int family = addr_check(a);
+	if (family < 0)
+		return family;
+	if (family == AF_INET) {
+		if (out != NULL)
+			*out = a->u.sin.sin_addr;
+		return 0;
+	}
+	if (family != AF_INET6)
+		return -EAFNOSUPPORT;
+	pthread_once(&table_once, build_table);
+	const unsigned char *b = a->u.sin6.sin6_addr.s6_addr;
+	unsigned char v4[4];
+	unsigned form;
+	if (bytes_are_mapped(b)) {
+		memcpy(v4, b + 12, 4);
+		form = C(MAPPED);
+	} else {
+		unsigned classes = lookup(b);
+		if ((classes & (C(UNSPECIFIED) | C(LOOPBACK))) || !embedded_v4(b, classes, v4))
+			return -ENOENT;
+		form = classes & (C(COMPATIBLE) | C(NAT64) | C(6TO4) | C(TEREDO));
+	}
+	if (out != NULL)
+		memcpy(out, v4, 4);
+	return (int)form;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} class_names[] = {
+	{ C(UNSPECIFIED), "unspecified" }, { C(LOOPBACK), "loopback" },
+	{ C(LINK_LOCAL), "link-local" }, { C(SITE_LOCAL), "site-local" },
+	{ C(PRIVATE), "private" }, { C(SHARED), "shared" },
+	{ C(MULTICAST), "multicast" }, { C(BROADCAST), "broadcast" },
+	{ C(DOCUMENTATION), "documentation" }, { C(BENCHMARKING), "benchmarking" },
+	{ C(RESERVED), "reserved" }, { C(DISCARD), "discard-only" },
+	{ C(MAPPED), "ipv4-mapped" }, { C(COMPATIBLE), "ipv4-compatible" },
+	{ C(NAT64), "nat64" }, { C(6TO4), "6to4" }, { C(TEREDO), "teredo" },
+	{ C(ORCHID), "orchidv2" }, { C(AS112), "as112" }, { C(AMT), "amt" },
+	{ C(ANYCAST), "anycast" }, { C(PROTOCOL), "protocol-assignment" },
+	{ C(SRV6), "srv6-sid" }, { C(DUMMY), "dummy" }, { C(GLOBAL), "global" },
+};
+
+int anysock_class_str(unsigned classes, char *buf, size_t size)
+{
+	if (buf == NULL)
+		return -EINVAL;
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(class_names); i++) {
+		if (!(classes & class_names[i].bit))
+			continue;
+		size_t k = strlen(class_names[i].name);
+		if (n + (n > 0) + k >= size) {
+			if (size > 0)
+				buf[0] = '\0';
+			return -ENOSPC;
+		}
+		if (n > 0)
+			buf[n++] = ',';
+		memcpy(buf + n, class_names[i].name, k);
+		n += k;
+	}
+	if (size == 0)
+		return -ENOSPC;
+	buf[n] = '\0';
+	return (int)n;
+}
