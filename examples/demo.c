@@ -4,7 +4,9 @@
  * An IPv6 socket receives IPv4 peers as IPv4-mapped addresses
  * (::ffff:192.0.2.1). Logs, comparisons and access lists that see that form
  * treat one client as two. This demo parses a few endpoints, prints them in
- * RFC 5952 form, and shows that unmapping makes the two spellings one.
+ * RFC 5952 form, shows that unmapping makes the two spellings one, judges
+ * addresses by the IPv4 they carry, and runs an access list that gives a
+ * mapped client the answer its IPv4 address gets.
  *
  * Build and run: make demo
  * SPDX-License-Identifier: MIT
@@ -76,5 +78,30 @@ int main(void)
 		printf("  %-20s %-4s {%s}\n", judged[i],
 		       anysock_addr_is_global(&a) ? "yes" : "no", names);
 	}
+
+	/* An access list written for IPv4 holds for mapped clients too. */
+	static const char acl_text[] = "deny 10.66.0.0/16   # the lab\n"
+				       "allow 10.0.0.0/8\n"
+				       "default deny\n";
+	anysock_acl *acl;
+	anysock_parse_error perr;
+	if (anysock_acl_parse(acl_text, 0, &acl, &perr) < 0) {
+		printf("acl line %u, column %u: %s\n", perr.line, perr.column,
+		       anysock_strerror(perr.code));
+		return EXIT_FAILURE;
+	}
+	printf("\nAccess list \"deny 10.66.0.0/16; allow 10.0.0.0/8; default deny\":\n");
+	static const char *clients[] = { "10.1.2.3", "::ffff:10.1.2.3", "10.66.0.9",
+					 "::ffff:10.66.0.9", "::ffff:a42:9", "192.0.2.1" };
+	for (size_t i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+		anysock_addr a;
+		unsigned line;
+		if (anysock_pton(clients[i], &a, 0) < 0)
+			return EXIT_FAILURE;
+		int verdict = anysock_acl_check(acl, &a, &line);
+		printf("  %-20s %-5s (line %u)\n", clients[i],
+		       verdict == ANYSOCK_ACL_ALLOW ? "allow" : "deny", line);
+	}
+	anysock_acl_free(acl);
 	return EXIT_SUCCESS;
 }

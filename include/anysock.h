@@ -48,6 +48,11 @@ enum anysock_error {
 	ANYSOCK_E_NOPORT = -4107,    /* a port was required and none was given      */
 	ANYSOCK_E_PORTGIVEN = -4108, /* a port was given where none is allowed      */
 	ANYSOCK_E_EMPTY = -4109,     /* empty text                                  */
+	ANYSOCK_E_PREFIXLEN = -4110, /* "/len" missing, not decimal, or too long    */
+	ANYSOCK_E_HOSTBITS = -4111,  /* address has bits set past the prefix length */
+	ANYSOCK_E_SYNTAX = -4112,    /* access list: expected a rule or a prefix    */
+	ANYSOCK_E_NODEFAULT = -4113, /* access list: no "default allow|deny"       */
+	ANYSOCK_E_DUPDEFAULT = -4114, /* access list: a second default rule         */
 	ANYSOCK_E_EAI_BASE = -5000   /* resolver codes: see anysock_error_from_eai  */
 };
 
@@ -127,7 +132,19 @@ ANYSOCK_API int anysock_addr_unmap(anysock_addr *a);
  * address that is AF_INET6 already, -EAFNOSUPPORT for AF_UNIX. */
 ANYSOCK_API int anysock_addr_map(anysock_addr *a);
 
-/* Flags for compare, equal and hash. */
+/* Stronger canonical forms, only when asked: an IPv6 address that merely
+ * carries an IPv4 one is a different address unless the network says it
+ * is a translation of it. */
+#define ANYSOCK_CANON_COMPATIBLE 0x10u /* ::a.b.c.d -> a.b.c.d (not ::, ::1)    */
+#define ANYSOCK_CANON_NAT64 0x20u      /* 64:ff9b::a.b.c.d -> a.b.c.d           */
+
+/* ::ffff:a.b.c.d always, and the forms flags name, become plain AF_INET
+ * (port kept). Returns 1 when rewritten, 0 when already canonical,
+ * negative on invalid input or unknown flags. */
+ANYSOCK_API int anysock_addr_canonical(anysock_addr *a, unsigned flags);
+
+/* Flags for compare, equal and hash; ANYSOCK_CANON_* may be added too, and
+ * then the forms they name compare (and hash) as the IPv4 inside. */
 #define ANYSOCK_CMP_NOPORT 0x1u  /* ignore the port                        */
 #define ANYSOCK_CMP_UNMAP 0x2u   /* ::ffff:a.b.c.d is the same as a.b.c.d  */
 #define ANYSOCK_CMP_NOSCOPE 0x4u /* ignore the IPv6 scope id               */
@@ -247,6 +264,98 @@ ANYSOCK_API int anysock_addr_embedded_ipv4(const anysock_addr *a,
 /* Class bits as comma-separated names ("loopback,ipv4-mapped"). Returns the
  * length, or -ENOSPC. 256 bytes hold every name. */
 ANYSOCK_API int anysock_class_str(unsigned classes, char *buf, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Prefixes and access lists                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* A CIDR block. Always stored canonically: a block inside ::ffff:0:0/96
+ * of length >= 96 is the IPv4 block it spells (::ffff:10.0.0.0/104 is
+ * 10.0.0.0/8), and bits past len are zero. */
+typedef struct anysock_prefix {
+	int family;   /* AF_INET or AF_INET6 */
+	unsigned len; /* 0..32 or 0..128 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} u;
+} anysock_prefix;
+
+/* "ffff:...:255.255.255.255/128" and its terminator. */
+#define ANYSOCK_PREFIXSTRLEN 50
+
+#define ANYSOCK_PREFIX_MASK 0x1u /* clear host bits instead of failing */
+
+/* Parse "10.0.0.0/8", "2001:db8::/32", "::ffff:10.0.0.0/104", or a bare
+ * address (a /32 or /128). Addresses are as strict as anysock_pton();
+ * ports, brackets and %scope are errors. Bits set past the length are
+ * ANYSOCK_E_HOSTBITS unless flags has ANYSOCK_PREFIX_MASK. Returns 0, or an
+ * ANYSOCK_E_* code with *out untouched. */
+ANYSOCK_API int anysock_prefix_parse(const char *text, anysock_prefix *out,
+				     unsigned flags);
+ANYSOCK_API int anysock_prefix_parse_n(const char *text, size_t len,
+				       anysock_prefix *out, unsigned flags);
+
+/* The len-bit block around an address ("the /24 of this client"); len is
+ * counted in the address's own family. -EINVAL when len is too long. */
+ANYSOCK_API int anysock_prefix_from_addr(anysock_prefix *out,
+					 const anysock_addr *a, unsigned len);
+
+/* Whether a is inside p, mapped-aware both ways: 10.0.0.0/8 contains
+ * ::ffff:10.1.2.3, and ::ffff:0:0/96 contains 10.1.2.3. Ports and scope
+ * ids do not matter. False for invalid input. */
+ANYSOCK_API bool anysock_prefix_contains(const anysock_prefix *p,
+					 const anysock_addr *a);
+
+/* "10.0.0.0/8", "2001:db8::/32". Returns the length or -ENOSPC. */
+ANYSOCK_API int anysock_prefix_ntop(const anysock_prefix *p, char *buf,
+				    size_t size);
+
+/* Where a text did not parse: the code returned, and the 1-based line and
+ * byte column the problem starts at (0 and 0 when it concerns the whole
+ * text, as a missing default does). */
+typedef struct anysock_parse_error {
+	int code;
+	unsigned line;
+	unsigned column;
+} anysock_parse_error;
+
+/* An ordered list of allow/deny rules (see anysock_acl_parse(3)). */
+typedef struct anysock_acl anysock_acl;
+
+#define ANYSOCK_ACL_DENY 0
+#define ANYSOCK_ACL_ALLOW 1
+
+/* Parse an access list:
+ *
+ *     # comments run to the end of the line
+ *     deny  10.66.0.0/16            # first match wins
+ *     allow 10.0.0.0/8, 192.168.0.0/16
+ *     allow ::1; deny fe80::/10     # ';' separates rules on one line
+ *     default deny                  # required, exactly once
+ *
+ * flags: ANYSOCK_PREFIX_MASK for every prefix, ANYSOCK_CANON_* for every
+ * lookup. Returns 0 and a list to free with anysock_acl_free(), or a
+ * negative code; err (may be NULL) then says where. */
+ANYSOCK_API int anysock_acl_parse(const char *text, unsigned flags,
+				  anysock_acl **out, anysock_parse_error *err);
+ANYSOCK_API int anysock_acl_parse_n(const char *text, size_t len, unsigned flags,
+				    anysock_acl **out, anysock_parse_error *err);
+ANYSOCK_API void anysock_acl_free(anysock_acl *acl);
+
+/* ANYSOCK_ACL_ALLOW or ANYSOCK_ACL_DENY for an address, by the first rule
+ * whose prefix contains it (mapped-aware), else the default; *line (may be
+ * NULL) gets the line of the deciding rule. Negative for invalid input,
+ * -EAFNOSUPPORT for AF_UNIX. Any number of threads may check one list. */
+ANYSOCK_API int anysock_acl_check(const anysock_acl *acl, const anysock_addr *a,
+				  unsigned *line);
+
+/* The number of prefixes in the list (a rule with three has three). */
+ANYSOCK_API int anysock_acl_count(const anysock_acl *acl);
+/* Prefix i (0-based, in the order written) with its line; i == -1 is the
+ * default rule. Returns its action, or -ERANGE. */
+ANYSOCK_API int anysock_acl_rule(const anysock_acl *acl, int i,
+				 anysock_prefix *prefix, unsigned *line);
 
 #ifdef __cplusplus
 }

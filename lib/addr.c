@@ -40,6 +40,12 @@ int addr_check(const anysock_addr *a)
 	}
 }
 
+int addr_check_ip(const anysock_addr *a)
+{
+	int family = addr_check(a);
+	return family == AF_UNIX ? -EAFNOSUPPORT : family;
+}
+
 int anysock_addr_from_sockaddr(anysock_addr *out, const struct sockaddr *sa,
 			       socklen_t len)
 {
@@ -250,6 +256,39 @@ int anysock_addr_map(anysock_addr *a)
 	return anysock_addr_from_in6(a, &ip, ntohs(a->u.sin.sin_port), 0) == 0 ? 1 : -EINVAL;
 }
 
+/* The IPv4 address behind b when flags let a form count as IPv4: mapped
+ * always; ::a.b.c.d with ANYSOCK_CANON_COMPATIBLE (but not :: or ::1, the
+ * unspecified and loopback addresses); 64:ff9b::a.b.c.d, the NAT64
+ * well-known prefix (RFC 6052 2.1), with ANYSOCK_CANON_NAT64. A
+ * network-specific NAT64 prefix is the operator's choice and cannot be
+ * recognised from the address alone. */
+bool bytes_canonical_v4(const unsigned char b[16], unsigned flags, unsigned char v4[4])
+{
+	static const unsigned char zero[12], nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	bool ok = bytes_are_mapped(b);
+	if (!ok && (flags & ANYSOCK_CANON_COMPATIBLE) && memcmp(b, zero, 12) == 0)
+		ok = (b[12] | b[13] | b[14]) != 0 || b[15] > 1;
+	if (!ok && (flags & ANYSOCK_CANON_NAT64))
+		ok = memcmp(b, nat64, 12) == 0;
+	if (ok)
+		memcpy(v4, b + 12, 4);
+	return ok;
+}
+
+int anysock_addr_canonical(anysock_addr *a, unsigned flags)
+{
+	int family = addr_check(a);
+	if (family < 0)
+		return family;
+	if (flags & ~(ANYSOCK_CANON_COMPATIBLE | ANYSOCK_CANON_NAT64))
+		return -EINVAL;
+	struct in_addr ip;
+	if (family != AF_INET6 ||
+	    !bytes_canonical_v4(a->u.sin6.sin6_addr.s6_addr, flags, (unsigned char *)&ip))
+		return 0;
+	return anysock_addr_from_in(a, &ip, ntohs(a->u.sin6.sin6_port)) == 0 ? 1 : -EINVAL;
+}
+
 /*
  * Compare, equal and hash all work on one flat key, so they cannot disagree.
  * Layout: rank (1 byte), then for IP: 16 address bytes (IPv4 left-aligned),
@@ -287,8 +326,16 @@ static void make_key(const anysock_addr *a, unsigned flags, struct addr_key *k)
 	}
 	uint32_t v4, scope = 0;
 	uint16_t port;
+	unsigned canon = flags & (ANYSOCK_CANON_COMPATIBLE | ANYSOCK_CANON_NAT64);
+	unsigned char inner[4];
 	bool as_v4 = (family == AF_INET || (flags & ANYSOCK_CMP_UNMAP)) &&
 		     ipv4_of(a, &v4);
+	if (!as_v4 && family == AF_INET6 && canon != 0 &&
+	    bytes_canonical_v4(a->u.sin6.sin6_addr.s6_addr, canon, inner)) {
+		as_v4 = true;
+		v4 = (uint32_t)inner[0] << 24 | (uint32_t)inner[1] << 16 |
+		     (uint32_t)inner[2] << 8 | inner[3];
+	}
 	if (as_v4) {
 		k->b[0] = RANK_INET;
 		put32(k->b + 1, v4);

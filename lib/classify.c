@@ -28,169 +28,108 @@
  * specific row replaces, not adds to, the rows that contain it. A block
  * with GLOBAL is globally reachable per the registry's column. */
 static const struct row {
-	const char *prefix; /* text, parsed once */
-	int len;
+	const char *prefix; /* CIDR text, parsed once */
 	unsigned classes;
 	const char *source;
 } rows[] = {
 	/* IPv4 Special-Purpose Address Registry */
-	{ "0.0.0.0", 8, C(RESERVED), "RFC 791 3.2: this network" },
-	{ "0.0.0.0", 32, C(UNSPECIFIED) | C(RESERVED), "RFC 1122 3.2.1.3: this host" },
-	{ "10.0.0.0", 8, C(PRIVATE), "RFC 1918" },
-	{ "100.64.0.0", 10, C(SHARED), "RFC 6598: shared address space" },
-	{ "127.0.0.0", 8, C(LOOPBACK) | C(RESERVED), "RFC 1122 3.2.1.3" },
-	{ "169.254.0.0", 16, C(LINK_LOCAL), "RFC 3927" },
-	{ "172.16.0.0", 12, C(PRIVATE), "RFC 1918" },
-	{ "192.0.0.0", 24, C(PROTOCOL), "RFC 6890: IETF protocol assignments" },
-	{ "192.0.0.0", 29, C(PROTOCOL), "RFC 7335: IPv4 service continuity" },
-	{ "192.0.0.8", 32, C(PROTOCOL) | C(DUMMY), "RFC 7600: IPv4 dummy address" },
-	{ "192.0.0.9", 32, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 7723: PCP anycast" },
-	{ "192.0.0.10", 32, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 8155: TURN anycast" },
-	{ "192.0.0.170", 32, C(PROTOCOL) | C(NAT64), "RFC 7050, RFC 8880: NAT64 discovery" },
-	{ "192.0.0.171", 32, C(PROTOCOL) | C(NAT64), "RFC 7050, RFC 8880: NAT64 discovery" },
-	{ "192.0.2.0", 24, C(DOCUMENTATION), "RFC 5737: TEST-NET-1" },
-	{ "192.31.196.0", 24, C(AS112) | C(GLOBAL), "RFC 7535: AS112-v4" },
-	{ "192.52.193.0", 24, C(AMT) | C(GLOBAL), "RFC 7450: AMT" },
-	{ "192.88.99.0", 24, C(RESERVED), "RFC 7526: deprecated 6to4 relay anycast" },
-	{ "192.168.0.0", 16, C(PRIVATE), "RFC 1918" },
-	{ "192.175.48.0", 24, C(AS112) | C(GLOBAL), "RFC 7534: AS112 direct delegation" },
-	{ "198.18.0.0", 15, C(BENCHMARKING), "RFC 2544" },
-	{ "198.51.100.0", 24, C(DOCUMENTATION), "RFC 5737: TEST-NET-2" },
-	{ "203.0.113.0", 24, C(DOCUMENTATION), "RFC 5737: TEST-NET-3" },
-	{ "240.0.0.0", 4, C(RESERVED), "RFC 1112 4: reserved" },
-	{ "255.255.255.255", 32, C(BROADCAST) | C(RESERVED), "RFC 919 7, RFC 8190: limited broadcast" },
+	{ "0.0.0.0/8", C(RESERVED), "RFC 791 3.2: this network" },
+	{ "0.0.0.0/32", C(UNSPECIFIED) | C(RESERVED), "RFC 1122 3.2.1.3: this host" },
+	{ "10.0.0.0/8", C(PRIVATE), "RFC 1918" },
+	{ "100.64.0.0/10", C(SHARED), "RFC 6598: shared address space" },
+	{ "127.0.0.0/8", C(LOOPBACK) | C(RESERVED), "RFC 1122 3.2.1.3" },
+	{ "169.254.0.0/16", C(LINK_LOCAL), "RFC 3927" },
+	{ "172.16.0.0/12", C(PRIVATE), "RFC 1918" },
+	{ "192.0.0.0/24", C(PROTOCOL), "RFC 6890: IETF protocol assignments" },
+	{ "192.0.0.0/29", C(PROTOCOL), "RFC 7335: IPv4 service continuity" },
+	{ "192.0.0.8/32", C(PROTOCOL) | C(DUMMY), "RFC 7600: IPv4 dummy address" },
+	{ "192.0.0.9/32", C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 7723: PCP anycast" },
+	{ "192.0.0.10/32", C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 8155: TURN anycast" },
+	{ "192.0.0.170/32", C(PROTOCOL) | C(NAT64), "RFC 7050, RFC 8880: NAT64 discovery" },
+	{ "192.0.0.171/32", C(PROTOCOL) | C(NAT64), "RFC 7050, RFC 8880: NAT64 discovery" },
+	{ "192.0.2.0/24", C(DOCUMENTATION), "RFC 5737: TEST-NET-1" },
+	{ "192.31.196.0/24", C(AS112) | C(GLOBAL), "RFC 7535: AS112-v4" },
+	{ "192.52.193.0/24", C(AMT) | C(GLOBAL), "RFC 7450: AMT" },
+	{ "192.88.99.0/24", C(RESERVED), "RFC 7526: deprecated 6to4 relay anycast" },
+	{ "192.168.0.0/16", C(PRIVATE), "RFC 1918" },
+	{ "192.175.48.0/24", C(AS112) | C(GLOBAL), "RFC 7534: AS112 direct delegation" },
+	{ "198.18.0.0/15", C(BENCHMARKING), "RFC 2544" },
+	{ "198.51.100.0/24", C(DOCUMENTATION), "RFC 5737: TEST-NET-2" },
+	{ "203.0.113.0/24", C(DOCUMENTATION), "RFC 5737: TEST-NET-3" },
+	{ "240.0.0.0/4", C(RESERVED), "RFC 1112 4: reserved" },
+	{ "255.255.255.255/32", C(BROADCAST) | C(RESERVED), "RFC 919 7, RFC 8190: limited broadcast" },
 	/* IPv4 multicast (RFC 5771); scopes from RFC 2365 */
-	{ "224.0.0.0", 4, C(MULTICAST), "RFC 5771" },
+	{ "224.0.0.0/4", C(MULTICAST), "RFC 5771" },
 
 	/* IPv6 Special-Purpose Address Registry */
-	{ "::", 128, C(UNSPECIFIED), "RFC 4291 2.5.2" },
-	{ "::1", 128, C(LOOPBACK), "RFC 4291 2.5.3" },
+	{ "::/128", C(UNSPECIFIED), "RFC 4291 2.5.2" },
+	{ "::1/128", C(LOOPBACK), "RFC 4291 2.5.3" },
 	/* ::ffff:0:0/96 (RFC 4291 2.5.5.2) is not a row: the IPv4 rows above
 	 * are stored in that form, and classify_v6() adds C(MAPPED). */
-	{ "::", 96, C(COMPATIBLE) | C(RESERVED), "RFC 4291 2.5.5.1: deprecated" },
-	{ "64:ff9b::", 96, C(NAT64) | C(GLOBAL), "RFC 6052: well-known prefix" },
-	{ "64:ff9b:1::", 48, C(NAT64), "RFC 8215: local-use translation" },
-	{ "100::", 64, C(DISCARD), "RFC 6666: discard-only" },
-	{ "100:0:0:1::", 64, C(DUMMY), "RFC 9780: dummy prefix" },
-	{ "2001::", 23, C(PROTOCOL), "RFC 2928: IETF protocol assignments" },
-	{ "2001::", 32, C(PROTOCOL) | C(TEREDO), "RFC 4380, RFC 8190: Teredo" },
-	{ "2001:1::1", 128, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 7723: PCP anycast" },
-	{ "2001:1::2", 128, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 8155: TURN anycast" },
-	{ "2001:1::3", 128, C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 9665: DNS-SD SRP anycast" },
-	{ "2001:2::", 48, C(PROTOCOL) | C(BENCHMARKING), "RFC 5180" },
-	{ "2001:3::", 32, C(PROTOCOL) | C(AMT) | C(GLOBAL), "RFC 7450: AMT" },
-	{ "2001:4:112::", 48, C(PROTOCOL) | C(AS112) | C(GLOBAL), "RFC 7535: AS112-v6" },
-	{ "2001:10::", 28, C(PROTOCOL) | C(RESERVED), "RFC 4843: deprecated ORCHID" },
-	{ "2001:20::", 28, C(PROTOCOL) | C(ORCHID) | C(GLOBAL), "RFC 7343: ORCHIDv2" },
-	{ "2001:30::", 28, C(PROTOCOL) | C(GLOBAL), "RFC 9374: drone remote ID DETs" },
-	{ "2001:db8::", 32, C(DOCUMENTATION), "RFC 3849" },
-	{ "2002::", 16, C(6TO4), "RFC 3056" },
-	{ "2620:4f:8000::", 48, C(AS112) | C(GLOBAL), "RFC 7534: AS112 direct delegation" },
-	{ "3fff::", 20, C(DOCUMENTATION), "RFC 9637" },
-	{ "5f00::", 16, C(SRV6), "RFC 9602: SRv6 SIDs" },
-	{ "fc00::", 7, C(PRIVATE), "RFC 4193: unique local" },
-	{ "fe80::", 10, C(LINK_LOCAL), "RFC 4291 2.5.6" },
-	{ "fec0::", 10, C(SITE_LOCAL) | C(RESERVED), "RFC 3879: deprecated site-local" },
-	{ "ff00::", 8, C(MULTICAST), "RFC 4291 2.7" },
+	{ "::/96", C(COMPATIBLE) | C(RESERVED), "RFC 4291 2.5.5.1: deprecated" },
+	{ "64:ff9b::/96", C(NAT64) | C(GLOBAL), "RFC 6052: well-known prefix" },
+	{ "64:ff9b:1::/48", C(NAT64), "RFC 8215: local-use translation" },
+	{ "100::/64", C(DISCARD), "RFC 6666: discard-only" },
+	{ "100:0:0:1::/64", C(DUMMY), "RFC 9780: dummy prefix" },
+	{ "2001::/23", C(PROTOCOL), "RFC 2928: IETF protocol assignments" },
+	{ "2001::/32", C(PROTOCOL) | C(TEREDO), "RFC 4380, RFC 8190: Teredo" },
+	{ "2001:1::1/128", C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 7723: PCP anycast" },
+	{ "2001:1::2/128", C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 8155: TURN anycast" },
+	{ "2001:1::3/128", C(PROTOCOL) | C(ANYCAST) | C(GLOBAL), "RFC 9665: DNS-SD SRP anycast" },
+	{ "2001:2::/48", C(PROTOCOL) | C(BENCHMARKING), "RFC 5180" },
+	{ "2001:3::/32", C(PROTOCOL) | C(AMT) | C(GLOBAL), "RFC 7450: AMT" },
+	{ "2001:4:112::/48", C(PROTOCOL) | C(AS112) | C(GLOBAL), "RFC 7535: AS112-v6" },
+	{ "2001:10::/28", C(PROTOCOL) | C(RESERVED), "RFC 4843: deprecated ORCHID" },
+	{ "2001:20::/28", C(PROTOCOL) | C(ORCHID) | C(GLOBAL), "RFC 7343: ORCHIDv2" },
+	{ "2001:30::/28", C(PROTOCOL) | C(GLOBAL), "RFC 9374: drone remote ID DETs" },
+	{ "2001:db8::/32", C(DOCUMENTATION), "RFC 3849" },
+	{ "2002::/16", C(6TO4), "RFC 3056" },
+	{ "2620:4f:8000::/48", C(AS112) | C(GLOBAL), "RFC 7534: AS112 direct delegation" },
+	{ "3fff::/20", C(DOCUMENTATION), "RFC 9637" },
+	{ "5f00::/16", C(SRV6), "RFC 9602: SRv6 SIDs" },
+	{ "fc00::/7", C(PRIVATE), "RFC 4193: unique local" },
+	{ "fe80::/10", C(LINK_LOCAL), "RFC 4291 2.5.6" },
+	{ "fec0::/10", C(SITE_LOCAL) | C(RESERVED), "RFC 3879: deprecated site-local" },
+	{ "ff00::/8", C(MULTICAST), "RFC 4291 2.7" },
 };
 
-#define NROWS ARRAY_SIZE(rows)
-
-/* A row as 128-bit masks; IPv4 rows are kept as mapped IPv6, so that one
- * comparison serves both families. */
-struct mask_row {
-	uint64_t hi, lo, mask_hi, mask_lo;
-	int len;
-	unsigned classes;
-};
-
-static struct mask_row table[NROWS];
-static size_t table_len;
+/* The rows flattened into ranges (ranges.c): the longest prefix decides. */
+static struct range_table table;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static bool table_ready; /* read with acquire: skips pthread_once's call */
 
-/* Rows by first octet: of the IPv4 address for IPv4 rows (looked up in
- * mapped form), of the IPv6 address otherwise. An ordinary address checks
- * a handful of rows, most none at all. */
-/* The fullest buckets, 192 (IPv4) and 0x20 (2001::, 2002::), hold 13 rows. */
-#define BUCKET_MAX 16
-struct bucket {
-	unsigned char n, row[BUCKET_MAX];
-};
-static struct bucket v4_buckets[256], v6_buckets[256];
+static void build_table(void);
 
-static uint64_t load_be64(const unsigned char *p)
+static void need_table(void)
 {
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t top_bits(int n) /* n in 0..64 */
-{
-	return n <= 0 ? 0 : n >= 64 ? UINT64_MAX : ~(UINT64_MAX >> n);
-}
-
-/* Whether a row lies inside ::ffff:0:0/96, that is, is an IPv4 row. */
-static bool bytes_are_mapped_prefix(const struct mask_row *r)
-{
-	return r->hi == 0 && (r->lo >> 32) == 0xffff;
+	if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&table_once, build_table);
 }
 
 static void build_table(void)
 {
-	for (size_t i = 0; i < NROWS; i++) {
-		anysock_addr a;
-		if (anysock_pton(rows[i].prefix, &a, ANYSOCK_PTON_NOPORT) < 0)
-			continue; /* impossible: check_classify parses every row */
-		int len = rows[i].len;
-		anysock_addr_map(&a);
-		if (rows[i].prefix[0] != ':' && strchr(rows[i].prefix, ':') == NULL)
-			len += 96;
-		const unsigned char *b = a.u.sin6.sin6_addr.s6_addr;
-		struct mask_row *r = &table[table_len++];
-		r->mask_hi = top_bits(len);
-		r->mask_lo = top_bits(len - 64);
-		r->hi = load_be64(b) & r->mask_hi;
-		r->lo = load_be64(b + 8) & r->mask_lo;
-		r->len = len;
-		r->classes = rows[i].classes;
+	struct range_input in[ARRAY_SIZE(rows)];
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		anysock_prefix p;
+		if (anysock_prefix_parse(rows[i].prefix, &p, 0) < 0)
+			abort(); /* a typo in the table; check_classify parses every row */
+		struct key128 start = p.family == AF_INET
+					      ? key_from_v4((const unsigned char *)&p.u.v4)
+					      : key_from_bytes(p.u.v6.s6_addr);
+		int len = (int)p.len + (p.family == AF_INET ? 96 : 0);
+		in[n++] = (struct range_input){ start, len, (int32_t)i, (uint32_t)(128 - len) };
 	}
-	/* Longest first, so the first match is the most specific (insertion
-	 * sort: a few dozen rows, once). */
-	for (size_t i = 1; i < table_len; i++) {
-		struct mask_row r = table[i];
-		size_t j = i;
-		for (; j > 0 && table[j - 1].len < r.len; j--)
-			table[j] = table[j - 1];
-		table[j] = r;
-	}
-	for (size_t i = 0; i < table_len; i++) {
-		const struct mask_row *r = &table[i];
-		bool v4 = r->len >= 96 && bytes_are_mapped_prefix(r);
-		int len = v4 ? r->len - 96 : r->len;
-		unsigned first = (unsigned)((v4 ? r->lo >> 24 : r->hi >> 56) & 0xff);
-		unsigned span = len >= 8 ? 1u : 1u << (8 - len);
-		for (unsigned k = first; k < first + span; k++) {
-			struct bucket *b = v4 ? &v4_buckets[k] : &v6_buckets[k];
-			if (b->n == BUCKET_MAX)
-				abort(); /* a table edit outgrew BUCKET_MAX: raise it */
-			b->row[b->n++] = (unsigned char)i;
-		}
-	}
+	if (ranges_build(&table, in, n) < 0)
+		abort(); /* a few hundred bytes at first use: nothing sane to return */
+	__atomic_store_n(&table_ready, true, __ATOMIC_RELEASE);
 }
 
 /* The classes of the most specific row, or GLOBAL for ordinary unicast. */
 static unsigned lookup(const unsigned char b[16])
 {
-	uint64_t hi = load_be64(b), lo = load_be64(b + 8);
-	const struct bucket *bk = bytes_are_mapped(b) ? &v4_buckets[b[12]] : &v6_buckets[b[0]];
-	for (unsigned i = 0; i < bk->n; i++) {
-		const struct mask_row *r = &table[bk->row[i]];
-		if ((hi & r->mask_hi) == r->hi && (lo & r->mask_lo) == r->lo)
-			return r->classes;
-	}
-	return ANYSOCK_CLASS_GLOBAL;
+	int32_t row = ranges_lookup(&table, key_from_bytes(b));
+	return row < 0 ? ANYSOCK_CLASS_GLOBAL : rows[row].classes;
 }
 
 /* The IPv4 address an IPv6 form carries, by the form's class. */
@@ -239,14 +178,13 @@ static unsigned classify_v6(const unsigned char b[16])
 
 unsigned anysock_addr_class(const anysock_addr *a)
 {
-	pthread_once(&table_once, build_table);
-	int family = addr_check(a);
-	if (family == AF_INET) {
-		unsigned char m[16];
-		v4_as_mapped((const unsigned char *)&a->u.sin.sin_addr, m);
-		return lookup(m);
+	need_table();
+	/* The common case first, without a call: a well-formed IPv4 address. */
+	if (a != NULL && a->u.sa.sa_family == AF_INET && a->len == sizeof(struct sockaddr_in)) {
+		int32_t row = ranges_lookup(&table, key_from_v4((const unsigned char *)&a->u.sin.sin_addr));
+		return row < 0 ? ANYSOCK_CLASS_GLOBAL : rows[row].classes;
 	}
-	if (family == AF_INET6)
+	if (addr_check(a) == AF_INET6)
 		return classify_v6(a->u.sin6.sin6_addr.s6_addr);
 	return 0;
 }
@@ -298,7 +236,7 @@ int anysock_addr_embedded_ipv4(const anysock_addr *a, struct in_addr *out)
 	}
 	if (family != AF_INET6)
 		return -EAFNOSUPPORT;
-	pthread_once(&table_once, build_table);
+	need_table();
 	const unsigned char *b = a->u.sin6.sin6_addr.s6_addr;
 	unsigned char v4[4];
 	unsigned form;

@@ -30,6 +30,11 @@ static const struct {
 	{ ANYSOCK_E_NOPORT, "A port is required" },
 	{ ANYSOCK_E_PORTGIVEN, "A port is not allowed here" },
 	{ ANYSOCK_E_EMPTY, "Empty address text" },
+	{ ANYSOCK_E_PREFIXLEN, "Prefix length missing, not decimal, or too long for the family" },
+	{ ANYSOCK_E_HOSTBITS, "Address has bits set beyond the prefix length" },
+	{ ANYSOCK_E_SYNTAX, "Expected 'allow', 'deny' or 'default' followed by prefixes" },
+	{ ANYSOCK_E_NODEFAULT, "Access list has no 'default allow' or 'default deny'" },
+	{ ANYSOCK_E_DUPDEFAULT, "Access list has more than one default rule" },
 };
 
 static const char *errno_text(int err)
