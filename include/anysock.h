@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -356,6 +357,65 @@ ANYSOCK_API int anysock_acl_count(const anysock_acl *acl);
  * default rule. Returns its action, or -ERANGE. */
 ANYSOCK_API int anysock_acl_rule(const anysock_acl *acl, int i,
 				 anysock_prefix *prefix, unsigned *line);
+
+/* ------------------------------------------------------------------------ */
+/* Lookups that return in bounded time                                       */
+/* ------------------------------------------------------------------------ */
+
+/* getnameinfo() that waits at most timeout_ms milliseconds (UNIX Network
+ * Programming, exercise 11.11). A drop-in: same arguments plus the time,
+ * same return convention (0 or an EAI_* code, EAI_SYSTEM with errno).
+ * When the time runs out, or the resolver answers EAI_AGAIN or EAI_FAIL,
+ * the numeric host is returned instead, unless flags has NI_NAMEREQD:
+ * then the result is EAI_AGAIN. ::ffff:a.b.c.d is looked up as a.b.c.d.
+ * NI_NUMERICHOST requests and timeout_ms < 0 (no limit) run in the calling
+ * thread. Thread-safe, uses no signals. See anysock_resolve(3). */
+ANYSOCK_API int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen,
+					  char *host, socklen_t hostlen, char *serv,
+					  socklen_t servlen, int flags, int timeout_ms);
+
+/* getaddrinfo() that waits at most timeout_ms milliseconds; EAI_AGAIN when
+ * the time runs out. Free *res with freeaddrinfo(). Numeric hosts and
+ * timeout_ms < 0 run in the calling thread. */
+ANYSOCK_API int anysock_getaddrinfo_timeo(const char *node, const char *service,
+					  const struct addrinfo *hints,
+					  struct addrinfo **res, int timeout_ms);
+
+#define ANYSOCK_RESOLVE_PASSIVE 0x1u    /* wildcard when host is NULL (bind) */
+#define ANYSOCK_RESOLVE_NUMERIC 0x2u    /* numeric host and port only        */
+#define ANYSOCK_RESOLVE_ADDRCONFIG 0x4u /* AI_ADDRCONFIG (see the man page)  */
+#define ANYSOCK_RESOLVE_IPV4 0x8u       /* IPv4 only                         */
+#define ANYSOCK_RESOLVE_IPV6 0x10u      /* IPv6 only                         */
+
+/* Every address of host:service for socktype (0: any), in getaddrinfo's
+ * order, canonical (never ::ffff:a.b.c.d) and without repeats, into
+ * out[0..max). Both families unless a flag narrows it; never V4MAPPED.
+ * host NULL: loopback, or the wildcard with ANYSOCK_RESOLVE_PASSIVE;
+ * service NULL: port 0. Returns the number stored (>= 1) or a negative
+ * code (resolver errors mapped by anysock_error_from_eai()). */
+ANYSOCK_API int anysock_resolve(const char *host, const char *service, int socktype,
+				unsigned flags, int timeout_ms, anysock_addr *out,
+				size_t max);
+
+/* The name of an address (a reverse lookup, NI_* flags) within timeout_ms,
+ * or its numeric form as anysock_getnameinfo_timeo() explains. Returns the
+ * length of the name, or a negative code (-ENOSPC when size is too small). */
+ANYSOCK_API int anysock_nameinfo(const anysock_addr *a, char *host, size_t size,
+				 int flags, int timeout_ms);
+
+#ifdef ANYSOCK_UNP_COMPAT
+/* The book's own name and signature (timeout in seconds), for code written
+ * to UNIX Network Programming. Opt-in, because programs that solved the
+ * exercise themselves already have a function of that name. */
+static inline int getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen,
+				    char *host, socklen_t hostlen, char *serv,
+				    socklen_t servlen, int flags, int timeout)
+{
+	int ms = timeout < 0 ? -1 : timeout > 2000000 ? 2000000000 : timeout * 1000;
+	return anysock_getnameinfo_timeo(sa, salen, host, hostlen, serv, servlen,
+					 flags, ms);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -122,6 +122,12 @@ static inline int32_t ranges_lookup(const struct range_table *t, struct key128 k
 	return t->value[a];
 }
 
+/* Whether the system resolver answers from /etc/hosts without asking a
+ * name server (hosts.c): an address (AF_INET/AF_INET6, canonical), or a
+ * name with an entry of the family asked for (AF_UNSPEC: either). */
+bool hosts_has_addr(const anysock_addr *a);
+bool hosts_has_name(const char *name, int family);
+
 /* An IPv4 address behind a compatible or NAT64 well-known-prefix form,
  * when flags ask (ANYSOCK_CANON_*); mapped forms always count. */
 bool bytes_canonical_v4(const unsigned char b[16], unsigned flags, unsigned char v4[4]);

@@ -281,7 +281,7 @@ START_TEST(test_unmap)
 	for (size_t i = 0; i < sizeof(not_mapped) / sizeof(not_mapped[0]); i++) {
 		anysock_addr b = parse(not_mapped[i]), copy = b;
 		ck_assert_int_eq(anysock_addr_unmap(&b), 0);
-		ck_assert(memcmp(&b, &copy, sizeof(b)) == 0);
+		ck_assert(b.len == copy.len && memcmp(&b.u, &copy.u, b.len) == 0); /* pton writes only len bytes */
 	}
 }
 END_TEST

@@ -1,0 +1,205 @@
+/*
+ * dns.c - the test DNS responder (see dns.h). Written for these tests from
+ * RFC 1035 section 4: header, question, answers with a name pointer.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "dns.h"
+
+static const struct dns_record *table;
+static int server_fd = -1;
+static pthread_t server_thread;
+static volatile bool stopping;
+static unsigned long queries;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+unsigned long dns_queries(void)
+{
+	pthread_mutex_lock(&lock);
+	unsigned long n = queries;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+/* The question's name as dotted lower-case text; the offset past it. */
+static size_t read_name(const unsigned char *p, size_t n, size_t at, char *out, size_t size)
+{
+	size_t len = 0;
+	while (at < n && p[at] != 0) {
+		size_t label = p[at++];
+		if (label > 63 || at + label > n || len + label + 2 > size)
+			return 0;
+		if (len > 0)
+			out[len++] = '.';
+		for (size_t i = 0; i < label; i++) {
+			unsigned char c = p[at + i];
+			out[len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		at += label;
+	}
+	out[len] = '\0';
+	return at < n ? at + 1 : 0;
+}
+
+static size_t put_name(unsigned char *p, const char *name)
+{
+	size_t n = 0;
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t label = dot ? (size_t)(dot - name) : strlen(name);
+		p[n++] = (unsigned char)label;
+		memcpy(p + n, name, label);
+		n += label;
+		name += label + (dot != NULL);
+	}
+	p[n++] = 0;
+	return n;
+}
+
+struct reply {
+	unsigned char buf[512];
+	size_t len;
+	struct sockaddr_in to;
+	int delay_ms;
+};
+
+static void *send_later(void *arg)
+{
+	struct reply *r = arg;
+	struct timespec ts = { r->delay_ms / 1000, (long)(r->delay_ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+	sendto(server_fd, r->buf, r->len, 0, (struct sockaddr *)&r->to, sizeof(r->to));
+	free(r);
+	return NULL;
+}
+
+static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *from)
+{
+	char name[256];
+	size_t qend = read_name(q, n, 12, name, sizeof(name));
+	if (n < 12 || qend == 0 || qend + 4 > n)
+		return;
+	int qtype = q[qend] << 8 | q[qend + 1];
+	struct reply *r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return;
+	r->to = *from;
+	memcpy(r->buf, q, qend + 4); /* header and question */
+	r->len = qend + 4;
+	r->buf[2] = (unsigned char)(0x80 | (q[2] & 0x01)); /* QR, RD as asked */
+	r->buf[3] = 0x80;                                  /* RA */
+	memset(r->buf + 6, 0, 6);                          /* AN, NS, AR */
+	bool known = false;
+	int answers = 0, delay = 0;
+	for (const struct dns_record *rec = table; rec->name != NULL; rec++) {
+		if (strcmp(rec->name, name) != 0)
+			continue;
+		known = true;
+		delay = rec->delay_ms;
+		if (rec->type != qtype)
+			continue;
+		unsigned char rdata[256];
+		size_t rdlen = 0;
+		if (qtype == 1 && inet_pton(AF_INET, rec->value, rdata) == 1)
+			rdlen = 4;
+		else if (qtype == 28 && inet_pton(AF_INET6, rec->value, rdata) == 1)
+			rdlen = 16;
+		else if (qtype == 12)
+			rdlen = put_name(rdata, rec->value);
+		if (rdlen == 0 || r->len + 12 + rdlen > sizeof(r->buf))
+			continue;
+		unsigned char *a = r->buf + r->len;
+		a[0] = 0xc0, a[1] = 12;                    /* the question's name */
+		a[2] = (unsigned char)(qtype >> 8), a[3] = (unsigned char)qtype;
+		a[4] = 0, a[5] = 1;                        /* class IN */
+		a[6] = 0, a[7] = 0, a[8] = 0, a[9] = 60;   /* TTL */
+		a[10] = (unsigned char)(rdlen >> 8), a[11] = (unsigned char)rdlen;
+		memcpy(a + 12, rdata, rdlen);
+		r->len += 12 + rdlen;
+		answers++;
+	}
+	if (known && delay < 0) { /* the silent server */
+		free(r);
+		return;
+	}
+	if (!known)
+		r->buf[3] |= 3; /* NXDOMAIN */
+	r->buf[7] = (unsigned char)answers;
+	if (delay == 0) {
+		sendto(server_fd, r->buf, r->len, 0, (const struct sockaddr *)from, sizeof(*from));
+		free(r);
+		return;
+	}
+	r->delay_ms = delay;
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, send_later, r) != 0)
+		free(r);
+	pthread_attr_destroy(&attr);
+}
+
+static void *serve(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		unsigned char q[512];
+		struct sockaddr_in from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(server_fd, q, sizeof(q), 0, (struct sockaddr *)&from, &flen);
+		if (stopping)
+			return NULL;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		pthread_mutex_lock(&lock);
+		queries++;
+		pthread_mutex_unlock(&lock);
+		answer(q, (size_t)n, &from);
+	}
+}
+
+int dns_start(const struct dns_record *records)
+{
+	table = records;
+	server_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (server_fd < 0)
+		return -errno;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53) };
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(server_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		int err = -errno;
+		close(server_fd);
+		return err;
+	}
+	int rc = pthread_create(&server_thread, NULL, serve, NULL);
+	if (rc != 0) {
+		close(server_fd);
+		return -rc;
+	}
+	return 0;
+}
+
+/* shutdown() wakes a reader even on an unconnected UDP socket (Linux). */
+void dns_stop(void)
+{
+	stopping = true;
+	shutdown(server_fd, SHUT_RDWR);
+	pthread_join(server_thread, NULL);
+	close(server_fd);
+}

@@ -1,0 +1,33 @@
+/*
+ * dns.h - a tiny DNS responder for tests, on 127.0.0.1:53 of a namespace.
+ *
+ * It answers from a table: each name either gets its records at once, gets
+ * them after a delay, or gets no answer at all (a silent server, the case
+ * that makes getnameinfo block for timeout x attempts). Names not in the
+ * table are NXDOMAIN. Only what glibc's stub resolver sends is understood:
+ * one question, class IN, types A, AAAA and PTR.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef ANYSOCK_TEST_DNS_H
+#define ANYSOCK_TEST_DNS_H
+
+struct dns_record {
+	const char *name;  /* lower case, no trailing dot */
+	int type;          /* 1 A, 28 AAAA, 12 PTR */
+	const char *value; /* address text, or the PTR target name */
+	int delay_ms;      /* 0: at once; < 0: never answer */
+};
+
+/* Serve records (terminated by a NULL name) on 127.0.0.1:53 from a
+ * thread of its own. Returns 0, or -errno. */
+int dns_start(const struct dns_record *records);
+
+/* Stop serving and wait for the server thread (delayed replies still in
+ * flight are dropped with their thread). */
+void dns_stop(void);
+
+/* Queries seen so far. */
+unsigned long dns_queries(void);
+
+#endif

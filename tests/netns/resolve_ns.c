@@ -1,0 +1,412 @@
+/*
+ * resolve_ns.c - bounded lookups against real resolvers, in a namespace.
+ *
+ * Run by tests/netns/resolve.sh through run.sh: a network namespace with
+ * only loopback, a private resolv.conf ("nameserver 127.0.0.1", timeout:5,
+ * attempts:2) and hosts file. This program is the name server (dns.c): it
+ * answers some names at once, some after 300 ms, and never answers others,
+ * so that glibc's own getnameinfo blocks for 10 s on them.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/wait.h>
+
+#include "anysock.h"
+#include "dns.h"
+
+static const struct dns_record records[] = {
+	{ "1.2.0.192.in-addr.arpa", 12, "never.example.test", -1 },
+	{ "2.2.0.192.in-addr.arpa", 12, "two.example.test", 0 },
+	{ "3.2.0.192.in-addr.arpa", 12, "slow.example.test", 300 },
+	{ "a.example.test", 1, "192.0.2.10", 0 },
+	{ "a.example.test", 28, "2001:db8::10", 0 },
+	{ "slow.example.test", 1, "192.0.2.11", 300 },
+	{ "slow.example.test", 28, "2001:db8::11", 300 },
+	{ "silent.example.test", 1, "192.0.2.12", -1 },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Every 192.0.2.100-199 reverse lookup is silent too (stress test). */
+static struct dns_record all_records[sizeof(records) / sizeof(records[0]) + 100];
+static char silent_names[100][32];
+
+/* Extra seconds allowed past a bound: 0.05 s by default, more under
+ * valgrind (ANYSOCK_TEST_SLACK=0.5), which slows every thread down. */
+static double slack = 0.05;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct sockaddr_in v4(const char *text)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(80) };
+	ck_assert_int_eq(inet_pton(AF_INET, text, &sin.sin_addr), 1);
+	return sin;
+}
+
+/* Worker threads alive now, by the name the pool gives them. */
+static int lookup_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], comm[64] = "";
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL && strncmp(comm, "anysock-lookup", 14) == 0)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* glibc itself, for the record: how long plain getnameinfo blocks on the
+ * silent server (run alongside the other tests). */
+static double plain_seconds;
+static int plain_rc;
+static void *plain_getnameinfo(void *unused)
+{
+	(void)unused;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
+	char host[NI_MAXHOST];
+	double t0 = now();
+	plain_rc = getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0, 0);
+	plain_seconds = now() - t0;
+	return NULL;
+}
+
+START_TEST(test_silent_server_numeric_fallback)
+{
+	struct sockaddr_in sin = v4("192.0.2.1");
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	double t0 = now();
+	int rc = anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host),
+					   serv, sizeof(serv), NI_NUMERICSERV, 1000);
+	double t = now() - t0;
+	printf("silent server, 1000 ms bound: returned after %.4f s with \"%s\" port %s\n", t,
+	       host, serv);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(host, "192.0.2.1");
+	ck_assert_str_eq(serv, "80");
+	ck_assert(t >= 1.0 && t <= 1.0 + slack);
+
+	t0 = now();
+	rc = anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host),
+				       NULL, 0, NI_NAMEREQD, 1000);
+	t = now() - t0;
+	printf("silent server, NI_NAMEREQD: %s after %.4f s\n", gai_strerror(rc), t);
+	ck_assert_int_eq(rc, EAI_AGAIN);
+	ck_assert(t >= 1.0 && t <= 1.0 + slack);
+
+	/* The library form says the same in its own convention. */
+	anysock_addr a;
+	anysock_addr_from_sockaddr(&a, (struct sockaddr *)&sin, sizeof(sin));
+	ck_assert_int_eq(anysock_nameinfo(&a, host, sizeof(host), NI_NAMEREQD, 200),
+			 anysock_error_from_eai(EAI_AGAIN));
+	ck_assert_int_eq(anysock_nameinfo(&a, host, sizeof(host), 0, 200), 9);
+	ck_assert_str_eq(host, "192.0.2.1");
+}
+END_TEST
+
+START_TEST(test_answers_come_back)
+{
+	char host[NI_MAXHOST];
+	struct sockaddr_in sin = v4("192.0.2.2");
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, NI_NAMEREQD, 1000),
+			 0);
+	ck_assert_str_eq(host, "two.example.test");
+
+	/* A mapped address is looked up as the IPv4 it maps. */
+	struct sockaddr_in6 mapped = { .sin6_family = AF_INET6 };
+	inet_pton(AF_INET6, "::ffff:192.0.2.2", &mapped.sin6_addr);
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&mapped, sizeof(mapped),
+						   host, sizeof(host), NULL, 0, NI_NAMEREQD, 1000),
+			 0);
+	ck_assert_str_eq(host, "two.example.test");
+
+	/* Too small a buffer: EAI_OVERFLOW, as getnameinfo says it. */
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host, 5,
+						   NULL, 0, 0, 1000),
+			 EAI_OVERFLOW);
+
+	/* An answer after 300 ms arrives within a 1 s bound. */
+	sin = v4("192.0.2.3");
+	double t0 = now();
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, NI_NAMEREQD, 1000),
+			 0);
+	double t = now() - t0;
+	printf("answer after 300 ms: \"%s\" in %.3f s\n", host, t);
+	ck_assert_str_eq(host, "slow.example.test");
+	ck_assert(t >= 0.3 && t < 1.0);
+
+	/* ... and not within a 100 ms one. */
+	t0 = now();
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, 0, 100),
+			 0);
+	t = now() - t0;
+	ck_assert_str_eq(host, "192.0.2.3");
+	ck_assert(t >= 0.1 && t <= 0.1 + slack);
+}
+END_TEST
+
+START_TEST(test_hosts_file)
+{
+	char host[NI_MAXHOST];
+	struct sockaddr_in sin = v4("192.0.2.5");
+	unsigned long before = dns_queries();
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, NI_NAMEREQD, 1000),
+			 0);
+	ck_assert_str_eq(host, "hosts-entry.example.test");
+	anysock_addr out[8];
+	int n = anysock_resolve("hosts-entry.example.test", "443", SOCK_STREAM, 0, 1000, out, 8);
+	ck_assert_int_eq(n, 2);
+	char t0[ANYSOCK_ADDRSTRLEN], t1[ANYSOCK_ADDRSTRLEN];
+	anysock_ntop(&out[0], t0, sizeof(t0), 0);
+	anysock_ntop(&out[1], t1, sizeof(t1), 0);
+	printf("hosts file: %s, %s\n", t0, t1);
+	ck_assert(strcmp(t0, "192.0.2.5:443") == 0 || strcmp(t1, "192.0.2.5:443") == 0);
+	ck_assert(strcmp(t0, "[2001:db8::5]:443") == 0 || strcmp(t1, "[2001:db8::5]:443") == 0);
+	ck_assert_uint_eq(dns_queries(), before); /* the files answered */
+}
+END_TEST
+
+START_TEST(test_forward)
+{
+	anysock_addr out[8];
+	char text[ANYSOCK_ADDRSTRLEN];
+	/* socktype 0: getaddrinfo lists each address per socket type; the
+	 * wrapper keeps one of each. */
+	int n = anysock_resolve("a.example.test", "80", 0, 0, 1000, out, 8);
+	ck_assert_int_eq(n, 2);
+	n = anysock_resolve("a.example.test", "80", 0, ANYSOCK_RESOLVE_IPV4, 1000, out, 8);
+	ck_assert_int_eq(n, 1);
+	anysock_ntop(&out[0], text, sizeof(text), 0);
+	ck_assert_str_eq(text, "192.0.2.10:80");
+	n = anysock_resolve("a.example.test", "80", 0, ANYSOCK_RESOLVE_IPV6, 1000, out, 8);
+	ck_assert_int_eq(n, 1);
+	anysock_ntop(&out[0], text, sizeof(text), 0);
+	ck_assert_str_eq(text, "[2001:db8::10]:80");
+	/* max cuts the list. */
+	ck_assert_int_eq(anysock_resolve("a.example.test", "80", 0, 0, 1000, out, 1), 1);
+
+	double t0 = now();
+	n = anysock_resolve("slow.example.test", "80", SOCK_STREAM, 0, 1000, out, 8);
+	double t = now() - t0;
+	printf("forward lookup answered after 300 ms: %d addresses in %.3f s\n", n, t);
+	ck_assert_int_eq(n, 2);
+	ck_assert(t >= 0.3 && t < 1.0);
+
+	t0 = now();
+	n = anysock_resolve("silent.example.test", "80", SOCK_STREAM, ANYSOCK_RESOLVE_IPV4, 1000,
+			    out, 8);
+	t = now() - t0;
+	printf("forward lookup, silent server: %s after %.4f s\n", anysock_strerror(n), t);
+	ck_assert_int_eq(n, anysock_error_from_eai(EAI_AGAIN));
+	ck_assert(t >= 1.0 && t <= 1.0 + slack);
+
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	ck_assert_int_eq(anysock_getaddrinfo_timeo("nowhere.example.test", "80", &hints, &res, 1000),
+			 EAI_NONAME);
+	ck_assert_int_eq(anysock_getaddrinfo_timeo("a.example.test", "80", &hints, &res, 1000), 0);
+	ck_assert_ptr_nonnull(res);
+	freeaddrinfo(res);
+}
+END_TEST
+
+/* A child of fork() has none of the parent's workers: the pool starts
+ * afresh there, and bounded lookups still work. */
+START_TEST(test_fork)
+{
+	struct sockaddr_in sin = v4("192.0.2.2");
+	char host[NI_MAXHOST];
+	ck_assert_int_eq(anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, 0, 1000),
+			 0);
+	/* The child's verdict comes through a pipe, not its exit status,
+	 * which tools like valgrind may overwrite with their own. */
+	int verdict[2];
+	ck_assert_int_eq(pipe(verdict), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(verdict[0]);
+		int ok = anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, NI_NAMEREQD, 1000) == 0 &&
+			 strcmp(host, "two.example.test") == 0;
+		struct sockaddr_in silent = v4("192.0.2.1");
+		double t0 = now();
+		ok = ok && anysock_getnameinfo_timeo((struct sockaddr *)&silent, sizeof(silent), host,
+						     sizeof(host), NULL, 0, 0, 300) == 0;
+		double t = now() - t0;
+		ok = ok && strcmp(host, "192.0.2.1") == 0 && t >= 0.3 && t <= 0.3 + slack;
+		char c = ok ? 'y' : 'n';
+		if (!ok)
+			printf("fork child: \"%s\" after %.4f s\n", host, t);
+		fflush(stdout);
+		_exit(write(verdict[1], &c, 1) == 1 ? 0 : 1);
+	}
+	close(verdict[1]);
+	char c = 0;
+	ck_assert_int_eq(read(verdict[0], &c, 1), 1);
+	close(verdict[0]);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(c, 'y');
+}
+END_TEST
+
+/* 64 threads x 20 calls against the silent server. */
+#define CALLERS 64
+#define CALLS 20
+#define POOL_CAP 32 /* MAX_WORKERS in lib/resolve.c */
+
+static volatile int stress_done;
+static int max_workers_seen;
+static double worst;
+static long fast_fallbacks, bad;
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *stress_caller(void *arg)
+{
+	int id = (int)(long)arg;
+	for (int i = 0; i < CALLS; i++) {
+		char text[32], host[NI_MAXHOST];
+		snprintf(text, sizeof(text), "192.0.2.%d", 100 + (id + i) % 100);
+		struct sockaddr_in sin = v4(text);
+		double t0 = now();
+		int rc = anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host,
+						   sizeof(host), NULL, 0, 0, 1000);
+		double t = now() - t0;
+		pthread_mutex_lock(&stats_lock);
+		if ((rc != 0 || strcmp(host, text) != 0 || t > 1.0 + slack) && bad < 5)
+			printf("stress: %s gave %s \"%s\" after %.4f s\n", text, gai_strerror(rc),
+			       rc == 0 ? host : "", t);
+		worst = t > worst ? t : worst;
+		fast_fallbacks += t < 0.5;
+		bad += rc != 0 || strcmp(host, text) != 0 || t > 1.0 + slack;
+		pthread_mutex_unlock(&stats_lock);
+	}
+	return NULL;
+}
+
+static void *monitor(void *unused)
+{
+	(void)unused;
+	while (!stress_done) {
+		int n = lookup_threads();
+		if (n > max_workers_seen)
+			max_workers_seen = n;
+		usleep(2000);
+	}
+	return NULL;
+}
+
+START_TEST(test_stress_bounded_and_capped)
+{
+	pthread_t callers[CALLERS], mon;
+	double t0 = now();
+	pthread_create(&mon, NULL, monitor, NULL);
+	for (long i = 0; i < CALLERS; i++)
+		ck_assert_int_eq(pthread_create(&callers[i], NULL, stress_caller, (void *)i), 0);
+	for (int i = 0; i < CALLERS; i++)
+		pthread_join(callers[i], NULL);
+	stress_done = 1;
+	pthread_join(mon, NULL);
+	printf("stress: %d threads x %d calls in %.2f s; worst call %.4f s; %ld answered at once "
+	       "(stuck-lookup cap); at most %d lookup threads\n",
+	       CALLERS, CALLS, now() - t0, worst, fast_fallbacks, max_workers_seen);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_int_le(max_workers_seen, POOL_CAP);
+	ck_assert_int_gt(max_workers_seen, 0);
+	ck_assert_int_gt(fast_fallbacks, 0);
+
+	/* The abandoned lookups finish (10 s), their workers idle out (2 s),
+	 * and nothing stays behind. */
+	double until = now() + 30;
+	while (lookup_threads() > 0 && now() < until)
+		usleep(100000);
+	printf("all lookup threads gone %.1f s after the stress test began\n", now() - t0);
+	ck_assert_int_eq(lookup_threads(), 0);
+}
+END_TEST
+
+int main(void)
+{
+	if (getenv("ANYSOCK_NETNS") == NULL) {
+		/* Outside the namespace these lookups would go to the real
+		 * resolver: refuse. */
+		fprintf(stderr, "resolve_ns: run me through tests/netns/run.sh\n");
+		return 77;
+	}
+	if (getenv("ANYSOCK_TEST_SLACK") != NULL)
+		slack = strtod(getenv("ANYSOCK_TEST_SLACK"), NULL);
+	size_t n = 0;
+	for (; records[n].name != NULL; n++)
+		all_records[n] = records[n];
+	for (int i = 0; i < 100; i++) {
+		snprintf(silent_names[i], sizeof(silent_names[i]), "%d.2.0.192.in-addr.arpa", 100 + i);
+		all_records[n++] = (struct dns_record){ silent_names[i], 12, "x.example.test", -1 };
+	}
+	all_records[n] = (struct dns_record){ NULL, 0, NULL, 0 };
+	int rc = dns_start(all_records);
+	if (rc < 0) {
+		fprintf(stderr, "resolve_ns: cannot serve DNS on 127.0.0.1:53: %s\n", strerror(-rc));
+		return 99;
+	}
+	pthread_t plain;
+	pthread_create(&plain, NULL, plain_getnameinfo, NULL);
+
+	Suite *s = suite_create("resolve_ns");
+	TCase *tc = tcase_create("bounded");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_answers_come_back);
+	tcase_add_test(tc, test_hosts_file);
+	tcase_add_test(tc, test_forward);
+	tcase_add_test(tc, test_silent_server_numeric_fallback);
+	tcase_add_test(tc, test_fork);
+	tcase_add_test(tc, test_stress_bounded_and_capped);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+
+	pthread_join(plain, NULL);
+	dns_stop();
+	printf("for comparison, glibc getnameinfo on the silent server: %s after %.2f s\n",
+	       gai_strerror(plain_rc), plain_seconds);
+	if (plain_seconds < 9.5 || plain_rc != EAI_AGAIN) {
+		printf("FAIL: the silent server did not make plain getnameinfo block\n");
+		failed++;
+	}
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
