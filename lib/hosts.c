@@ -206,6 +206,30 @@ static bool refresh(void)
 	return cache.files_first;
 }
 
+/* fork(): the child must not inherit the lock held by a thread it lacks. */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&cache.lock);
+}
+
+static void atfork_release(void)
+{
+	pthread_mutex_unlock(&cache.lock);
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void register_atfork(void)
+{
+	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+}
+
+static void cache_lock(void)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&cache.lock);
+}
+
 bool hosts_has_addr(const anysock_addr *a)
 {
 	struct key128 k = key_from_addr(a);
@@ -214,7 +238,7 @@ bool hosts_has_addr(const anysock_addr *a)
 		b[i] = (unsigned char)(k.hi >> (56 - 8 * i));
 		b[8 + i] = (unsigned char)(k.lo >> (56 - 8 * i));
 	}
-	pthread_mutex_lock(&cache.lock);
+	cache_lock();
 	bool hit = refresh() &&
 		   bsearch(b, cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr) != NULL;
 	pthread_mutex_unlock(&cache.lock);
@@ -235,7 +259,7 @@ static bool has_name(char family, const char *name)
 
 bool hosts_has_name(const char *name, int family)
 {
-	pthread_mutex_lock(&cache.lock);
+	cache_lock();
 	bool hit = refresh() &&
 		   ((family != AF_INET6 && has_name('4', name)) ||
 		    (family != AF_INET && has_name('6', name)));
