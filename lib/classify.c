@@ -114,10 +114,9 @@ static void build_table(void)
 		anysock_prefix p;
 		if (anysock_prefix_parse(rows[i].prefix, &p, 0) < 0)
 			abort(); /* a typo in the table; check_classify parses every row */
-		struct key128 start = p.family == AF_INET
-					      ? key_from_v4((const unsigned char *)&p.u.v4)
-					      : key_from_bytes(p.u.v6.s6_addr);
-		int len = (int)p.len + (p.family == AF_INET ? 96 : 0);
+		struct key128 start;
+		int len;
+		prefix_key(&p, &start, &len);
 		in[n++] = (struct range_input){ start, len, (int32_t)i, (uint32_t)(128 - len) };
 	}
 	if (ranges_build(&table, in, n) < 0)
@@ -126,9 +125,9 @@ static void build_table(void)
 }
 
 /* The classes of the most specific row, or GLOBAL for ordinary unicast. */
-static unsigned lookup(const unsigned char b[16])
+static unsigned lookup(struct key128 k)
 {
-	int32_t row = ranges_lookup(&table, key_from_bytes(b));
+	int32_t row = ranges_lookup(&table, k);
 	return row < 0 ? ANYSOCK_CLASS_GLOBAL : rows[row].classes;
 }
 
@@ -153,26 +152,18 @@ static bool embedded_v4(const unsigned char b[16], unsigned classes, unsigned ch
 	return false;
 }
 
-static void v4_as_mapped(const unsigned char v4[4], unsigned char out[16])
-{
-	memset(out, 0, 10);
-	out[10] = out[11] = 0xff;
-	memcpy(out + 12, v4, 4);
-}
-
 /* An IPv6 form judged with the IPv4 inside: its classes too, and global
  * only if both are. A mapped address is that IPv4 host, so it has exactly
  * the IPv4 classes. :: and ::1 are not "compatible 0.0.0.0/0.0.0.1". */
 static unsigned classify_v6(const unsigned char b[16])
 {
-	unsigned classes = lookup(b);
+	unsigned classes = lookup(key_from_bytes(b));
 	if (bytes_are_mapped(b))
 		return C(MAPPED) | classes;
-	unsigned char v4[4], m[16];
+	unsigned char v4[4];
 	if ((classes & (C(UNSPECIFIED) | C(LOOPBACK))) || !embedded_v4(b, classes, v4))
 		return classes;
-	v4_as_mapped(v4, m);
-	unsigned inner = lookup(m);
+	unsigned inner = lookup(key_from_v4(v4));
 	return (classes & inner & C(GLOBAL)) | ((classes | inner) & ~C(GLOBAL));
 }
 
@@ -180,10 +171,8 @@ unsigned anysock_addr_class(const anysock_addr *a)
 {
 	need_table();
 	/* The common case first, without a call: a well-formed IPv4 address. */
-	if (a != NULL && a->u.sa.sa_family == AF_INET && a->len == sizeof(struct sockaddr_in)) {
-		int32_t row = ranges_lookup(&table, key_from_v4((const unsigned char *)&a->u.sin.sin_addr));
-		return row < 0 ? ANYSOCK_CLASS_GLOBAL : rows[row].classes;
-	}
+	if (a != NULL && a->u.sa.sa_family == AF_INET && a->len == sizeof(struct sockaddr_in))
+		return lookup(key_from_v4((const unsigned char *)&a->u.sin.sin_addr));
 	if (addr_check(a) == AF_INET6)
 		return classify_v6(a->u.sin6.sin6_addr.s6_addr);
 	return 0;
@@ -244,7 +233,7 @@ int anysock_addr_embedded_ipv4(const anysock_addr *a, struct in_addr *out)
 		memcpy(v4, b + 12, 4);
 		form = C(MAPPED);
 	} else {
-		unsigned classes = lookup(b);
+		unsigned classes = lookup(key_from_bytes(b));
 		if ((classes & (C(UNSPECIFIED) | C(LOOPBACK))) || !embedded_v4(b, classes, v4))
 			return -ENOENT;
 		form = classes & (C(COMPATIBLE) | C(NAT64) | C(6TO4) | C(TEREDO));

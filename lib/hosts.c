@@ -45,7 +45,7 @@ static struct {
 	struct stamp nss, hosts;
 	bool valid, files_first;
 	struct timespec checked; /* CLOCK_MONOTONIC_COARSE */
-	unsigned char (*addrs)[16];
+	struct key128 *addrs;
 	size_t naddrs;
 	char **names;
 	size_t nnames;
@@ -97,9 +97,12 @@ static bool nss_files_first(void)
 	return yes;
 }
 
-static int cmp_addr(const void *a, const void *b)
+static int cmp_addr(const void *pa, const void *pb)
 {
-	return memcmp(a, b, 16);
+	const struct key128 *a = pa, *b = pb;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return (a->lo > b->lo) - (a->lo < b->lo);
 }
 
 /* Names are kept as "4name" or "6name", by the family of their line: a
@@ -147,12 +150,7 @@ static bool load_hosts(void)
 			}
 			cache.addrs = p;
 		}
-		struct key128 k = key_from_addr(&a);
-		unsigned char *b = cache.addrs[cache.naddrs++];
-		for (int i = 0; i < 8; i++) {
-			b[i] = (unsigned char)(k.hi >> (56 - 8 * i));
-			b[8 + i] = (unsigned char)(k.lo >> (56 - 8 * i));
-		}
+		cache.addrs[cache.naddrs++] = key_from_addr(&a);
 		while (ok && (tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
 			if (cache.nnames == ncap) {
 				ncap = ncap ? 2 * ncap : 64;
@@ -233,14 +231,9 @@ static void cache_lock(void)
 bool hosts_has_addr(const anysock_addr *a)
 {
 	struct key128 k = key_from_addr(a);
-	unsigned char b[16];
-	for (int i = 0; i < 8; i++) {
-		b[i] = (unsigned char)(k.hi >> (56 - 8 * i));
-		b[8 + i] = (unsigned char)(k.lo >> (56 - 8 * i));
-	}
 	cache_lock();
 	bool hit = refresh() &&
-		   bsearch(b, cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr) != NULL;
+		   bsearch(&k, cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr) != NULL;
 	pthread_mutex_unlock(&cache.lock);
 	return hit;
 }

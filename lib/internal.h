@@ -95,6 +95,9 @@ struct range_table {
 	uint32_t v4_slice[256][2];   /* the same inside ::ffff:0:0/96 */
 };
 
+/* A valid prefix as its first key and its length in key bits (prefix.c). */
+void prefix_key(const anysock_prefix *p, struct key128 *start, int *len);
+
 /* Build t from in[0..n) (which is reordered). Returns 0 or -ENOMEM; t is
  * untouched on failure. */
 int ranges_build(struct range_table *t, struct range_input *in, size_t n);

@@ -51,8 +51,7 @@ static void canonical_prefix(anysock_prefix *p)
 	}
 }
 
-/* The prefix as a range of 128-bit keys. */
-static void prefix_key(const anysock_prefix *p, struct key128 *start, int *len)
+void prefix_key(const anysock_prefix *p, struct key128 *start, int *len)
 {
 	if (p->family == AF_INET) {
 		*start = key_from_v4((const unsigned char *)&p->u.v4);

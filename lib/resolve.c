@@ -300,6 +300,18 @@ static enum wait_result submit(struct job *job, const struct timespec *deadline)
 	return TIMED_OUT;
 }
 
+/* After FINISHED, once the caller took its results: hand on the lookup's
+ * errno (for EAI_SYSTEM) and drop the caller's reference. */
+static void job_done(struct job *job)
+{
+	int rc = job->rc, err = job->err;
+	pthread_mutex_lock(&pool.lock);
+	job_release(job);
+	pthread_mutex_unlock(&pool.lock);
+	if (rc == EAI_SYSTEM)
+		errno = err;
+}
+
 static struct job *job_new(enum job_kind kind)
 {
 	struct job *job = calloc(1, sizeof(*job));
@@ -361,17 +373,11 @@ int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *
 	int rc = EAI_AGAIN;
 	if (submit(job, &deadline) == FINISHED) {
 		rc = job->rc;
-		if (rc == 0) {
-			if (hostlen)
-				memcpy(host, job->host, strlen(job->host) + 1);
-			if (servlen)
-				memcpy(serv, job->serv, strlen(job->serv) + 1);
-		} else if (rc == EAI_SYSTEM) {
-			errno = job->err;
-		}
-		pthread_mutex_lock(&pool.lock);
-		job_release(job);
-		pthread_mutex_unlock(&pool.lock);
+		if (rc == 0 && hostlen)
+			memcpy(host, job->host, strlen(job->host) + 1);
+		if (rc == 0 && servlen)
+			memcpy(serv, job->serv, strlen(job->serv) + 1);
+		job_done(job);
 	}
 	if (is_retryable(rc) && !(flags & NI_NAMEREQD))
 		return numeric(&a, host, hostlen, serv, servlen, flags);
@@ -479,12 +485,8 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 		if (rc == 0) {
 			*res = job->res;
 			job->res = NULL;
-		} else if (rc == EAI_SYSTEM) {
-			errno = job->err;
 		}
-		pthread_mutex_lock(&pool.lock);
-		job_release(job);
-		pthread_mutex_unlock(&pool.lock);
+		job_done(job);
 	}
 	return rc;
 }
