@@ -7,12 +7,13 @@ cd "$(dirname "$0")"
 
 # command-or-file -> Debian package. Clang and its runtime are for the
 # sanitizer and fuzzing builds; check is the unit-test framework; ip and
-# unshare build the throw-away hosts of tests/netns; valgrind is for
-# make check-valgrind.
+# unshare (and sysctl, ss) build and inspect the throw-away hosts of
+# tests/netns; valgrind is for make check-valgrind; netcat, socat and curl
+# are the real clients of tests/echo.sh.
 need="autoreconf:autoconf automake:automake libtoolize:libtool pkg-config:pkg-config \
 make:make gcc:gcc clang:clang /usr/include/check.h:check \
 /usr/share/doc/libclang-rt-dev:libclang-rt-dev ip:iproute2 unshare:util-linux \
-valgrind:valgrind"
+valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl"
 missing=
 for pair in $need; do
     what=${pair%%:*} pkg=${pair#*:}

@@ -417,6 +417,86 @@ static inline int getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen,
 }
 #endif
 
+/* ------------------------------------------------------------------------ */
+/* Listening on every family                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A set of bound sockets that serves one service on every address family:
+ * with no host, "::" (IPV6_V6ONLY on) and "0.0.0.0", so IPv4 clients are
+ * AF_INET and IPv6 clients AF_INET6 whatever net.ipv6.bindv6only says.
+ * Peers come out canonical (never ::ffff:a.b.c.d) in every mode. Every
+ * socket it holds is non-blocking and close-on-exec. Use a listener from
+ * one thread at a time (or one per thread, with ANYSOCK_LISTEN_REUSEPORT).
+ */
+typedef struct anysock_listener anysock_listener;
+
+#define ANYSOCK_LISTEN_DUALSTACK 0x1u /* one "::" socket, V6ONLY off (Apache) */
+#define ANYSOCK_LISTEN_REUSEPORT 0x2u /* SO_REUSEPORT: workers share the port */
+#define ANYSOCK_LISTEN_NONBLOCK 0x4u  /* accepted sockets are non-blocking    */
+#define ANYSOCK_LISTEN_IPV4 0x8u      /* IPv4 only                           */
+#define ANYSOCK_LISTEN_IPV6 0x10u     /* IPv6 only                           */
+#define ANYSOCK_LISTEN_NUMERIC 0x20u  /* host and service must be numeric    */
+
+/* Bind host:service (socktype SOCK_STREAM or SOCK_DGRAM) on every address
+ * host has; host NULL or "*": the wildcard of every family. service NULL or
+ * "0": one ephemeral port, the same in every family. A family the kernel
+ * lacks or has switched off is skipped. Stream sockets listen with backlog
+ * (0: SOMAXCONN). Returns the number of sockets (>= 1) and *out, which
+ * anysock_listener_close() frees. When one address cannot be bound,
+ * nothing stays open, and *failed (when not NULL) says which address it was. */
+ANYSOCK_API int anysock_listen(const char *host, const char *service, int socktype,
+			       unsigned flags, int backlog, anysock_listener **out,
+			       anysock_addr *failed);
+
+/* Take over already-bound sockets: listening stream sockets, or datagram
+ * sockets, all of one type (flags: ANYSOCK_LISTEN_NONBLOCK). On success
+ * the listener owns them; on failure the caller still does. */
+ANYSOCK_API int anysock_listener_adopt(const int *fds, size_t n, unsigned flags,
+				       anysock_listener **out);
+/* Socket activation (the LISTEN_PID/LISTEN_FDS protocol of systemd and
+ * others, no libsystemd needed): adopt the inherited sockets of socktype
+ * (0: all, which must be of one type). Returns how many were adopted; 0,
+ * with *out NULL, when the process was not started that way. */
+ANYSOCK_API int anysock_listener_from_env(int socktype, unsigned flags,
+					  anysock_listener **out);
+
+/* How many sockets; the i-th descriptor (for epoll, libevent, libuv; still
+ * owned by the listener); its local address; all of them as text, for a
+ * log line: "[::]:8080, 0.0.0.0:8080" (-ENOSPC when size is too small). */
+ANYSOCK_API int anysock_listener_count(const anysock_listener *l);
+ANYSOCK_API int anysock_listener_fd(const anysock_listener *l, size_t i);
+ANYSOCK_API int anysock_listener_addr(const anysock_listener *l, size_t i,
+				      anysock_addr *out);
+ANYSOCK_API int anysock_listener_ntop(const anysock_listener *l, char *buf, size_t size);
+
+/* Accept a connection from whichever socket has one, taking turns so a busy
+ * family cannot starve a quiet one; wait at most timeout_ms (-1: no limit,
+ * 0: do not wait). Returns the new descriptor (close-on-exec; the caller
+ * closes it) and the canonical peer. -ETIMEDOUT when the time ran out,
+ * -EINTR when a signal arrived while waiting; EMFILE, ENFILE and the like
+ * are returned at once, the connection staying queued. */
+ANYSOCK_API int anysock_accept(anysock_listener *l, anysock_addr *peer, int timeout_ms);
+/* The same for one listening descriptor an event loop reported ready:
+ * -EAGAIN when nothing is pending. flags: ANYSOCK_LISTEN_NONBLOCK. */
+ANYSOCK_API int anysock_accept_fd(int fd, anysock_addr *peer, unsigned flags);
+
+/* Receive one datagram from whichever socket has one (taking turns), with
+ * the canonical peer and the local address it was sent to (from
+ * IP_PKTINFO/IPV6_PKTINFO; either pointer may be NULL). Returns its length;
+ * -EMSGSIZE when it was longer than len (the first len bytes are in buf). */
+ANYSOCK_API ssize_t anysock_recvfrom(anysock_listener *l, void *buf, size_t len,
+				     anysock_addr *peer, anysock_addr *local,
+				     int timeout_ms);
+/* Send a datagram to peer from local (the address anysock_recvfrom gave;
+ * NULL: the kernel chooses), through the socket of the right family, so a
+ * multi-homed server answers from the address it was asked on. */
+ANYSOCK_API ssize_t anysock_sendto(anysock_listener *l, const void *buf, size_t len,
+				   const anysock_addr *peer, const anysock_addr *local);
+
+/* Close every socket and free the listener. NULL is ignored. */
+ANYSOCK_API void anysock_listener_close(anysock_listener *l);
+
 #ifdef __cplusplus
 }
 #endif

@@ -495,6 +495,20 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 	(ANYSOCK_RESOLVE_PASSIVE | ANYSOCK_RESOLVE_NUMERIC |                \
 	 ANYSOCK_RESOLVE_ADDRCONFIG | ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6)
 
+/* glibc takes "99999" as port 34463 (it keeps the low 16 bits); a decimal
+ * service must be a port. Names and other text go to getaddrinfo. */
+static bool numeric_service_ok(const char *service)
+{
+	unsigned long port = 0;
+	for (const char *p = service; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return true;
+		if ((port = port * 10 + (unsigned long)(*p - '0')) > 65535)
+			return false;
+	}
+	return true;
+}
+
 int anysock_resolve(const char *host, const char *service, int socktype, unsigned flags,
 		    int timeout_ms, anysock_addr *out, size_t max)
 {
@@ -503,6 +517,8 @@ int anysock_resolve(const char *host, const char *service, int socktype, unsigne
 		return -EINVAL;
 	if (host != NULL && host[0] == '\0')
 		return ANYSOCK_E_EMPTY;
+	if (service != NULL && !numeric_service_ok(service))
+		return ANYSOCK_E_PORTRANGE;
 	struct addrinfo hints, *res = NULL;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = flags & ANYSOCK_RESOLVE_IPV4	 ? AF_INET

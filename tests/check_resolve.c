@@ -149,6 +149,11 @@ START_TEST(test_resolve_errors)
 					 ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6, 100, out, 2),
 			 -EINVAL);
 	ck_assert_int_eq(anysock_resolve("", "80", 0, 0, 100, out, 2), ANYSOCK_E_EMPTY);
+	/* glibc keeps the low 16 bits of a decimal service; a port it must be. */
+	ck_assert_int_eq(anysock_resolve("192.0.2.1", "65536", 0, 0, 100, out, 2),
+			 ANYSOCK_E_PORTRANGE);
+	ck_assert_int_eq(anysock_resolve("192.0.2.1", "65535", 0, 0, 100, out, 2), 1);
+	ck_assert_int_eq(anysock_addr_port(&out[0]), 65535);
 	/* Numeric only: a name is refused without asking anyone. */
 	int r = anysock_resolve("example.invalid", "80", 0, ANYSOCK_RESOLVE_NUMERIC, 100, out, 2);
 	ck_assert_int_eq(r, anysock_error_from_eai(EAI_NONAME));

@@ -1,0 +1,601 @@
+/*
+ * check_listen.c - listeners on loopback: what gets bound, canonical peers,
+ * fairness, timeouts, descriptor exhaustion, UDP replies, inherited
+ * sockets. Traffic stays on 127.0.0.1 and ::1. The host kinds (IPv6 off,
+ * IPv4-only, IPv6-only, several addresses) are in tests/netns/listen_ns.c.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "anysock.h"
+
+/* Whether this host has ::1 (containers without IPv6 do not). */
+static bool have_ipv6(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return false;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	bool ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static anysock_addr addr(const char *text, int port)
+{
+	anysock_addr a;
+	ck_assert_int_eq(anysock_pton(text, &a, 0), 0);
+	anysock_addr_set_port(&a, port);
+	return a;
+}
+
+/* A socket of type connected to text:port, bound first to from (or not);
+ * *self gets its own address. */
+static int client(int type, const char *text, int port, const char *from, anysock_addr *self)
+{
+	anysock_addr to = addr(text, port);
+	int fd = socket(to.u.sa.sa_family, type | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	if (from != NULL) {
+		anysock_addr f = addr(from, 0);
+		ck_assert_int_eq(bind(fd, &f.u.sa, f.len), 0);
+	}
+	ck_assert_msg(connect(fd, &to.u.sa, to.len) == 0, "connect %s:%d: %s", text, port,
+		      strerror(errno));
+	if (self != NULL) {
+		self->len = sizeof(self->u);
+		ck_assert_int_eq(getsockname(fd, &self->u.sa, &self->len), 0);
+	}
+	return fd;
+}
+
+static int listener_port(const anysock_listener *l, size_t i)
+{
+	anysock_addr a;
+	ck_assert_int_eq(anysock_listener_addr(l, i, &a), 0);
+	return anysock_addr_port(&a);
+}
+
+static int v6only(int fd)
+{
+	int on = -1;
+	socklen_t len = sizeof(on);
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len), 0);
+	return on;
+}
+
+static void text_is(const anysock_addr *a, const char *want)
+{
+	char buf[ANYSOCK_ADDRSTRLEN];
+	ck_assert_int_ge(anysock_ntop(a, buf, sizeof(buf), ANYSOCK_NTOP_NOPORT), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* Accept one connection and check its peer is exactly what the client
+ * sees as its own address, in the canonical family. */
+static void accept_from(anysock_listener *l, const char *text, int port)
+{
+	anysock_addr self, peer;
+	int c = client(SOCK_STREAM, text, port, NULL, &self);
+	int fd = anysock_accept(l, &peer, 2000);
+	ck_assert_msg(fd >= 0, "accept: %s", anysock_strerror(fd));
+	anysock_addr_unmap(&self);
+	ck_assert(anysock_addr_equal(&peer, &self, 0));
+	ck_assert_int_eq(anysock_addr_family(&peer), strchr(text, ':') ? AF_INET6 : AF_INET);
+	int fl = fcntl(fd, F_GETFD);
+	ck_assert(fl & FD_CLOEXEC);
+	close(fd);
+	close(c);
+}
+
+START_TEST(test_every_family)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM, 0, 0, &l, NULL), 2);
+	ck_assert_int_eq(anysock_listener_count(l), 2);
+	int port = listener_port(l, 0);
+	ck_assert_int_gt(port, 0);
+	ck_assert_int_eq(listener_port(l, 1), port); /* one port for both */
+	anysock_addr a;
+	anysock_listener_addr(l, 0, &a);
+	text_is(&a, "::");
+	anysock_listener_addr(l, 1, &a);
+	text_is(&a, "0.0.0.0");
+	ck_assert_int_eq(v6only(anysock_listener_fd(l, 0)), 1);
+	char text[128], want[128];
+	snprintf(want, sizeof(want), "[::]:%d, 0.0.0.0:%d", port, port);
+	ck_assert_int_eq(anysock_listener_ntop(l, text, sizeof(text)), (int)strlen(want));
+	ck_assert_str_eq(text, want);
+	ck_assert_int_eq(anysock_listener_ntop(l, text, 10), -ENOSPC);
+	ck_assert_str_eq(text, "");
+	for (int i = 0; i < 2; i++) {
+		int fd = anysock_listener_fd(l, (size_t)i);
+		ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+		ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	}
+	ck_assert_int_eq(anysock_listener_fd(l, 2), -ERANGE);
+	accept_from(l, "127.0.0.1", port);
+	if (have_ipv6())
+		accept_from(l, "::1", port);
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_dual_stack_mode)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("*", NULL, SOCK_STREAM, ANYSOCK_LISTEN_DUALSTACK, 0, &l,
+					NULL),
+			 1);
+	anysock_addr a;
+	anysock_listener_addr(l, 0, &a);
+	text_is(&a, "::");
+	ck_assert_int_eq(v6only(anysock_listener_fd(l, 0)), 0);
+	/* IPv4 clients still come out as AF_INET. */
+	accept_from(l, "127.0.0.1", anysock_addr_port(&a));
+	if (have_ipv6())
+		accept_from(l, "::1", anysock_addr_port(&a));
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_named_and_narrowed)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_STREAM, ANYSOCK_LISTEN_NUMERIC, 0,
+					&l, NULL),
+			 1);
+	anysock_addr a;
+	anysock_listener_addr(l, 0, &a);
+	text_is(&a, "127.0.0.1");
+	anysock_listener_close(l);
+	/* A mapped address is the IPv4 address it carries. */
+	ck_assert_int_eq(anysock_listen("::ffff:127.0.0.1", NULL, SOCK_STREAM,
+					ANYSOCK_LISTEN_NUMERIC, 0, &l, NULL),
+			 1);
+	anysock_listener_addr(l, 0, &a);
+	text_is(&a, "127.0.0.1");
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, ANYSOCK_LISTEN_IPV4, 0, &l, NULL),
+			 1);
+	anysock_listener_addr(l, 0, &a);
+	text_is(&a, "0.0.0.0");
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_DGRAM, ANYSOCK_LISTEN_IPV6, 0, &l, NULL),
+			 1);
+	anysock_listener_addr(l, 0, &a);
+	text_is(&a, "::");
+	ck_assert_int_eq(v6only(anysock_listener_fd(l, 0)), 1);
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+	anysock_listener *l = (anysock_listener *)&l;
+	anysock_addr failed;
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_RAW, 0, 0, &l, NULL), -EINVAL);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM, 0x1000, 0, &l, NULL), -EINVAL);
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM,
+					ANYSOCK_LISTEN_IPV4 | ANYSOCK_LISTEN_IPV6, 0, &l, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM, 0, -1, &l, NULL), -EINVAL);
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM, 0, 0, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(anysock_listen("", "0", SOCK_STREAM, 0, 0, &l, &failed), ANYSOCK_E_EMPTY);
+	ck_assert_int_eq(anysock_listen("localhost", "0", SOCK_STREAM, ANYSOCK_LISTEN_NUMERIC, 0,
+					&l, NULL),
+			 anysock_error_from_eai(EAI_NONAME));
+	/* glibc would take this as port 34463. */
+	ck_assert_int_eq(anysock_listen(NULL, "99999", SOCK_STREAM, 0, 0, &l, NULL),
+			 ANYSOCK_E_PORTRANGE);
+	ck_assert_int_eq(anysock_listen(NULL, "no-such-service", SOCK_STREAM, 0, 0, &l, NULL),
+			 anysock_error_from_eai(EAI_SERVICE));
+	ck_assert_int_eq(anysock_listener_count(NULL), -EINVAL);
+	ck_assert_int_eq(anysock_listener_fd(NULL, 0), -EINVAL);
+	ck_assert_int_eq(anysock_accept(NULL, NULL, 0), -EINVAL);
+	ck_assert_int_eq(anysock_accept_fd(-1, NULL, 0), -EINVAL);
+	anysock_listener_close(NULL);
+	/* Stream calls on datagram listeners and back. */
+	ck_assert_int_eq(anysock_listen("127.0.0.1", NULL, SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	ck_assert_int_eq(anysock_accept(l, NULL, 0), -EOPNOTSUPP);
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen("127.0.0.1", NULL, SOCK_STREAM, 0, 0, &l, NULL), 1);
+	char b[4];
+	ck_assert_int_eq(anysock_recvfrom(l, b, sizeof(b), NULL, NULL, 0), -EOPNOTSUPP);
+	anysock_addr to = addr("127.0.0.1", 9);
+	ck_assert_int_eq(anysock_sendto(l, b, sizeof(b), &to, NULL), -EOPNOTSUPP);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* A socket holding addr:port, as another program would. */
+static int squat(const char *text, int port)
+{
+	anysock_addr a = addr(text, port);
+	int fd = socket(a.u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int on = 1;
+	if (a.u.sa.sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	ck_assert_int_eq(bind(fd, &a.u.sa, a.len), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	return fd;
+}
+
+/* Whether port is free for a listening socket at text. */
+static bool free_at(const char *text, int port)
+{
+	anysock_addr a = addr(text, port);
+	int fd = socket(a.u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (a.u.sa.sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	bool ok = bind(fd, &a.u.sa, a.len) == 0 && listen(fd, 1) == 0;
+	close(fd);
+	return ok;
+}
+
+START_TEST(test_in_use_closes_everything)
+{
+	/* IPv4 taken: the "::" socket bound just before must be closed again. */
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, 0, 0, &l, NULL), 2);
+	int port = listener_port(l, 0);
+	anysock_listener_close(l);
+	int fd = squat("0.0.0.0", port);
+	char serv[8];
+	snprintf(serv, sizeof(serv), "%d", port);
+	anysock_addr failed;
+	ck_assert_int_eq(anysock_listen(NULL, serv, SOCK_STREAM, 0, 0, &l, &failed), -EADDRINUSE);
+	ck_assert_ptr_null(l);
+	char text[ANYSOCK_ADDRSTRLEN];
+	anysock_ntop(&failed, text, sizeof(text), 0);
+	char want[32];
+	snprintf(want, sizeof(want), "0.0.0.0:%d", port);
+	ck_assert_str_eq(text, want);
+	ck_assert(free_at("::", port));
+	close(fd);
+	/* And the other way round. */
+	fd = squat("::", port);
+	ck_assert_int_eq(anysock_listen(NULL, serv, SOCK_STREAM, 0, 0, &l, &failed), -EADDRINUSE);
+	snprintf(want, sizeof(want), "[::]:%d", port);
+	anysock_ntop(&failed, text, sizeof(text), 0);
+	ck_assert_str_eq(text, want);
+	ck_assert(free_at("0.0.0.0", port));
+	close(fd);
+	/* Success leaves *failed empty. */
+	ck_assert_int_eq(anysock_listen(NULL, serv, SOCK_STREAM, 0, 0, &l, &failed), 2);
+	ck_assert_int_eq(anysock_addr_family(&failed), -EINVAL);
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_port0_same_port_many_times)
+{
+	/* Each round the kernel picks the IPv6 port and IPv4 must get it too,
+	 * while more and more ports are busy in IPv4 only. (The forced
+	 * collision, with a two-port range, is in tests/netns/listen_ns.c.) */
+	int squatters[64], nsq = 0;
+	for (int round = 0; round < 64; round++) {
+		anysock_listener *l;
+		ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, 0, 0, &l, NULL), 2);
+		int port = listener_port(l, 0);
+		ck_assert_int_eq(listener_port(l, 1), port);
+		anysock_listener_close(l);
+		/* Occupy that port in IPv4 so the next rounds meet taken ports. */
+		if (nsq < 64)
+			squatters[nsq++] = squat("0.0.0.0", port);
+	}
+	while (nsq > 0)
+		close(squatters[--nsq]);
+}
+END_TEST
+
+START_TEST(test_fair_between_families)
+{
+	if (!have_ipv6())
+		return;
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, 0, 64, &l, NULL), 2);
+	int port = listener_port(l, 0);
+	int c[21];
+	for (int i = 0; i < 20; i++)
+		c[i] = client(SOCK_STREAM, "127.0.0.1", port, NULL, NULL);
+	c[20] = client(SOCK_STREAM, "::1", port, NULL, NULL);
+	/* Twenty IPv4 connections wait; the IPv6 one must not wait behind them. */
+	int v6_at = -1;
+	for (int i = 0; i < 21; i++) {
+		anysock_addr peer;
+		int fd = anysock_accept(l, &peer, 1000);
+		ck_assert_int_ge(fd, 0);
+		if (anysock_addr_family(&peer) == AF_INET6)
+			v6_at = i;
+		close(fd);
+	}
+	ck_assert_int_ge(v6_at, 0);
+	ck_assert_int_le(v6_at, 1);
+	for (int i = 0; i < 21; i++)
+		close(c[i]);
+	anysock_listener_close(l);
+}
+END_TEST
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+START_TEST(test_accept_timeouts_and_signals)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, 0, 0, &l, NULL), 2);
+	double t0 = now();
+	ck_assert_int_eq(anysock_accept(l, NULL, 0), -ETIMEDOUT);
+	ck_assert_int_eq(anysock_accept(l, NULL, 150), -ETIMEDOUT);
+	double took = now() - t0;
+	ck_assert_msg(took >= 0.149 && took < 1.0, "150 ms wait took %.3f s", took);
+	ck_assert_int_eq(anysock_accept_fd(anysock_listener_fd(l, 1), NULL, 0), -EAGAIN);
+	/* A signal ends an endless wait, so a handler can stop a server. */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = { .it_value = { 0, 100000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+	ck_assert_int_eq(anysock_accept(l, NULL, -1), -EINTR);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* valgrind keeps descriptors of its own near the limit and emulates
+ * RLIMIT_NOFILE; the exhaustion test means nothing there. */
+static bool under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+	return p != NULL && strstr(p, "vgpreload") != NULL;
+}
+
+START_TEST(test_accept_out_of_descriptors)
+{
+	if (under_valgrind())
+		return;
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", NULL, SOCK_STREAM, 0, 0, &l, NULL), 1);
+	anysock_addr self;
+	int c = client(SOCK_STREAM, "127.0.0.1", listener_port(l, 0), NULL, &self);
+	/* No descriptor left: every number below the limit is in use. */
+	struct rlimit old, low;
+	getrlimit(RLIMIT_NOFILE, &old);
+	int top = c > anysock_listener_fd(l, 0) ? c : anysock_listener_fd(l, 0);
+	int spare[64], nspare = 0;
+	low = old;
+	low.rlim_cur = (rlim_t)top + 1;
+	for (int fd = 0; fd <= top; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && nspare < 64)
+			spare[nspare++] = fd;
+	for (int i = 0; i < nspare; i++)
+		ck_assert_int_eq(dup2(c, spare[i]), spare[i]);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	double t0 = now();
+	ck_assert_int_eq(anysock_accept(l, NULL, 5000), -EMFILE);
+	ck_assert_msg(now() - t0 < 0.5, "EMFILE must come back at once, not after the timeout");
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	for (int i = 0; i < nspare; i++)
+		close(spare[i]);
+	/* The connection waited in the queue. */
+	anysock_addr peer;
+	int fd = anysock_accept(l, &peer, 1000);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(anysock_addr_equal(&peer, &self, 0));
+	close(fd);
+	close(c);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* One request and its reply through a connected client socket, which
+ * drops any reply that does not come from the address it sent to. */
+static void udp_round_trip(anysock_listener *l, const char *to, int port, const char *from)
+{
+	anysock_addr self, peer, local;
+	int c = client(SOCK_DGRAM, to, port, from, &self);
+	ck_assert_int_eq(send(c, "ping", 4, 0), 4);
+	char buf[16];
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), &peer, &local, 1000), 4);
+	anysock_addr_unmap(&self);
+	ck_assert(anysock_addr_equal(&peer, &self, 0));
+	anysock_addr want = addr(to, port);
+	anysock_addr_unmap(&want);
+	ck_assert_msg(anysock_addr_equal(&local, &want, 0), "local address of a datagram to %s",
+		      to);
+	ck_assert_int_eq(anysock_sendto(l, "pong", 4, &peer, &local), 4);
+	struct timeval tv = { 1, 0 };
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ck_assert_int_eq(recv(c, buf, sizeof(buf), 0), 4);
+	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
+	close(c);
+}
+
+START_TEST(test_udp_every_family)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_DGRAM, 0, 0, &l, NULL), 2);
+	int port = listener_port(l, 0);
+	ck_assert_int_eq(listener_port(l, 1), port);
+	udp_round_trip(l, "127.0.0.1", port, NULL);
+	/* A request to another loopback address, from 127.0.0.1: the reply
+	 * must come from 127.0.0.2, not from what the route would choose. */
+	udp_round_trip(l, "127.0.0.2", port, "127.0.0.1");
+	if (have_ipv6())
+		udp_round_trip(l, "::1", port, NULL);
+	char buf[2];
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), NULL, NULL, 50), -ETIMEDOUT);
+	/* Truncation is reported, the start of the datagram kept. */
+	int c = client(SOCK_DGRAM, "127.0.0.1", port, NULL, NULL);
+	send(c, "longer", 6, 0);
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), NULL, NULL, 1000), -EMSGSIZE);
+	ck_assert_int_eq(memcmp(buf, "lo", 2), 0);
+	close(c);
+	/* No socket of the family, or none with that address. */
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen("127.0.0.1", NULL, SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_addr v6 = addr("::1", 9), v4 = addr("127.0.0.1", 9), other = addr("127.0.0.3", 0);
+	ck_assert_int_eq(anysock_sendto(l, "x", 1, &v6, NULL), -EAFNOSUPPORT);
+	ck_assert_int_eq(anysock_sendto(l, "x", 1, &v4, &other), -EADDRNOTAVAIL);
+	ck_assert_int_eq(anysock_sendto(l, "x", 1, &v4, &v6), -EAFNOSUPPORT);
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_udp_dual_stack)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_DGRAM, ANYSOCK_LISTEN_DUALSTACK, 0, &l,
+					NULL),
+			 1);
+	int port = listener_port(l, 0);
+	/* The IPv4 peer and local address come out plain, and the reply goes
+	 * back mapped through the one AF_INET6 socket, from 127.0.0.2. */
+	udp_round_trip(l, "127.0.0.1", port, NULL);
+	udp_round_trip(l, "127.0.0.2", port, "127.0.0.1");
+	if (have_ipv6())
+		udp_round_trip(l, "::1", port, NULL);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* A listening stream socket of family on an ephemeral port. */
+static int plain_listener(const char *text)
+{
+	anysock_addr a = addr(text, 0);
+	int fd = socket(a.u.sa.sa_family, SOCK_STREAM, 0);
+	int on = 1;
+	if (a.u.sa.sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	ck_assert_int_eq(bind(fd, &a.u.sa, a.len), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	return fd;
+}
+
+START_TEST(test_adopt)
+{
+	int fds[2] = { plain_listener("127.0.0.1"), -1 };
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listener_adopt(fds, 1, 0, &l), 1);
+	ck_assert(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
+	ck_assert(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	accept_from(l, "127.0.0.1", listener_port(l, 0));
+	anysock_listener_close(l);
+	ck_assert_int_eq(fcntl(fds[0], F_GETFD), -1); /* the listener closed it */
+
+	/* Refusals leave the descriptors with the caller, untouched. */
+	int pipefd[2];
+	ck_assert_int_eq(pipe(pipefd), 0);
+	fds[0] = plain_listener("127.0.0.1");
+	fds[1] = pipefd[0];
+	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -ENOTSOCK);
+	ck_assert_ptr_null(l);
+	fds[1] = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -EPROTOTYPE);
+	close(fds[1]);
+	fds[1] = socket(AF_INET, SOCK_STREAM, 0); /* not listening */
+	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -EINVAL);
+	ck_assert_int_eq(fcntl(fds[0], F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(anysock_listener_adopt(fds, 0, 0, &l), -EINVAL);
+	ck_assert_int_eq(anysock_listener_adopt(fds, 1, ANYSOCK_LISTEN_DUALSTACK, &l), -EINVAL);
+	close(fds[0]);
+	close(fds[1]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+/* In a child: sockets at 3 and 4 (stream, datagram), LISTEN_* set as
+ * pid says; the exit status is what from_env(socktype) returned + 10,
+ * or 1 when the adopted listener does not hold what it should. */
+static int activated_child(long pid_delta, int socktype)
+{
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int s = plain_listener("127.0.0.1");
+		int d = socket(AF_INET, SOCK_DGRAM, 0);
+		if (dup2(s, 3) != 3 || dup2(d, 4) != 4)
+			_exit(1);
+		char v[32];
+		snprintf(v, sizeof(v), "%ld", (long)getpid() + pid_delta);
+		setenv("LISTEN_PID", v, 1);
+		setenv("LISTEN_FDS", "2", 1);
+		anysock_listener *l;
+		int n = anysock_listener_from_env(socktype, 0, &l);
+		if (n > 0 && socktype != 0 &&
+		    (anysock_listener_fd(l, 0) != (socktype == SOCK_STREAM ? 3 : 4)))
+			_exit(1);
+		if (n == 0 && l != NULL)
+			_exit(1);
+		anysock_listener_close(l);
+		_exit(n < 0 ? 2 : 10 + n);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(test_socket_activation)
+{
+	ck_assert_int_eq(activated_child(0, SOCK_STREAM), 11);
+	ck_assert_int_eq(activated_child(0, SOCK_DGRAM), 11);
+	ck_assert_int_eq(activated_child(0, 0), 2);  /* two types: -EPROTOTYPE */
+	ck_assert_int_eq(activated_child(1, SOCK_STREAM), 10); /* another process's */
+	unsetenv("LISTEN_PID");
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listener_from_env(0, 0, &l), 0);
+	ck_assert_ptr_null(l);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("listen");
+	TCase *tc = tcase_create("loopback");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_every_family);
+	tcase_add_test(tc, test_dual_stack_mode);
+	tcase_add_test(tc, test_named_and_narrowed);
+	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_test(tc, test_in_use_closes_everything);
+	tcase_add_test(tc, test_port0_same_port_many_times);
+	tcase_add_test(tc, test_fair_between_families);
+	tcase_add_test(tc, test_accept_timeouts_and_signals);
+	tcase_add_test(tc, test_accept_out_of_descriptors);
+	tcase_add_test(tc, test_udp_every_family);
+	tcase_add_test(tc, test_udp_dual_stack);
+	tcase_add_test(tc, test_adopt);
+	tcase_add_test(tc, test_socket_activation);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
