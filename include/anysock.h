@@ -497,6 +497,44 @@ ANYSOCK_API ssize_t anysock_sendto(anysock_listener *l, const void *buf, size_t 
 /* Close every socket and free the listener. NULL is ignored. */
 ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 
+/* ------------------------------------------------------------------------ */
+/* Connecting by name                                                        */
+/* ------------------------------------------------------------------------ */
+
+#define ANYSOCK_CONNECT_IPV4 0x1u        /* IPv4 addresses only                  */
+#define ANYSOCK_CONNECT_IPV6 0x2u        /* IPv6 addresses only                  */
+#define ANYSOCK_CONNECT_NONBLOCK 0x4u    /* return a non-blocking descriptor     */
+#define ANYSOCK_CONNECT_NUMERIC 0x8u     /* host and service must be numeric     */
+#define ANYSOCK_CONNECT_UNCONNECTED 0x10u /* UDP: a socket for sendto to *peer  */
+
+/*
+ * Options for anysock_connect(). Start from ANYSOCK_CONNECT_OPTS_INIT and
+ * change what you need: size tells the library which fields the caller
+ * knows, so later versions can add fields at the end without breaking
+ * programs built against this one.
+ */
+typedef struct anysock_connect_opts {
+	size_t size;              /* sizeof(anysock_connect_opts)                 */
+	int timeout_ms;           /* the whole call, lookup included; -1: none    */
+	int attempt_delay_ms;     /* RFC 8305 connection attempt delay; 0: 250 ms */
+	unsigned flags;           /* ANYSOCK_CONNECT_*                            */
+	const anysock_addr *local; /* bind to this first (its family only); NULL  */
+} anysock_connect_opts;
+
+#define ANYSOCK_CONNECT_OPTS_INIT { sizeof(anysock_connect_opts), -1, 0, 0, NULL }
+
+/* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM) over
+ * whichever family answers first: Happy Eyeballs v2 (RFC 8305) over every
+ * address in getaddrinfo's order, families interleaved, a new attempt each
+ * attempt delay or as soon as one fails; the first to connect wins, the
+ * rest are closed. opts NULL: the defaults. Returns the connected
+ * descriptor (close-on-exec, blocking unless asked; the caller closes it)
+ * and, in *peer (may be NULL), the canonical address it reached. On
+ * failure: the most telling error (refused, then timed out, then
+ * unreachable), and *peer says which address gave it. */
+ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
+				const anysock_connect_opts *opts, anysock_addr *peer);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,7 +70,7 @@ int host_new(void)
 	return host;
 }
 
-static int vsh(int host, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int vsh(int host, const char *fmt, va_list ap)
 {
 	char cmd[1024];
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);

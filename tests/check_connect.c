@@ -1,0 +1,177 @@
+/*
+ * check_connect.c - anysock_connect on loopback, numeric hosts only:
+ * options, errors, the descriptor it returns, UDP. The race between
+ * families over real black holes is in tests/netns/connect_ns.c.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "anysock.h"
+
+static anysock_listener *tcp_listener(const char *host, char serv[8])
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(host, NULL, SOCK_STREAM, ANYSOCK_LISTEN_NUMERIC, 0, &l,
+					NULL),
+			 1);
+	anysock_addr a;
+	anysock_listener_addr(l, 0, &a);
+	snprintf(serv, 8, "%d", anysock_addr_port(&a));
+	return l;
+}
+
+START_TEST(test_connect_numeric)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_addr peer, want, seen, self;
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, NULL, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(anysock_pton("127.0.0.1", &want, 0), 0);
+	anysock_addr_set_port(&want, atoi(serv));
+	ck_assert(anysock_addr_equal(&peer, &want, 0));
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0); /* blocking by default */
+	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	int s = anysock_accept(l, &seen, 1000);
+	ck_assert_int_ge(s, 0);
+	self.len = sizeof(self.u);
+	getsockname(fd, &self.u.sa, &self.len);
+	ck_assert(anysock_addr_equal(&seen, &self, 0));
+	close(s);
+	close(fd);
+	/* The mapped spelling connects to the same IPv4 peer, canonical. */
+	fd = anysock_connect("::ffff:127.0.0.1", serv, SOCK_STREAM, NULL, &peer);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(anysock_addr_equal(&peer, &want, 0));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_connect_options)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_addr local, self;
+	anysock_pton("127.0.0.2", &local, 0);
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.local = &local;
+	o.flags = ANYSOCK_CONNECT_NONBLOCK | ANYSOCK_CONNECT_NUMERIC;
+	o.timeout_ms = 1000;
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	self.len = sizeof(self.u);
+	getsockname(fd, &self.u.sa, &self.len);
+	ck_assert(anysock_addr_equal(&self, &local, ANYSOCK_CMP_NOPORT));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	/* A local address of the other family rules out every address. */
+	anysock_pton("::1", &local, 0);
+	anysock_addr peer;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer),
+			 -EAFNOSUPPORT);
+	ck_assert_int_eq(anysock_addr_family(&peer), AF_INET); /* the one that failed */
+	/* An older, shorter struct: the fields it lacks take their defaults. */
+	anysock_connect_opts old = ANYSOCK_CONNECT_OPTS_INIT;
+	old.size = offsetof(anysock_connect_opts, local);
+	old.local = &local; /* beyond its size: never read */
+	fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &old, NULL);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_connect_errors)
+{
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	anysock_addr peer;
+	ck_assert_int_eq(anysock_connect(NULL, "80", SOCK_STREAM, NULL, &peer), -EINVAL);
+	ck_assert_int_eq(anysock_connect("127.0.0.1", NULL, SOCK_STREAM, NULL, &peer), -EINVAL);
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_RAW, NULL, &peer), -EINVAL);
+	ck_assert_int_eq(anysock_connect("", "80", SOCK_STREAM, NULL, &peer), ANYSOCK_E_EMPTY);
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "65536", SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_PORTRANGE);
+	o.size = 4;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_STREAM, &o, &peer), -EINVAL);
+	o = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
+	o.flags = ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_STREAM, &o, &peer), -EINVAL);
+	o.flags = ANYSOCK_CONNECT_UNCONNECTED;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_STREAM, &o, &peer), -EINVAL);
+	o.flags = 0x4000;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_STREAM, &o, &peer), -EINVAL);
+	o.flags = ANYSOCK_CONNECT_NUMERIC;
+	ck_assert_int_eq(anysock_connect("localhost", "80", SOCK_STREAM, &o, &peer),
+			 anysock_error_from_eai(EAI_NONAME));
+	ck_assert_int_eq(anysock_addr_family(&peer), -EINVAL); /* no address to blame */
+	o.flags = ANYSOCK_CONNECT_IPV6;
+	ck_assert_int_lt(anysock_connect("127.0.0.1", "80", SOCK_STREAM, &o, &peer), 0);
+
+	/* A closed port: refused, and the peer says where. */
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, NULL, &peer),
+			 -ECONNREFUSED);
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+}
+END_TEST
+
+START_TEST(test_connect_udp)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", NULL, SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_addr a, peer, from;
+	anysock_listener_addr(l, 0, &a);
+	char serv[8];
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+	/* Connected: send() works. */
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, NULL, &peer);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(anysock_addr_equal(&peer, &a, 0));
+	ck_assert_int_eq(send(fd, "one", 3, 0), 3);
+	char buf[8];
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), &from, NULL, 1000), 3);
+	close(fd);
+	/* Unconnected: a socket of the right family and the address for sendto. */
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.flags = ANYSOCK_CONNECT_UNCONNECTED;
+	fd = anysock_connect("::ffff:127.0.0.1", serv, SOCK_DGRAM, &o, &peer);
+	ck_assert_int_ge(fd, 0);
+	anysock_addr none;
+	none.len = sizeof(none.u);
+	ck_assert_int_eq(getpeername(fd, &none.u.sa, &none.len), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(sendto(fd, "two", 3, 0, &peer.u.sa, peer.len), 3);
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), &from, NULL, 1000), 3);
+	ck_assert_int_eq(memcmp(buf, "two", 3), 0);
+	close(fd);
+	anysock_listener_close(l);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("connect");
+	TCase *tc = tcase_create("loopback");
+	tcase_add_test(tc, test_connect_numeric);
+	tcase_add_test(tc, test_connect_options);
+	tcase_add_test(tc, test_connect_errors);
+	tcase_add_test(tc, test_connect_udp);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

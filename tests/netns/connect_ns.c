@@ -1,0 +1,260 @@
+/*
+ * connect_ns.c - Happy Eyeballs between real hosts (network namespaces,
+ * see topology.h; run through tests/netns/run.sh as root):
+ *
+ *  - IPv6 black-holed, IPv4 answering: connected over IPv4 within the
+ *    attempt delay + 50 ms, where a sequential loop waits out the SYN
+ *    timeout;
+ *  - IPv6 refused: IPv4 at once, well under the delay;
+ *  - everything black-holed: a timed-out error within the overall timeout;
+ *  - refused and black-holed: the refusal is what gets reported;
+ *  - IPv4-only and IPv6-only clients reach a dual-stack name;
+ *  - curl, a Happy Eyeballs client of its own, on the same path for
+ *    reference.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "anysock.h"
+#include "netns.h"
+#include "topology.h"
+
+static struct he_net net;
+static anysock_listener *server;
+static char port[8];
+static double slack = 0.05; /* seconds over the expected time */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The server takes connections and closes them, like a service that
+ * answers nothing: enough for connect() and for curl's time_connect. */
+static void *acceptor(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int fd = anysock_accept(server, NULL, -1);
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static void setup(void)
+{
+	he_build(&net);
+	host_enter(net.server);
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, ANYSOCK_LISTEN_IPV4, 0, &server,
+					NULL),
+			 1);
+	host_enter(host_self());
+	anysock_addr a;
+	anysock_listener_addr(server, 0, &a);
+	snprintf(port, sizeof(port), "%d", anysock_addr_port(&a));
+	pthread_t t;
+	pthread_create(&t, NULL, acceptor, NULL);
+	pthread_detach(t);
+	const char *s = getenv("ANYSOCK_TEST_SLACK");
+	if (s != NULL)
+		slack = atof(s);
+}
+
+/* anysock_connect from a host; the result, how long it took, the peer. */
+static int connect_from(int host, const char *name, const char *serv,
+			const anysock_connect_opts *o, double *took, anysock_addr *peer)
+{
+	host_enter(host);
+	double t0 = now();
+	int fd = anysock_connect(name, serv, SOCK_STREAM, o, peer);
+	*took = now() - t0;
+	host_enter(host_self());
+	return fd;
+}
+
+static void peer_is(const anysock_addr *peer, const char *want)
+{
+	char text[ANYSOCK_ADDRSTRLEN];
+	anysock_ntop(peer, text, sizeof(text), ANYSOCK_NTOP_NOPORT);
+	ck_assert_str_eq(text, want);
+}
+
+/* UNP's tcp_connect: each address in turn, blocking. */
+static int sequential(int host, const char *name, const char *serv, double *took)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	double t0 = now();
+	int fd = -1;
+	ck_assert_int_eq(getaddrinfo(name, serv, &hints, &res), 0);
+	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = host_socket(host, ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	*took = now() - t0;
+	return fd;
+}
+
+START_TEST(test_ipv6_black_hole)
+{
+	setup();
+	/* The test means something only if IPv6 comes first. */
+	anysock_addr order[4];
+	host_enter(net.client);
+	int n = anysock_resolve("both.test", port, SOCK_STREAM, 0, 1000, order, 4);
+	host_enter(host_self());
+	ck_assert_int_eq(n, 2);
+	peer_is(&order[0], "2001:db8:1::2");
+	double took;
+	anysock_addr peer;
+	int fd = connect_from(net.client, "both.test", port, NULL, &took, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	peer_is(&peer, "10.0.0.2");
+	fprintf(stderr, "IPv6 black-holed: anysock_connect %.1f ms (delay 250 ms)\n", took * 1e3);
+	ck_assert_msg(took >= 0.25 && took <= 0.25 + slack, "took %.3f s", took);
+	close(fd);
+
+	/* A shorter delay is honoured too. */
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.attempt_delay_ms = 100;
+	fd = connect_from(net.client, "both.test", port, &o, &took, &peer);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(took >= 0.1 && took <= 0.1 + slack, "took %.3f s", took);
+	close(fd);
+
+	/* The book's loop waits for the SYN timeout (1 retry: 3 s) first. */
+	fd = sequential(net.client, "both.test", port, &took);
+	fprintf(stderr, "IPv6 black-holed: sequential connect %.1f ms\n", took * 1e3);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(took > 2.5, "sequential took only %.3f s", took);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_ipv6_refused)
+{
+	setup();
+	double took;
+	anysock_addr peer;
+	int fd = connect_from(net.client, "refused.test", port, NULL, &took, &peer);
+	ck_assert_int_ge(fd, 0);
+	peer_is(&peer, "10.0.0.2");
+	fprintf(stderr, "IPv6 refused: anysock_connect %.1f ms\n", took * 1e3);
+	ck_assert_msg(took < 0.1, "took %.3f s, the refusal should start IPv4 at once", took);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_everything_black_holed)
+{
+	setup();
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 1000;
+	double took;
+	anysock_addr peer;
+	int rc = connect_from(net.client, "hole.test", port, &o, &took, &peer);
+	ck_assert_int_eq(rc, -ETIMEDOUT);
+	ck_assert_int_gt(anysock_addr_family(&peer), 0); /* one of the two */
+	ck_assert_msg(took >= 1.0 && took <= 1.0 + slack, "took %.3f s", took);
+
+	/* Refused on IPv4 and silent on IPv6: the refusal is the news. It
+	 * still waits for IPv6 until the timeout, which might have answered. */
+	anysock_addr a;
+	anysock_listener_addr(server, 0, &a);
+	char closed[8];
+	snprintf(closed, sizeof(closed), "%d", anysock_addr_port(&a) == 9 ? 10 : 9);
+	rc = connect_from(net.client, "both.test", closed, &o, &took, &peer);
+	ck_assert_int_eq(rc, -ECONNREFUSED);
+	peer_is(&peer, "10.0.0.2");
+	ck_assert_msg(took >= 1.0 && took <= 1.0 + slack, "took %.3f s", took);
+
+	/* The timeout covers the lookup too: nothing left, nothing tried. */
+	o.timeout_ms = 0;
+	rc = connect_from(net.client, "hole.test", port, &o, &took, &peer);
+	ck_assert_int_eq(rc, -ETIMEDOUT);
+	ck_assert(took < slack);
+}
+END_TEST
+
+START_TEST(test_one_family_hosts)
+{
+	setup();
+	/* dual.test has both families; each client has one. */
+	anysock_listener *l;
+	host_enter(net.server);
+	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, 0, 0, &l, NULL), 2);
+	host_enter(host_self());
+	anysock_addr a, peer;
+	anysock_listener_addr(l, 0, &a);
+	char serv[8];
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+	double took;
+	int fd = connect_from(net.client4, "dual.test", serv, NULL, &took, &peer);
+	ck_assert_msg(fd >= 0, "IPv4-only host: %s", anysock_strerror(fd));
+	peer_is(&peer, "10.0.4.2");
+	ck_assert(took < 0.1);
+	close(fd);
+	fd = connect_from(net.client6, "dual.test", serv, NULL, &took, &peer);
+	ck_assert_msg(fd >= 0, "IPv6-only host: %s", anysock_strerror(fd));
+	peer_is(&peer, "2001:db8:6::2");
+	ck_assert(took < 0.1);
+	close(fd);
+	anysock_listener_close(l);
+}
+END_TEST
+
+START_TEST(test_curl_reference)
+{
+	setup();
+	if (system("command -v curl >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "curl not installed: reference skipped\n");
+		return;
+	}
+	/* curl races the families too (its delay: 200 ms). It connects, sends
+	 * a request, and gets an empty reply: exit 52, time_connect printed. */
+	ck_assert_int_eq(host_sh(net.client,
+				 "t=$(curl -s -o /dev/null --max-time 5 -w '%%{time_connect} "
+				 "%%{remote_ip}' http://both.test:%s/); "
+				 "echo \"curl, IPv6 black-holed: time_connect $t\" >&2; "
+				 "case $t in 0.2*' 10.0.0.2') exit 0;; *) exit 1;; esac",
+				 port),
+			 0);
+}
+END_TEST
+
+int main(void)
+{
+	if (getenv("ANYSOCK_NETNS") == NULL) {
+		fprintf(stderr, "SKIP: run me through tests/netns/run.sh\n");
+		return 77;
+	}
+	Suite *s = suite_create("connect_ns");
+	TCase *tc = tcase_create("hosts");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ipv6_black_hole);
+	tcase_add_test(tc, test_ipv6_refused);
+	tcase_add_test(tc, test_everything_black_holed);
+	tcase_add_test(tc, test_one_family_hosts);
+	tcase_add_test(tc, test_curl_reference);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
