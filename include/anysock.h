@@ -54,6 +54,14 @@ enum anysock_error {
 	ANYSOCK_E_SYNTAX = -4112,    /* access list: expected a rule or a prefix    */
 	ANYSOCK_E_NODEFAULT = -4113, /* access list: no "default allow|deny"       */
 	ANYSOCK_E_DUPDEFAULT = -4114, /* access list: a second default rule         */
+	ANYSOCK_E_PROXY_SIGNATURE = -4115, /* PROXY: not a PROXY protocol header   */
+	ANYSOCK_E_PROXY_VERSION = -4116, /* PROXY v2: unknown version or command  */
+	ANYSOCK_E_PROXY_FAMILY = -4117,  /* PROXY: unknown family or transport    */
+	ANYSOCK_E_PROXY_LENGTH = -4118,  /* PROXY: too long (v1) or too short (v2) */
+	ANYSOCK_E_PROXY_ADDRESS = -4119, /* PROXY v1: bad address for the family  */
+	ANYSOCK_E_PROXY_PORT = -4120,    /* PROXY v1: bad port                    */
+	ANYSOCK_E_PROXY_SYNTAX = -4121,  /* PROXY v1: fields or spaces wrong      */
+	ANYSOCK_E_PROXY_TLV = -4122,     /* PROXY v2: a TLV runs past the header  */
 	ANYSOCK_E_EAI_BASE = -5000   /* resolver codes: see anysock_error_from_eai  */
 };
 
@@ -534,6 +542,41 @@ typedef struct anysock_connect_opts {
  * unreachable), and *peer says which address gave it. */
 ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
 				const anysock_connect_opts *opts, anysock_addr *peer);
+
+/* ------------------------------------------------------------------------ */
+/* PROXY protocol                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Room for any header anysock_proxy_encode writes (v2 with AF_UNIX). */
+#define ANYSOCK_PROXY_MAXLEN 232
+
+/* What a PROXY protocol header says (HAProxy's proxy-protocol.txt). */
+typedef struct anysock_proxy_info {
+	int version;          /* 1 or 2                                          */
+	bool local;           /* v2 LOCAL, "UNKNOWN" or an unspecified family: no
+			       * addresses; use the connection's own            */
+	int socktype;         /* SOCK_STREAM, SOCK_DGRAM, or 0 when not said     */
+	anysock_addr src, dst; /* the client and the address it connected to,
+				* canonical; AF_UNSPEC when local             */
+	size_t tlv_offset;    /* v2: where the TLVs start in the header, and     */
+	size_t tlv_len;       /*     how many bytes they take (checked to tile)  */
+} anysock_proxy_info;
+
+/* Parse a header at the start of buf (len bytes). Returns the header's
+ * length (the data after it is the application's), -EAGAIN when buf holds
+ * only the beginning of a header, or an ANYSOCK_E_PROXY_* code. */
+ANYSOCK_API int anysock_proxy_parse(const void *buf, size_t len, anysock_proxy_info *out);
+/* Read a header from a connected socket, exactly: not one byte past it is
+ * consumed. Waits at most timeout_ms (-1: no limit). Returns its length,
+ * -ETIMEDOUT, -ECONNRESET when the peer closed first, or a parse error. */
+ANYSOCK_API int anysock_proxy_read(int fd, anysock_proxy_info *out, int timeout_ms);
+/* Write a version 1 or 2 header for a connection from src to dst (both
+ * NULL: v1 "UNKNOWN", v2 LOCAL) of socktype (0: unspecified) into buf.
+ * IPv4-mapped ends are written as IPv4; mixed families as IPv6. v1 has no
+ * AF_UNIX or datagrams: those become "UNKNOWN". Returns the length, or
+ * -ENOSPC (ANYSOCK_PROXY_MAXLEN is always enough). */
+ANYSOCK_API int anysock_proxy_encode(int version, int socktype, const anysock_addr *src,
+				     const anysock_addr *dst, void *buf, size_t size);
 
 #ifdef __cplusplus
 }

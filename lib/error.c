@@ -35,6 +35,14 @@ static const struct {
 	{ ANYSOCK_E_SYNTAX, "Expected 'allow', 'deny' or 'default' followed by prefixes" },
 	{ ANYSOCK_E_NODEFAULT, "Access list has no 'default allow' or 'default deny'" },
 	{ ANYSOCK_E_DUPDEFAULT, "Access list has more than one default rule" },
+	{ ANYSOCK_E_PROXY_SIGNATURE, "Not a PROXY protocol header" },
+	{ ANYSOCK_E_PROXY_VERSION, "Unknown PROXY protocol version or command" },
+	{ ANYSOCK_E_PROXY_FAMILY, "Unknown PROXY protocol address family or transport" },
+	{ ANYSOCK_E_PROXY_LENGTH, "PROXY protocol header too long, or too short for its addresses" },
+	{ ANYSOCK_E_PROXY_ADDRESS, "Bad address in a PROXY protocol header" },
+	{ ANYSOCK_E_PROXY_PORT, "Bad port in a PROXY protocol header" },
+	{ ANYSOCK_E_PROXY_SYNTAX, "Malformed PROXY protocol v1 line" },
+	{ ANYSOCK_E_PROXY_TLV, "PROXY protocol TLV runs past the header" },
 };
 
 static const char *errno_text(int err)

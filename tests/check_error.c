@@ -13,7 +13,11 @@
 static const int library_codes[] = {
 	ANYSOCK_E_ADDR, ANYSOCK_E_PORT, ANYSOCK_E_PORTRANGE, ANYSOCK_E_BRACKET,
 	ANYSOCK_E_TRAILING, ANYSOCK_E_SCOPE, ANYSOCK_E_NOPORT, ANYSOCK_E_PORTGIVEN,
-	ANYSOCK_E_EMPTY,
+	ANYSOCK_E_EMPTY, ANYSOCK_E_PREFIXLEN, ANYSOCK_E_HOSTBITS, ANYSOCK_E_SYNTAX,
+	ANYSOCK_E_NODEFAULT, ANYSOCK_E_DUPDEFAULT, ANYSOCK_E_PROXY_SIGNATURE,
+	ANYSOCK_E_PROXY_VERSION, ANYSOCK_E_PROXY_FAMILY, ANYSOCK_E_PROXY_LENGTH,
+	ANYSOCK_E_PROXY_ADDRESS, ANYSOCK_E_PROXY_PORT, ANYSOCK_E_PROXY_SYNTAX,
+	ANYSOCK_E_PROXY_TLV,
 };
 
 /* Every library code is below every errno, distinct, and has its own text. */
@@ -34,6 +38,9 @@ START_TEST(test_library_codes)
 		ck_assert_int_eq(anysock_error_to_eai(c), 0);
 	}
 	ck_assert_str_eq(anysock_strerror(-4500), "Unknown anysock error");
+	/* The codes run without gaps from -4101; the next one is unknown. */
+	ck_assert_int_eq((int)n, -4100 - ANYSOCK_E_PROXY_TLV);
+	ck_assert_str_eq(anysock_strerror(ANYSOCK_E_PROXY_TLV - 1), "Unknown anysock error");
 }
 END_TEST
 
