@@ -7,13 +7,15 @@
  * IPv4 client, never ::ffff:192.0.2.7, and an access list sees one form.
  * UDP answers leave from the address each request was sent to.
  *
- *   echo-server [-H host] [-p port] [-a acl-file] [-w workers] [-d]
+ *   echo-server [-H host] [-p port] [-a acl-file] [-w workers] [-d] [-P]
  *
  *   -p port   service to serve (default 7; 0 picks a free port, printed)
  *   -H host   bind only the addresses of host (default: every family)
  *   -a file   access list (see anysock_acl(3)); denied clients are closed
  *   -w n      n worker processes sharing the port with SO_REUSEPORT
  *   -d        one dual-stack socket (IPV6_V6ONLY off) instead of one per family
+ *   -P        TCP clients come through a relay that sends a PROXY protocol
+ *             header (v1 or v2) first: log and judge the client it names
  *
  * Started by a service manager with sockets (LISTEN_FDS), it serves those.
  * SPDX-License-Identifier: MIT
@@ -32,6 +34,7 @@
 #define MAX_CLIENTS 64
 
 static anysock_acl *acl;
+static bool proxied;
 
 static void die(const char *what, int code)
 {
@@ -49,6 +52,21 @@ static void log_peer(const char *proto, const anysock_addr *peer, const char *wh
 static bool allowed(const anysock_addr *peer)
 {
 	return acl == NULL || anysock_acl_check(acl, peer, NULL) == ANYSOCK_ACL_ALLOW;
+}
+
+/* Behind a relay: the client is the one its PROXY header names (the
+ * relay's own address when it says LOCAL, as for health checks). */
+static bool from_relay(int fd, anysock_addr *peer)
+{
+	anysock_proxy_info info;
+	int rc = anysock_proxy_read(fd, &info, 2000);
+	if (rc < 0) {
+		log_peer("tcp", peer, anysock_strerror(rc));
+		return false;
+	}
+	if (!info.local)
+		*peer = info.src;
+	return true;
 }
 
 /* One datagram in, the same datagram back from the address it came to. */
@@ -104,6 +122,10 @@ static void serve(anysock_listener *tcp, anysock_listener *udp)
 			int fd = anysock_accept_fd(p[i].fd, &peer, 0);
 			if (fd < 0)
 				continue; /* taken by another worker, or out of descriptors */
+			if (proxied && !from_relay(fd, &peer)) {
+				close(fd);
+				continue;
+			}
 			bool ok = allowed(&peer) && n < (int)(sizeof(p) / sizeof(p[0]));
 			log_peer("tcp", &peer, ok ? "connected" : "denied");
 			if (ok)
@@ -168,15 +190,17 @@ int main(int argc, char **argv)
 	const char *host = NULL, *port = "7";
 	unsigned flags = 0;
 	int workers = 1, opt;
-	while ((opt = getopt(argc, argv, "H:p:a:w:d")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:a:w:dP")) != -1) {
 		switch (opt) {
 		case 'H': host = optarg; break;
 		case 'p': port = optarg; break;
 		case 'a': acl = read_acl(optarg); break;
 		case 'w': workers = atoi(optarg); flags |= ANYSOCK_LISTEN_REUSEPORT; break;
 		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
+		case 'P': proxied = true; break;
 		default:
-			fprintf(stderr, "usage: %s [-H host] [-p port] [-a acl] [-w n] [-d]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-H host] [-p port] [-a acl] [-w n] [-d] [-P]\n",
+				argv[0]);
 			return 2;
 		}
 	}

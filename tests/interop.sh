@@ -1,0 +1,114 @@
+#!/bin/sh
+# The PROXY protocol against real peers from Debian's packages:
+#  - HAProxy (send-proxy, send-proxy-v2) in front of examples/echo-server -P:
+#    the server must log the client HAProxy saw;
+#  - examples/anysock-relay -P 1 / -P 2 in front of nginx
+#    ("listen ... proxy_protocol", answering $proxy_protocol_addr): nginx
+#    must name the client the relay saw.
+# Root only (it installs haproxy and nginx when missing, and runs on a
+# throw-away host, tests/netns/run.sh); 77 otherwise.
+set -u
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (installs haproxy, nginx)"; exit 77; fi
+if [ -z "${ANYSOCK_NETNS:-}" ]; then
+    missing=
+    command -v haproxy >/dev/null 2>&1 || missing="$missing haproxy"
+    command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+    if [ -n "$missing" ]; then
+        # No daemon may start on the real machine: policy-rc.d says no.
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+            chmod +x /usr/sbin/policy-rc.d
+            added_policy=1
+        fi
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq --no-install-recommends $missing; } >/dev/null 2>&1
+        rc=$?
+        [ -n "${added_policy:-}" ] && rm -f /usr/sbin/policy-rc.d
+        [ $rc = 0 ] || { echo "SKIP: could not install$missing"; exit 77; }
+    fi
+    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
+fi
+nc=nc.openbsd
+for tool in $nc curl haproxy nginx; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
+done
+bin="${top_builddir:-.}/examples"
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+fail=0
+check() { if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi; }
+wait_port() { # port: until something listens on it
+    for _ in $(seq 50); do ss -ltnH "sport = :$1" | grep -q . && return 0; sleep 0.1; done
+    echo "FAIL: nothing listening on $1"; exit 1
+}
+
+# --- HAProxy -> echo-server -P ---------------------------------------------
+"$bin/echo-server" -H 127.0.0.1 -p 7100 -P > "$tmp/echo.log" 2>&1 &
+pids="$pids $!"
+cat > "$tmp/haproxy.cfg" <<CFG
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend v1
+    bind 127.0.0.1:7101
+    bind [::1]:7101
+    default_backend echo_v1
+frontend v2
+    bind 127.0.0.1:7102
+    bind [::1]:7102
+    default_backend echo_v2
+backend echo_v1
+    server s 127.0.0.1:7100 send-proxy
+backend echo_v2
+    server s 127.0.0.1:7100 send-proxy-v2
+CFG
+haproxy -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 &
+pids="$pids $!"
+wait_port 7100; wait_port 7101; wait_port 7102
+for v in 1 2; do
+    check "HAProxy send-proxy v$v over ::1: echo" hi$v \
+        "$(echo hi$v | timeout 5 $nc -N ::1 710$v)"
+    check "HAProxy send-proxy v$v over 127.0.0.2: echo" ho$v \
+        "$(echo ho$v | timeout 5 $nc -N -s 127.0.0.2 127.0.0.1 710$v)"
+done
+check "echo-server logged HAProxy's IPv6 clients as [::1]" 2 \
+    "$(grep -c 'tcp \[::1\]:[0-9]* connected' "$tmp/echo.log")"
+check "echo-server logged HAProxy's IPv4 clients as 127.0.0.2" 2 \
+    "$(grep -c 'tcp 127\.0\.0\.2:[0-9]* connected' "$tmp/echo.log")"
+
+# --- anysock-relay -P -> nginx ----------------------------------------------
+cat > "$tmp/nginx.conf" <<CFG
+daemon off;
+user root;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+events { worker_connections 64; }
+http {
+    access_log $tmp/nginx-access.log;
+    client_body_temp_path $tmp/cb; proxy_temp_path $tmp/pt; fastcgi_temp_path $tmp/ft;
+    uwsgi_temp_path $tmp/ut; scgi_temp_path $tmp/st;
+    server {
+        listen 127.0.0.1:7200 proxy_protocol;
+        location / { return 200 "\$proxy_protocol_addr\n"; }
+    }
+}
+CFG
+nginx -e "$tmp/nginx-error.log" -p "$tmp" -c "$tmp/nginx.conf" &
+pids="$pids $!"
+wait_port 7200
+for v in 1 2; do
+    "$bin/anysock-relay" -p 730$v -P $v 127.0.0.1 7200 > "$tmp/relay$v.log" 2>&1 &
+    pids="$pids $!"
+    wait_port 730$v
+    check "relay -P $v -> nginx: client [::1]" ::1 \
+        "$(curl -s --max-time 5 "http://[::1]:730$v/")"
+    check "relay -P $v -> nginx: client 127.0.0.3" 127.0.0.3 \
+        "$(curl -s --max-time 5 --interface 127.0.0.3 "http://127.0.0.1:730$v/")"
+done
+[ $fail = 0 ] || { tail -n 20 "$tmp"/*.log; }
+exit $fail

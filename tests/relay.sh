@@ -1,0 +1,62 @@
+#!/bin/sh
+# examples/anysock-relay in front of examples/echo-server (IPv4 only):
+# clients over ::1 and 127.0.0.1, half-close passed on, 8 MiB both ways
+# intact, and with -P 1 / -P 2 the server logs the real client, not the
+# relay. As root on a throw-away host (tests/netns/run.sh), else on this
+# machine's loopback. Skips (77) without netcat-openbsd.
+set -u
+if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
+    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
+fi
+nc=nc.openbsd
+for tool in $nc timeout cmp head; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
+done
+bin="${top_builddir:-.}/examples"
+tmp=$(mktemp -d)
+pids=
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+fail=0
+check() { if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi; }
+
+# start NAME LOG COMMAND...: run in the background, wait for its
+# "listening on ... :PORT" line, set $port.
+start() {
+    name=$1 log=$2; shift 2
+    "$@" > "$log" 2>&1 &
+    pids="$pids $!"
+    for _ in $(seq 50); do grep -q 'listening on' "$log" && break; sleep 0.1; done
+    port=$(grep -m1 'listening on' "$log" | sed 's/.*listening on [^,]*:\([0-9]*\)\(,.*\)*$/\1/')
+    [ -n "$port" ] || { cat "$log"; echo "FAIL: $name did not start"; exit 1; }
+}
+
+start echo "$tmp/plain.log" "$bin/echo-server" -H 127.0.0.1 -p 0
+plain=$port
+start echo "$tmp/proxied.log" "$bin/echo-server" -H 127.0.0.1 -p 0 -P
+proxied=$port
+
+# Without a PROXY header the server sees only the relay.
+start relay "$tmp/r0.log" "$bin/anysock-relay" -p 0 localhost "$plain"
+out=$(echo via6 | timeout 5 $nc -N ::1 "$port"); rc=$?
+check "relay ::1 -> 127.0.0.1 echo" via6 "$out"
+check "half-close passed on (nc -N finished)" 0 "$rc"
+check "server saw the relay, not the client" yes \
+    "$(grep -q 'tcp 127\.0\.0\.1:[0-9]* connected' "$tmp/plain.log" && echo yes)"
+check "relay 127.0.0.1 echo" via4 "$(echo via4 | timeout 5 $nc -N 127.0.0.1 "$port")"
+head -c 8388608 /dev/urandom > "$tmp/big"
+timeout 20 $nc -N ::1 "$port" < "$tmp/big" > "$tmp/big.back"
+check "8 MiB through the relay and back" same \
+    "$(cmp -s "$tmp/big" "$tmp/big.back" && echo same)"
+
+for v in 1 2; do
+    start relay "$tmp/r$v.log" "$bin/anysock-relay" -p 0 -P "$v" localhost "$proxied"
+    check "PROXY v$v: echo through the relay" hello \
+        "$(echo hello | timeout 5 $nc -N ::1 "$port")"
+    # one more client logged as [::1] with each version
+    check "PROXY v$v: server logged the real client [::1]" "$v" \
+        "$(grep -c 'tcp \[::1\]:[0-9]* connected' "$tmp/proxied.log")"
+done
+check "PROXY v1/v2: every client logged as itself" 0 \
+    "$(grep -c 'tcp 127\.0\.0\.1' "$tmp/proxied.log")"
+exit $fail
