@@ -521,15 +521,27 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
  * knows, so later versions can add fields at the end without breaking
  * programs built against this one.
  */
+/* What anysock_connect_opts.trace hears about each connection attempt. */
+enum anysock_attempt_event {
+	ANYSOCK_ATTEMPT_START,     /* an attempt began (err 0)                   */
+	ANYSOCK_ATTEMPT_CONNECTED, /* it won (err 0)                             */
+	ANYSOCK_ATTEMPT_FAILED,    /* it failed with err (-ECONNREFUSED, ...)    */
+	ANYSOCK_ATTEMPT_ABANDONED  /* another won, or time ran out, first (err 0) */
+};
+typedef void anysock_attempt_trace(void *arg, enum anysock_attempt_event event,
+				   const anysock_addr *addr, int err, long elapsed_us);
+
 typedef struct anysock_connect_opts {
 	size_t size;              /* sizeof(anysock_connect_opts)                 */
 	int timeout_ms;           /* the whole call, lookup included; -1: none    */
 	int attempt_delay_ms;     /* RFC 8305 connection attempt delay; 0: 250 ms */
 	unsigned flags;           /* ANYSOCK_CONNECT_*                            */
 	const anysock_addr *local; /* bind to this first (its family only); NULL  */
+	anysock_attempt_trace *trace; /* called in the caller's thread; NULL      */
+	void *trace_arg;
 } anysock_connect_opts;
 
-#define ANYSOCK_CONNECT_OPTS_INIT { sizeof(anysock_connect_opts), -1, 0, 0, NULL }
+#define ANYSOCK_CONNECT_OPTS_INIT { sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL }
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM) over
  * whichever family answers first: Happy Eyeballs v2 (RFC 8305) over every

@@ -122,12 +122,27 @@ static int error_rank(int err)
 struct race {
 	int socktype;
 	const anysock_connect_opts *o;
+	const anysock_addr *addrs;
+	int64_t t0_us;        /* when the call began, for the trace */
 	struct pollfd pfd[MAX_ADDRS];
 	int which[MAX_ADDRS]; /* address index of each pending attempt */
 	size_t pending;
 	int err;              /* the most informative failure so far */
 	int err_at;           /* its address index */
 };
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void trace(const struct race *r, enum anysock_attempt_event ev, int at, int err)
+{
+	if (r->o->trace != NULL)
+		r->o->trace(r->o->trace_arg, ev, &r->addrs[at], err, (long)(now_us() - r->t0_us));
+}
 
 static void failed(struct race *r, int err, int at)
 {
@@ -164,12 +179,15 @@ static int attempt_socket(const struct race *r, const anysock_addr *a)
  * when it failed at once (recorded). */
 static int start(struct race *r, const anysock_addr *a, int at, int *won)
 {
+	trace(r, ANYSOCK_ATTEMPT_START, at, 0);
 	int fd = attempt_socket(r, a);
 	if (fd < 0) {
+		trace(r, ANYSOCK_ATTEMPT_FAILED, at, fd);
 		failed(r, fd, at);
 		return -1;
 	}
 	if (connect(fd, &a->u.sa, a->len) == 0) {
+		trace(r, ANYSOCK_ATTEMPT_CONNECTED, at, 0);
 		*won = fd;
 		return 1;
 	}
@@ -180,6 +198,7 @@ static int start(struct race *r, const anysock_addr *a, int at, int *won)
 		return 0;
 	}
 	close(fd);
+	trace(r, ANYSOCK_ATTEMPT_FAILED, at, err);
 	failed(r, err, at);
 	return -1;
 }
@@ -205,12 +224,14 @@ static int settle(struct race *r, int *won, int *at)
 		if (getsockopt(r->pfd[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
 		if (err == 0) {
+			trace(r, ANYSOCK_ATTEMPT_CONNECTED, r->which[i], 0);
 			*won = r->pfd[i].fd;
 			*at = r->which[i];
 			r->pfd[i] = r->pfd[--r->pending];
 			r->which[i] = r->which[r->pending];
 			return 1;
 		}
+		trace(r, ANYSOCK_ATTEMPT_FAILED, r->which[i], -err);
 		failed(r, -err, r->which[i]);
 		drop_pending(r, i);
 	}
@@ -253,8 +274,10 @@ static int race(struct race *r, const anysock_addr *addrs, size_t n, int64_t dea
 		if (rc > 0 && settle(r, &won, at))
 			return won;
 		if (deadline >= 0 && now_ms() >= deadline) {
-			for (size_t i = 0; i < r->pending; i++)
+			for (size_t i = 0; i < r->pending; i++) {
+				trace(r, ANYSOCK_ATTEMPT_FAILED, r->which[i], -ETIMEDOUT);
 				failed(r, -ETIMEDOUT, r->which[i]);
+			}
 			break;
 		}
 		/* A failure frees the next attempt to start at once. */
@@ -265,10 +288,15 @@ static int race(struct race *r, const anysock_addr *addrs, size_t n, int64_t dea
 	return r->err != 0 ? r->err : -ETIMEDOUT;
 }
 
-static void close_pending(struct race *r)
+/* The attempts still running when the race ended: the loser(s), or all
+ * of them when the deadline passed (already reported as failed then). */
+static void close_pending(struct race *r, bool report)
 {
-	while (r->pending > 0)
+	while (r->pending > 0) {
+		if (report)
+			trace(r, ANYSOCK_ATTEMPT_ABANDONED, r->which[0], 0);
 		drop_pending(r, 0);
+	}
 }
 
 /* Back to a blocking socket unless the caller wants it non-blocking. */
@@ -327,7 +355,8 @@ int anysock_connect(const char *host, const char *service, int socktype,
 		return -EINVAL;
 	if (host == NULL || service == NULL)
 		return -EINVAL; /* connecting to "nowhere" is a mistake, not loopback */
-	int64_t deadline = o.timeout_ms < 0 ? -1 : now_ms() + o.timeout_ms;
+	int64_t t0_us = now_us();
+	int64_t deadline = o.timeout_ms < 0 ? -1 : t0_us / 1000 + o.timeout_ms;
 	unsigned rflags = (o.flags & ANYSOCK_CONNECT_IPV4 ? ANYSOCK_RESOLVE_IPV4 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_IPV6 ? ANYSOCK_RESOLVE_IPV6 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_NUMERIC ? ANYSOCK_RESOLVE_NUMERIC : 0);
@@ -339,11 +368,11 @@ int anysock_connect(const char *host, const char *service, int socktype,
 			       ? -ETIMEDOUT
 			       : n;
 	interleave(addrs, (size_t)n);
-	struct race r = { .socktype = socktype, .o = &o };
+	struct race r = { .socktype = socktype, .o = &o, .addrs = addrs, .t0_us = t0_us };
 	int at = -1;
 	int fd = socktype == SOCK_DGRAM ? connect_udp(&r, addrs, (size_t)n, &at)
 					: race(&r, addrs, (size_t)n, deadline, &at);
-	close_pending(&r);
+	close_pending(&r, fd >= 0);
 	if (fd >= 0)
 		fd = finish(fd, o.flags);
 	if (peer != NULL && at >= 0)

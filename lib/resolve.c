@@ -517,6 +517,8 @@ int anysock_resolve(const char *host, const char *service, int socktype, unsigne
 		return -EINVAL;
 	if (host != NULL && host[0] == '\0')
 		return ANYSOCK_E_EMPTY;
+	if (service != NULL && service[0] == '\0')
+		return ANYSOCK_E_PORT;
 	if (service != NULL && !numeric_service_ok(service))
 		return ANYSOCK_E_PORTRANGE;
 	struct addrinfo hints, *res = NULL;

@@ -91,6 +91,22 @@ START_TEST(test_connect_options)
 }
 END_TEST
 
+struct notes {
+	int *seen;
+	int *n;
+};
+
+static void note(void *arg, enum anysock_attempt_event event, const anysock_addr *a, int err,
+		 long us)
+{
+	struct notes *t = arg;
+	ck_assert_int_eq(anysock_addr_family(a), AF_INET);
+	ck_assert_int_ge(us, 0);
+	ck_assert(event != ANYSOCK_ATTEMPT_FAILED || err == -ECONNREFUSED);
+	if (*t->n < 4)
+		t->seen[(*t->n)++] = (int)event;
+}
+
 START_TEST(test_connect_errors)
 {
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
@@ -124,6 +140,15 @@ START_TEST(test_connect_errors)
 	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, NULL, &peer),
 			 -ECONNREFUSED);
 	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	/* The trace says the same. */
+	int seen[4] = { -1, -1, -1, -1 }, n = 0;
+	o = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
+	o.trace = note;
+	o.trace_arg = &(struct notes){ seen, &n };
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -ECONNREFUSED);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(seen[0], ANYSOCK_ATTEMPT_START);
+	ck_assert_int_eq(seen[1], ANYSOCK_ATTEMPT_FAILED);
 }
 END_TEST
 

@@ -152,6 +152,7 @@ START_TEST(test_resolve_errors)
 	/* glibc keeps the low 16 bits of a decimal service; a port it must be. */
 	ck_assert_int_eq(anysock_resolve("192.0.2.1", "65536", 0, 0, 100, out, 2),
 			 ANYSOCK_E_PORTRANGE);
+	ck_assert_int_eq(anysock_resolve("192.0.2.1", "", 0, 0, 100, out, 2), ANYSOCK_E_PORT);
 	ck_assert_int_eq(anysock_resolve("192.0.2.1", "65535", 0, 0, 100, out, 2), 1);
 	ck_assert_int_eq(anysock_addr_port(&out[0]), 65535);
 	/* Numeric only: a name is refused without asking anyone. */

@@ -91,6 +91,25 @@ static void peer_is(const anysock_addr *peer, const char *want)
 	ck_assert_str_eq(text, want);
 }
 
+struct event {
+	int event;
+	anysock_addr addr;
+	long us;
+};
+struct events {
+	struct event *ev;
+	int *n;
+};
+
+static void record(void *arg, enum anysock_attempt_event event, const anysock_addr *a, int err,
+		   long us)
+{
+	(void)err;
+	struct events *e = arg;
+	if (*e->n < 8)
+		e->ev[(*e->n)++] = (struct event){ event, *a, us };
+}
+
 /* UNP's tcp_connect: each address in turn, blocking. */
 static int sequential(int host, const char *name, const char *serv, double *took)
 {
@@ -128,6 +147,28 @@ START_TEST(test_ipv6_black_hole)
 	fprintf(stderr, "IPv6 black-holed: anysock_connect %.1f ms (delay 250 ms)\n", took * 1e3);
 	ck_assert_msg(took >= 0.25 && took <= 0.25 + slack, "took %.3f s", took);
 	close(fd);
+
+	/* The trace shows the race: IPv6 starts, IPv4 starts one delay
+	 * later and wins, IPv6 is abandoned. */
+	struct event ev[8];
+	int nev = 0;
+	anysock_connect_opts traced = ANYSOCK_CONNECT_OPTS_INIT;
+	traced.trace = record;
+	traced.trace_arg = &(struct events){ ev, &nev };
+	fd = connect_from(net.client, "both.test", port, &traced, &took, &peer);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(nev, 4);
+	static const int want[4] = { ANYSOCK_ATTEMPT_START, ANYSOCK_ATTEMPT_START,
+				     ANYSOCK_ATTEMPT_CONNECTED, ANYSOCK_ATTEMPT_ABANDONED };
+	static const char *where[4] = { "2001:db8:1::2", "10.0.0.2", "10.0.0.2", "2001:db8:1::2" };
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(ev[i].event, want[i]);
+		peer_is(&ev[i].addr, where[i]);
+	}
+	ck_assert_int_lt(ev[0].us, 10000);
+	ck_assert_int_ge(ev[1].us, 250000);
+	ck_assert_int_lt(ev[1].us, 250000 + (long)(slack * 1e6));
 
 	/* A shorter delay is honoured too. */
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;

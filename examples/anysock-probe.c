@@ -1,0 +1,207 @@
+/*
+ * anysock-probe - see an address the way anysock sees it.
+ *
+ *   anysock-probe [-n] [-t ms] ARG...             what each ARG is
+ *   anysock-probe [-t ms] --listen SERVICE [HOST] what would be bound
+ *   anysock-probe [-t ms] --connect HOST PORT     the Happy Eyeballs race
+ *
+ * ARG is a name, an address, host:port ([v6]:port for IPv6) or a CIDR
+ * prefix. For each address it resolves to: the canonical text, the family,
+ * the special-purpose classes, whether it is globally reachable, and the
+ * reverse name (at most -t ms, default 2000; -n: no reverse lookups).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <anysock.h>
+
+static int timeout_ms = 2000;
+static bool reverse = true;
+
+static const char *family_name(const anysock_addr *a)
+{
+	return anysock_addr_family(a) == AF_INET ? "IPv4" : "IPv6";
+}
+
+static void show_addr(const anysock_addr *given)
+{
+	anysock_addr a = *given;
+	char text[ANYSOCK_ADDRSTRLEN], classes[512], name[NI_MAXHOST];
+	bool mapped = anysock_addr_unmap(&a) == 1;
+	anysock_ntop(&a, text, sizeof(text),
+		     anysock_addr_port(&a) == 0 ? ANYSOCK_NTOP_NOPORT : 0);
+	unsigned c = anysock_addr_class(given);
+	if (anysock_class_str(c & ~ANYSOCK_CLASS_GLOBAL, classes, sizeof(classes)) < 0 ||
+	    classes[0] == '\0')
+		snprintf(classes, sizeof(classes), "-");
+	printf("  %s\n", text);
+	printf("    family     %s%s\n", family_name(&a), mapped ? " (written IPv4-mapped)" : "");
+	printf("    classes    %s\n", classes);
+	printf("    global     %s\n", anysock_addr_is_global(given) ? "yes" : "no");
+	if (reverse) {
+		int rc = anysock_nameinfo(&a, name, sizeof(name), NI_NAMEREQD, timeout_ms);
+		printf("    name       %s\n", rc >= 0 ? name : "(none)");
+	}
+}
+
+/* "host:port" with a name for host; NULL when text is not that shape. */
+static bool split_host_port(const char *text, char *host, size_t hsize, const char **port)
+{
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL || colon == text || strchr(text, ':') != colon || colon[1] == '\0')
+		return false; /* no colon, or more than one (an IPv6 address) */
+	size_t len = (size_t)(colon - text);
+	if (len >= hsize)
+		return false;
+	memcpy(host, text, len);
+	host[len] = '\0';
+	*port = colon + 1;
+	return true;
+}
+
+static int probe(const char *arg)
+{
+	printf("%s\n", arg);
+	anysock_prefix p;
+	if (strchr(arg, '/') != NULL) {
+		int rc = anysock_prefix_parse(arg, &p, ANYSOCK_PREFIX_MASK);
+		if (rc < 0) {
+			printf("  not a prefix: %s\n", anysock_strerror(rc));
+			return 1;
+		}
+		char text[ANYSOCK_PREFIXSTRLEN];
+		anysock_prefix_ntop(&p, text, sizeof(text));
+		printf("  prefix %s (%s); its first address:\n", text,
+		       p.family == AF_INET ? "IPv4" : "IPv6");
+		anysock_addr first;
+		if (p.family == AF_INET)
+			anysock_addr_from_in(&first, &p.u.v4, 0);
+		else
+			anysock_addr_from_in6(&first, &p.u.v6, 0, 0);
+		show_addr(&first);
+		return 0;
+	}
+	anysock_addr a[32];
+	if (anysock_pton(arg, &a[0], 0) == 0) {
+		show_addr(&a[0]);
+		return 0;
+	}
+	char host[256];
+	const char *port = NULL;
+	if (!split_host_port(arg, host, sizeof(host), &port)) {
+		snprintf(host, sizeof(host), "%s", arg);
+		port = NULL;
+	}
+	int n = anysock_resolve(host, port, SOCK_STREAM, 0, timeout_ms, a, 32);
+	if (n < 0) {
+		printf("  %s\n", anysock_strerror(n));
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		show_addr(&a[i]);
+	return 0;
+}
+
+static int show_listen(const char *service, const char *host)
+{
+	anysock_listener *l;
+	anysock_addr failed;
+	int rc = anysock_listen(host, service, SOCK_STREAM, 0, 0, &l, &failed);
+	if (rc < 0) {
+		char where[ANYSOCK_ADDRSTRLEN] = "-";
+		anysock_ntop(&failed, where, sizeof(where), 0);
+		printf("cannot listen: %s: %s\n", where, anysock_strerror(rc));
+		return 1;
+	}
+	printf("anysock_listen(%s, \"%s\") binds %d socket%s:\n", host ? host : "NULL", service, rc,
+	       rc == 1 ? "" : "s");
+	for (int i = 0; i < rc; i++) {
+		anysock_addr a;
+		char text[ANYSOCK_ADDRSTRLEN];
+		anysock_listener_addr(l, (size_t)i, &a);
+		anysock_ntop(&a, text, sizeof(text), 0);
+		int fd = anysock_listener_fd(l, (size_t)i), on = 0;
+		socklen_t len = sizeof(on);
+		bool v6 = anysock_addr_family(&a) == AF_INET6;
+		if (v6)
+			getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len);
+		printf("  %-28s %s\n", text,
+		       !v6 ? "IPv4" : on ? "IPv6 only (IPV6_V6ONLY=1)" : "IPv6 and IPv4 (V6ONLY=0)");
+	}
+	anysock_listener_close(l);
+	return 0;
+}
+
+static void print_attempt(void *arg, enum anysock_attempt_event event, const anysock_addr *a,
+			  int err, long us)
+{
+	(void)arg;
+	static const char *what[] = { "start", "connected", "failed", "abandoned" };
+	char text[ANYSOCK_ADDRSTRLEN];
+	anysock_ntop(a, text, sizeof(text), 0);
+	printf("  %8.1f ms  %-10s %s%s%s\n", us / 1000.0, what[event], text, err ? ": " : "",
+	       err ? anysock_strerror(err) : "");
+}
+
+static int show_connect(const char *host, const char *port)
+{
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = timeout_ms;
+	o.trace = print_attempt;
+	printf("anysock_connect(\"%s\", \"%s\"), timeout %d ms:\n", host, port, timeout_ms);
+	anysock_addr peer;
+	int fd = anysock_connect(host, port, SOCK_STREAM, &o, &peer);
+	char text[ANYSOCK_ADDRSTRLEN] = "-";
+	anysock_ntop(&peer, text, sizeof(text), 0);
+	if (fd < 0) {
+		printf("failed: %s (%s)\n", anysock_strerror(fd), text);
+		return 1;
+	}
+	printf("connected to %s\n", text);
+	close(fd);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: anysock-probe [-n] [-t ms] ARG...\n"
+			"       anysock-probe [-t ms] --listen SERVICE [HOST]\n"
+			"       anysock-probe [-t ms] --connect HOST PORT\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = { { "listen", no_argument, NULL, 'l' },
+					       { "connect", no_argument, NULL, 'c' },
+					       { "timeout", required_argument, NULL, 't' },
+					       { "numeric", no_argument, NULL, 'n' },
+					       { NULL, 0, NULL, 0 } };
+	int mode = 0, opt;
+	while ((opt = getopt_long(argc, argv, "nt:", longs, NULL)) != -1) {
+		switch (opt) {
+		case 'n': reverse = false; break;
+		case 't': timeout_ms = atoi(optarg); break;
+		case 'l':
+		case 'c': mode = opt; break;
+		default: usage();
+		}
+	}
+	int left = argc - optind;
+	if (mode == 'l' && (left == 1 || left == 2))
+		return show_listen(argv[optind], left == 2 ? argv[optind + 1] : NULL);
+	if (mode == 'c' && left == 2)
+		return show_connect(argv[optind], argv[optind + 1]);
+	if (mode != 0 || left == 0)
+		usage();
+	int rc = 0;
+	for (int i = optind; i < argc; i++)
+		rc |= probe(argv[i]);
+	return rc;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# examples/anysock-probe: what it prints for mapped, documentation, global
+# and loopback addresses, a prefix, --listen and --connect. Reverse lookups
+# only on a throw-away host (root, tests/netns/run.sh); otherwise -n.
+set -u
+if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
+    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
+fi
+probe="${top_builddir:-.}/examples/anysock-probe"
+[ -n "${ANYSOCK_NETNS:-}" ] && rev="-t 200" || rev=-n
+fail=0
+has() { # name text pattern
+    if printf '%s\n' "$2" | grep -q -- "$3"; then echo "ok   $1"
+    else echo "FAIL $1: no '$3' in:"; printf '%s\n' "$2"; fail=1; fi
+}
+out=$("$probe" $rev ::ffff:127.0.0.1 "[2001:db8::1]:443" 8.8.8.8 10.1.0.0/16)
+has "mapped shown as IPv4" "$out" '^  127\.0\.0\.1$'
+has "mapped noted" "$out" 'IPv4 (written IPv4-mapped)'
+has "mapped loopback" "$out" 'classes    loopback'
+has "documentation v6 with port" "$out" '^  \[2001:db8::1\]:443$'
+has "documentation class" "$out" 'classes    documentation'
+has "global address" "$out" 'global     yes'
+has "prefix canonical" "$out" 'prefix 10.1.0.0/16 (IPv4)'
+if [ -n "${ANYSOCK_NETNS:-}" ]; then
+    has "reverse name of loopback from the hosts file" "$out" 'name       localhost'
+fi
+out=$("$probe" --listen 0)
+has "--listen: IPv6 socket is V6ONLY" "$out" 'IPv6 only (IPV6_V6ONLY=1)'
+has "--listen: IPv4 socket" "$out" '0\.0\.0\.0:[0-9]* *IPv4'
+out=$("$probe" --connect 127.0.0.1 9)
+has "--connect: attempt started" "$out" 'start      127\.0\.0\.1:9'
+has "--connect: refused" "$out" 'failed     127\.0\.0\.1:9: Connection refused'
+"$probe" --connect 127.0.0.1 9 >/dev/null; rc=$?
+[ $rc = 1 ] && echo "ok   --connect exit 1 on failure" || { echo "FAIL exit $rc"; fail=1; }
+"$probe" 2>/dev/null; rc=$?
+[ $rc = 2 ] && echo "ok   usage exit 2" || { echo "FAIL usage exit $rc"; fail=1; }
+exit $fail
