@@ -6,13 +6,18 @@
  * treat one client as two. This demo parses a few endpoints, prints them in
  * RFC 5952 form, shows that unmapping makes the two spellings one, judges
  * addresses by the IPv4 they carry, and runs an access list that gives a
- * mapped client the answer its IPv4 address gets.
+ * mapped client the answer its IPv4 address gets. Then it runs a small
+ * echo server on an ephemeral port on every family, connects to it over
+ * 127.0.0.1 and ::1, and prints the peers the server saw: plain AF_INET
+ * and AF_INET6, never ::ffff:127.0.0.1, in both listening modes.
  *
  * Build and run: make demo
  * SPDX-License-Identifier: MIT
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <anysock.h>
 
@@ -30,6 +35,67 @@ static void show(const char *text)
 	       anysock_addr_family(&a) == AF_INET ? "IPv4" : "IPv6",
 	       anysock_addr_is_mapped(&a) ? ", IPv4-mapped" : "",
 	       anysock_addr_is_loopback(&a) ? ", loopback" : "");
+}
+
+/* The server side: accept two connections, echo one line each, and
+ * report who connected. */
+static void *echo_twice(void *arg)
+{
+	anysock_listener *l = arg;
+	for (int i = 0; i < 2; i++) {
+		anysock_addr peer;
+		char text[ANYSOCK_ADDRSTRLEN], buf[64];
+		int fd = anysock_accept(l, &peer, 2000);
+		if (fd < 0)
+			break;
+		anysock_ntop(&peer, text, sizeof(text), 0);
+		printf("    server saw %-22s (%s)\n", text,
+		       anysock_addr_family(&peer) == AF_INET ? "AF_INET" : "AF_INET6");
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0 && write(fd, buf, (size_t)n) != n)
+			n = -1;
+		close(fd);
+	}
+	return NULL;
+}
+
+/* The client side: connect by address with the library, send, read back. */
+static void talk(const char *host, const char *port)
+{
+	anysock_addr peer;
+	char buf[8];
+	int fd = anysock_connect(host, port, SOCK_STREAM, NULL, &peer);
+	if (fd < 0) {
+		printf("    client to %-10s %s\n", host, anysock_strerror(fd));
+		return;
+	}
+	bool ok = write(fd, "hello", 5) == 5 && read(fd, buf, sizeof(buf)) == 5;
+	printf("    client to %-10s %s\n", host, ok ? "echoed" : "no echo");
+	close(fd);
+}
+
+static int live(const char *mode, unsigned flags)
+{
+	anysock_listener *l;
+	int rc = anysock_listen(NULL, NULL, SOCK_STREAM, flags, 0, &l, NULL);
+	if (rc < 0) {
+		printf("  listen: %s\n", anysock_strerror(rc));
+		return rc;
+	}
+	char where[256], port[8];
+	anysock_addr first;
+	anysock_listener_ntop(l, where, sizeof(where));
+	anysock_listener_addr(l, 0, &first);
+	snprintf(port, sizeof(port), "%d", anysock_addr_port(&first));
+	printf("  %s: listening on %s\n", mode, where);
+	fflush(stdout);
+	pthread_t server;
+	pthread_create(&server, NULL, echo_twice, l);
+	talk("127.0.0.1", port);
+	talk("::1", port);
+	pthread_join(server, NULL);
+	anysock_listener_close(l);
+	return 0;
 }
 
 int main(void)
@@ -103,5 +169,10 @@ int main(void)
 		       verdict == ANYSOCK_ACL_ALLOW ? "allow" : "deny", line);
 	}
 	anysock_acl_free(acl);
+
+	printf("\nA live echo server on every family, and clients over both:\n");
+	if (live("one socket per family (IPV6_V6ONLY on)", 0) < 0 ||
+	    live("one dual-stack socket (IPV6_V6ONLY off)", ANYSOCK_LISTEN_DUALSTACK) < 0)
+		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
 }

@@ -28,6 +28,10 @@
 extern "C" {
 #endif
 
+/* Declared by <netdb.h> only when POSIX names are asked for; a program
+ * built as strict ISO C still gets a usable header. */
+struct addrinfo;
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #define ANYSOCK_API __attribute__((visibility("default")))
 #else

@@ -1,0 +1,46 @@
+#!/bin/sh
+# examples/porting: the legacy daytime programs and their anysock ports,
+# each against each, over 127.0.0.1 and ::1. As root on a throw-away host
+# (tests/netns/run.sh), else on this machine's loopback.
+set -u
+if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
+    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
+fi
+bin="${top_builddir:-.}/examples/porting"
+tmp=$(mktemp -d)
+pids=
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+fail=0
+check() { if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi; }
+start() { # log program: start a server on port 0, set $port
+    "$2" 0 > "$1" 2>&1 &
+    pids="$pids $!"
+    for _ in $(seq 50); do grep -q 'listening on' "$1" && break; sleep 0.1; done
+    port=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$1")
+    [ -n "$port" ] || { cat "$1"; echo "FAIL: $2 did not start"; exit 1; }
+}
+day() { grep -c '^[A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] ' ; }
+
+start "$tmp/legacy.log" "$bin/daytime-server-legacy"; legacy=$port
+start "$tmp/new.log" "$bin/daytime-server"; new=$port
+
+check "legacy client, legacy server, 127.0.0.1" 1 \
+    "$("$bin/daytime-client-legacy" 127.0.0.1 "$legacy" | day)"
+check "legacy client cannot use ::1" 1 \
+    "$("$bin/daytime-client-legacy" ::1 "$new" 2>&1 | grep -c 'no IPv4 address')"
+check "anysock client, anysock server, ::1" 1 "$("$bin/daytime-client" ::1 "$new" | day)"
+check "anysock client, anysock server, 127.0.0.1" 1 \
+    "$("$bin/daytime-client" 127.0.0.1 "$new" | day)"
+check "legacy client, anysock server" 1 "$("$bin/daytime-client-legacy" 127.0.0.1 "$new" | day)"
+check "anysock client reaches the IPv4-only server by a name with ::1 first" 1 \
+    "$("$bin/daytime-client" localhost "$legacy" | day)"
+check "anysock client refused on a closed port" 1 \
+    "$("$bin/daytime-client" 127.0.0.1 9 2>&1 | grep -c 'Connection refused')"
+check "anysock server logs IPv6 clients as [::1]" 1 \
+    "$(grep -c '^connection from \[::1\]:' "$tmp/new.log")"
+check "anysock server logs IPv4 clients as 127.0.0.1" 2 \
+    "$(grep -c '^connection from 127\.0\.0\.1:' "$tmp/new.log")"
+check "anysock server listens on both families" 1 \
+    "$(grep -c '^listening on \[::\]:[0-9]*, 0\.0\.0\.0:[0-9]*$' "$tmp/new.log")"
+exit $fail
