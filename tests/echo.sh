@@ -9,22 +9,22 @@ if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
     exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
 fi
 nc=nc.openbsd   # the flags below are netcat-openbsd's
-for tool in $nc socat curl timeout; do
+for tool in $nc socat curl timeout setsid; do
     command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
 done
 server="${top_builddir:-.}/examples/echo-server"
 tmp=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { [ -n "$pid" ] && kill -- "-$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 fail=0
 check() { # name expected actual
     if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi
 }
 
-start() { # server options...
-    [ -n "$pid" ] && { kill "$pid"; wait "$pid" 2>/dev/null; }
-    "$server" -p 0 "$@" > "$tmp/log" 2>&1 &
+start() { # server options...   (its own process group: workers go with it)
+    [ -n "$pid" ] && { kill -- "-$pid"; wait "$pid" 2>/dev/null; }
+    setsid "$server" -p 0 "$@" > "$tmp/log" 2>&1 &
     pid=$!
     for _ in $(seq 50); do grep -q 'listening on' "$tmp/log" && break; sleep 0.1; done
     port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$tmp/log" | head -n 1)
@@ -54,6 +54,15 @@ for mode in "" "-d"; do
     check "log shows udp 127.0.0.1 $mode" yes \
         "$(grep -q '^\[[0-9]*\] udp 127\.0\.0\.1:[0-9]* datagram' "$tmp/log" && echo yes)"
 done
+
+# SO_REUSEPORT workers: three processes, each its own sockets on one port;
+# the kernel spreads 30 connections over them.
+start -w 3
+for _ in $(seq 50); do [ "$(grep -c 'listening on' "$tmp/log")" = 3 ] && break; sleep 0.1; done
+for i in $(seq 30); do echo w$i | timeout 5 $nc -N 127.0.0.1 "$port" > /dev/null; done
+check "workers: three listening processes" 3 "$(grep -c 'listening on' "$tmp/log")"
+check "workers: more than one served" yes \
+    "$([ "$(grep ' connected' "$tmp/log" | cut -d' ' -f1 | sort -u | wc -l)" -gt 1 ] && echo yes)"
 
 # An access list that admits IPv4 loopback only: ::1 is refused, and so
 # would ::ffff:127.0.0.2 be if it were let in as IPv6.
