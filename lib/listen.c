@@ -363,8 +363,10 @@ int anysock_listener_adopt(const int *fds, size_t n, unsigned flags, anysock_lis
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
-	if (fds == NULL || n == 0 || n > MAX_SOCKETS || (flags & ~ANYSOCK_LISTEN_NONBLOCK))
+	if (fds == NULL || n == 0 || (flags & ~ANYSOCK_LISTEN_NONBLOCK))
 		return -EINVAL;
+	if (n > MAX_SOCKETS)
+		return -E2BIG;
 	anysock_listener *l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return -ENOMEM;
@@ -424,7 +426,7 @@ int anysock_listener_from_env(int socktype, unsigned flags, anysock_listener **o
 		if (socktype != 0 && type != socktype)
 			continue; /* left for a call asking for that type */
 		if (n == MAX_SOCKETS)
-			return -EMFILE;
+			return -E2BIG;
 		fds[n++] = fd;
 	}
 	return n == 0 ? 0 : anysock_listener_adopt(fds, n, flags, out);

@@ -521,6 +521,10 @@ START_TEST(test_adopt)
 	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -EINVAL);
 	ck_assert_int_eq(fcntl(fds[0], F_GETFL) & O_NONBLOCK, 0);
 	ck_assert_int_eq(anysock_listener_adopt(fds, 0, 0, &l), -EINVAL);
+	int many[33];
+	for (int i = 0; i < 33; i++)
+		many[i] = fds[0];
+	ck_assert_int_eq(anysock_listener_adopt(many, 33, 0, &l), -E2BIG);
 	ck_assert_int_eq(anysock_listener_adopt(fds, 1, ANYSOCK_LISTEN_DUALSTACK, &l), -EINVAL);
 	close(fds[0]);
 	close(fds[1]);
