@@ -9,11 +9,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "anysock.h"
@@ -21,24 +19,6 @@
 #include "../tests/netns/topology.h"
 
 static anysock_listener *server;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void *acceptor(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		int fd = anysock_accept(server, NULL, -1);
-		if (fd >= 0)
-			close(fd);
-	}
-	return NULL;
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -66,16 +46,8 @@ int main(int argc, char **argv)
 		runs = 30;
 	struct he_net net;
 	he_build(&net);
-	host_enter(net.server);
-	if (anysock_listen(NULL, NULL, SOCK_STREAM, ANYSOCK_LISTEN_IPV4, 0, &server, NULL) < 0)
-		return 1;
-	host_enter(host_self());
-	anysock_addr a;
-	anysock_listener_addr(server, 0, &a);
 	char port[8];
-	snprintf(port, sizeof(port), "%d", anysock_addr_port(&a));
-	pthread_t t;
-	pthread_create(&t, NULL, acceptor, NULL);
+	he_serve(&net, &server, port);
 
 	double *ours = calloc((size_t)runs, sizeof(double));
 	double *curl = calloc((size_t)runs, sizeof(double));
@@ -87,9 +59,9 @@ int main(int argc, char **argv)
 	printf("time to connect to a name whose IPv6 address is black-holed, %d runs each\n", runs);
 	for (int i = 0; i < runs; i++) {
 		host_enter(net.client);
-		double t0 = now();
+		double t0 = he_now();
 		int fd = anysock_connect("both.test", port, SOCK_STREAM, NULL, NULL);
-		ours[i] = (now() - t0) * 1e3;
+		ours[i] = (he_now() - t0) * 1e3;
 		host_enter(host_self());
 		if (fd < 0) {
 			fprintf(stderr, "anysock_connect: %s\n", anysock_strerror(fd));

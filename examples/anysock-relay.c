@@ -102,14 +102,12 @@ static void copy_both_ways(int a, int b)
 	struct pipe down = { b, a, malloc(BUF_SIZE), 0, 0, false, false };
 	bool ok = up.buf != NULL && down.buf != NULL;
 	while (ok && !(up.shut && down.shut)) {
-		struct pollfd p[2] = { { a, (short)(want_from(&up) | want_to(&down)), 0 },
-				       { b, (short)(want_from(&down) | want_to(&up)), 0 } };
+		short ea = (short)(want_from(&up) | want_to(&down));
+		short eb = (short)(want_from(&down) | want_to(&up));
+		/* A side we want nothing from is left out: once it has hung up,
+		 * its POLLHUP would otherwise wake the loop again and again. */
+		struct pollfd p[2] = { { ea ? a : -1, ea, 0 }, { eb ? b : -1, eb, 0 } };
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		/* A side that hung up entirely after its FIN can take no more:
-		 * without this, its POLLHUP would wake the loop forever. */
-		if (((p[0].revents & (POLLHUP | POLLERR)) && up.eof) ||
-		    ((p[1].revents & (POLLHUP | POLLERR)) && down.eof))
 			break;
 		ok = pump(&up, p[0].revents, p[1].revents) && pump(&down, p[1].revents, p[0].revents);
 	}

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 static anysock_addr parse(const char *text)
 {
@@ -443,9 +444,6 @@ static Suite *addr_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(addr_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(addr_suite(), false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 #define C(x) ANYSOCK_CLASS_##x
 
@@ -326,9 +327,6 @@ int main(void)
 	tcase_add_test(tc, test_embedded);
 	tcase_add_test(tc, test_class_str);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 static anysock_listener *tcp_listener(const char *host, char serv[8])
 {
@@ -194,9 +195,6 @@ int main(void)
 	tcase_add_test(tc, test_connect_errors);
 	tcase_add_test(tc, test_connect_udp);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 static const int library_codes[] = {
 	ANYSOCK_E_ADDR, ANYSOCK_E_PORT, ANYSOCK_E_PORTRANGE, ANYSOCK_E_BRACKET,
@@ -102,9 +103,6 @@ int main(void)
 	tcase_add_loop_test(tc, test_eai_codes, 0, sizeof(eai_codes) / sizeof(eai_codes[0]));
 	tcase_add_test(tc, test_eai_special);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

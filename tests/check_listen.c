@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 /* Whether this host has ::1 (containers without IPv6 do not). */
 static bool have_ipv6(void)
@@ -229,16 +230,17 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
-/* A socket holding addr:port, as another program would. */
+/* A plain listening socket at text:port, IPV6_V6ONLY on, made the way
+ * another program would (no close-on-exec, blocking). */
 static int squat(const char *text, int port)
 {
 	anysock_addr a = addr(text, port);
-	int fd = socket(a.u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(a.u.sa.sa_family, SOCK_STREAM, 0);
 	int on = 1;
 	if (a.u.sa.sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	ck_assert_int_eq(bind(fd, &a.u.sa, a.len), 0);
-	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
 	return fd;
 }
 
@@ -483,22 +485,9 @@ START_TEST(test_udp_dual_stack)
 }
 END_TEST
 
-/* A listening stream socket of family on an ephemeral port. */
-static int plain_listener(const char *text)
-{
-	anysock_addr a = addr(text, 0);
-	int fd = socket(a.u.sa.sa_family, SOCK_STREAM, 0);
-	int on = 1;
-	if (a.u.sa.sa_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	ck_assert_int_eq(bind(fd, &a.u.sa, a.len), 0);
-	ck_assert_int_eq(listen(fd, 8), 0);
-	return fd;
-}
-
 START_TEST(test_adopt)
 {
-	int fds[2] = { plain_listener("127.0.0.1"), -1 };
+	int fds[2] = { squat("127.0.0.1", 0), -1 };
 	anysock_listener *l;
 	ck_assert_int_eq(anysock_listener_adopt(fds, 1, 0, &l), 1);
 	ck_assert(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
@@ -510,7 +499,7 @@ START_TEST(test_adopt)
 	/* Refusals leave the descriptors with the caller, untouched. */
 	int pipefd[2];
 	ck_assert_int_eq(pipe(pipefd), 0);
-	fds[0] = plain_listener("127.0.0.1");
+	fds[0] = squat("127.0.0.1", 0);
 	fds[1] = pipefd[0];
 	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -ENOTSOCK);
 	ck_assert_ptr_null(l);
@@ -541,7 +530,7 @@ static int activated_child(long pid_delta, int socktype)
 	pid_t child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
-		int s = plain_listener("127.0.0.1");
+		int s = squat("127.0.0.1", 0);
 		int d = socket(AF_INET, SOCK_DGRAM, 0);
 		if (dup2(s, 3) != 3 || dup2(d, 4) != 4)
 			_exit(1);
@@ -597,9 +586,6 @@ int main(void)
 	tcase_add_test(tc, test_adopt);
 	tcase_add_test(tc, test_socket_activation);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 static uint64_t rng_state;
 
@@ -632,10 +633,6 @@ int main(void)
 	tcase_add_test(acl, test_acl_errors);
 	tcase_add_test(acl, test_acl_random_vs_linear);
 	suite_add_tcase(s, acl);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, true);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

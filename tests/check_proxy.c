@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 static const unsigned char sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
 				       0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
@@ -283,9 +284,6 @@ int main(void)
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_read_from_socket);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -16,6 +16,7 @@
 
 #define ANYSOCK_UNP_COMPAT
 #include "anysock.h"
+#include "check_main.h"
 
 /* Threads in this process, from /proc. */
 static int threads(void)
@@ -188,10 +189,6 @@ int main(void)
 	tcase_add_test(tc, test_resolve_numeric);
 	tcase_add_test(tc, test_resolve_errors);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, true);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

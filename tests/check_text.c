@@ -12,6 +12,7 @@
 #include <net/if.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 /* ---- Round trips: text in, canonical text out ------------------------------ */
 
@@ -462,9 +463,6 @@ static Suite *text_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(text_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(text_suite(), false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

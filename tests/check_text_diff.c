@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "check_main.h"
 
 static uint64_t rng_state;
 static long count = 1000000;
@@ -226,11 +227,7 @@ int main(void)
 	tcase_add_test(tc, test_ntop_v4_matches_glibc);
 	tcase_add_test(tc, test_pton_matches_glibc);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
 	/* In-process: the figures printed above belong in the log. */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, true);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -5,28 +5,20 @@
 # As root it runs on a throw-away host (tests/netns/run.sh); otherwise on
 # this machine's loopback. Skips (77) when a client program is missing.
 set -u
-if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
-    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
-fi
+. "${top_srcdir:-.}/tests/common.sh"
+on_test_host "$0" "$@"
 nc=nc.openbsd   # the flags below are netcat-openbsd's
-for tool in $nc socat curl timeout setsid; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
-done
+need $nc socat curl timeout setsid
 server="${top_builddir:-.}/examples/echo-server"
-tmp=$(mktemp -d)
+scratch
 pid=
-cleanup() { [ -n "$pid" ] && kill -- "-$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-fail=0
-check() { # name expected actual
-    if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi
-}
 
 start() { # server options...   (its own process group: workers go with it)
     [ -n "$pid" ] && { kill -- "-$pid"; wait "$pid" 2>/dev/null; }
     setsid "$server" -p 0 "$@" > "$tmp/log" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do grep -q 'listening on' "$tmp/log" && break; sleep 0.1; done
+    pids="-$pid"
+    wait_for "$tmp/log" 'listening on'
     port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$tmp/log" | head -n 1)
     [ -n "$port" ] || { cat "$tmp/log"; echo "FAIL: server did not start"; exit 1; }
     echo "server $*: $(grep 'listening on' "$tmp/log")"

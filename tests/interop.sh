@@ -26,20 +26,14 @@ if [ -z "${ANYSOCK_NETNS:-}" ]; then
         [ -n "${added_policy:-}" ] && rm -f /usr/sbin/policy-rc.d
         [ $rc = 0 ] || { echo "SKIP: could not install$missing"; exit 77; }
     fi
-    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
 fi
+. "${top_srcdir:-.}/tests/common.sh"
+on_test_host "$0" "$@"
 nc=nc.openbsd
-for tool in $nc curl haproxy nginx; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
-done
+need $nc curl haproxy nginx ss
 bin="${top_builddir:-.}/examples"
-tmp=$(mktemp -d)
+scratch
 chmod 755 "$tmp"
-pids=
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi; }
 wait_port() { # port: until something listens on it
     for _ in $(seq 50); do ss -ltnH "sport = :$1" | grep -q . && return 0; sleep 0.1; done
     echo "FAIL: nothing listening on $1"; exit 1

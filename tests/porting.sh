@@ -3,20 +3,14 @@
 # each against each, over 127.0.0.1 and ::1. As root on a throw-away host
 # (tests/netns/run.sh), else on this machine's loopback.
 set -u
-if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
-    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
-fi
+. "${top_srcdir:-.}/tests/common.sh"
+on_test_host "$0" "$@"
 bin="${top_builddir:-.}/examples/porting"
-tmp=$(mktemp -d)
-pids=
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi; }
+scratch
 start() { # log program: start a server on port 0, set $port
     "$2" 0 > "$1" 2>&1 &
     pids="$pids $!"
-    for _ in $(seq 50); do grep -q 'listening on' "$1" && break; sleep 0.1; done
+    wait_for "$1" 'listening on'
     port=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$1")
     [ -n "$port" ] || { cat "$1"; echo "FAIL: $2 did not start"; exit 1; }
 }

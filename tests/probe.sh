@@ -3,9 +3,8 @@
 # and loopback addresses, a prefix, --listen and --connect. Reverse lookups
 # only on a throw-away host (root, tests/netns/run.sh); otherwise -n.
 set -u
-if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
-    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
-fi
+. "${top_srcdir:-.}/tests/common.sh"
+on_test_host "$0" "$@"
 probe="${top_builddir:-.}/examples/anysock-probe"
 [ -n "${ANYSOCK_NETNS:-}" ] && rev="-t 200" || rev=-n
 fail=0

@@ -5,20 +5,12 @@
 # relay. As root on a throw-away host (tests/netns/run.sh), else on this
 # machine's loopback. Skips (77) without netcat-openbsd.
 set -u
-if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
-    exec "${top_srcdir:-.}/tests/netns/run.sh" "$0" "$@"
-fi
+. "${top_srcdir:-.}/tests/common.sh"
+on_test_host "$0" "$@"
 nc=nc.openbsd
-for tool in $nc timeout cmp head; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
-done
+need $nc timeout cmp head
 bin="${top_builddir:-.}/examples"
-tmp=$(mktemp -d)
-pids=
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi; }
+scratch
 
 # start NAME LOG COMMAND...: run in the background, wait for its
 # "listening on ... :PORT" line, set $port.
@@ -26,7 +18,7 @@ start() {
     name=$1 log=$2; shift 2
     "$@" > "$log" 2>&1 &
     pids="$pids $!"
-    for _ in $(seq 50); do grep -q 'listening on' "$log" && break; sleep 0.1; done
+    wait_for "$log" 'listening on'
     port=$(grep -m1 'listening on' "$log" | sed 's/.*listening on [^,]*:\([0-9]*\)\(,.*\)*$/\1/')
     [ -n "$port" ] || { cat "$log"; echo "FAIL: $name did not start"; exit 1; }
 }

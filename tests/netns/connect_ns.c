@@ -17,14 +17,13 @@
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "anysock.h"
+#include "../check_main.h"
 #include "netns.h"
 #include "topology.h"
 
@@ -33,40 +32,10 @@ static anysock_listener *server;
 static char port[8];
 static double slack = 0.05; /* seconds over the expected time */
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The server takes connections and closes them, like a service that
- * answers nothing: enough for connect() and for curl's time_connect. */
-static void *acceptor(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		int fd = anysock_accept(server, NULL, -1);
-		if (fd >= 0)
-			close(fd);
-	}
-	return NULL;
-}
-
 static void setup(void)
 {
 	he_build(&net);
-	host_enter(net.server);
-	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_STREAM, ANYSOCK_LISTEN_IPV4, 0, &server,
-					NULL),
-			 1);
-	host_enter(host_self());
-	anysock_addr a;
-	anysock_listener_addr(server, 0, &a);
-	snprintf(port, sizeof(port), "%d", anysock_addr_port(&a));
-	pthread_t t;
-	pthread_create(&t, NULL, acceptor, NULL);
-	pthread_detach(t);
+	he_serve(&net, &server, port);
 	const char *s = getenv("ANYSOCK_TEST_SLACK");
 	if (s != NULL)
 		slack = atof(s);
@@ -77,9 +46,9 @@ static int connect_from(int host, const char *name, const char *serv,
 			const anysock_connect_opts *o, double *took, anysock_addr *peer)
 {
 	host_enter(host);
-	double t0 = now();
+	double t0 = he_now();
 	int fd = anysock_connect(name, serv, SOCK_STREAM, o, peer);
-	*took = now() - t0;
+	*took = he_now() - t0;
 	host_enter(host_self());
 	return fd;
 }
@@ -114,7 +83,7 @@ static void record(void *arg, enum anysock_attempt_event event, const anysock_ad
 static int sequential(int host, const char *name, const char *serv, double *took)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-	double t0 = now();
+	double t0 = he_now();
 	int fd = -1;
 	ck_assert_int_eq(getaddrinfo(name, serv, &hints, &res), 0);
 	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
@@ -125,7 +94,7 @@ static int sequential(int host, const char *name, const char *serv, double *took
 		}
 	}
 	freeaddrinfo(res);
-	*took = now() - t0;
+	*took = he_now() - t0;
 	return fd;
 }
 
@@ -293,9 +262,6 @@ int main(void)
 	tcase_add_test(tc, test_one_family_hosts);
 	tcase_add_test(tc, test_curl_reference);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "anysock.h"
+#include "../check_main.h"
 #include "netns.h"
 
 static anysock_addr addr(const char *text, int port)
@@ -484,9 +485,6 @@ int main(void)
 	tcase_add_test(tc, test_port0_collisions);
 	tcase_add_test(tc, test_udp_replies_from_the_address_asked);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

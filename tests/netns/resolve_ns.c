@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "anysock.h"
+#include "../check_main.h"
 #include "dns.h"
 
 static const struct dns_record records[] = {
@@ -394,11 +395,7 @@ int main(void)
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_stress_bounded_and_capped);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, true);
 
 	pthread_join(plain, NULL);
 	dns_stop();

@@ -5,6 +5,47 @@
 #include "topology.h"
 #include "netns.h"
 
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+double he_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *accept_and_close(void *arg)
+{
+	anysock_listener *l = arg;
+	for (;;) {
+		int fd = anysock_accept(l, NULL, -1);
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+void he_serve(const struct he_net *net, anysock_listener **l, char port[8])
+{
+	host_enter(net->server);
+	int rc = anysock_listen(NULL, NULL, SOCK_STREAM, ANYSOCK_LISTEN_IPV4, 0, l, NULL);
+	host_enter(host_self());
+	if (rc != 1) {
+		fprintf(stderr, "he_serve: %s\n", anysock_strerror(rc));
+		abort();
+	}
+	anysock_addr a;
+	anysock_listener_addr(*l, 0, &a);
+	snprintf(port, 8, "%d", anysock_addr_port(&a));
+	pthread_t t;
+	pthread_create(&t, NULL, accept_and_close, *l);
+	pthread_detach(t);
+}
+
 void he_build(struct he_net *net)
 {
 	hosts_file("2001:db8:1::2 both.test\n10.0.0.2 both.test\n"

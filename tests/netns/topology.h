@@ -20,10 +20,17 @@
 #ifndef TOPOLOGY_H
 #define TOPOLOGY_H
 
+#include "anysock.h"
+
 struct he_net {
 	int client, server, sink, client4, client6;
 };
 
 void he_build(struct he_net *net);
+/* An IPv4-only TCP server on the server host (10.0.0.2, 10.0.4.2) that
+ * takes connections and closes them, on a thread; *l and its port. */
+void he_serve(const struct he_net *net, anysock_listener **l, char port[8]);
+/* Seconds on the monotonic clock. */
+double he_now(void);
 
 #endif
