@@ -20,18 +20,10 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "bench.h"
 
 #define NADDR 4096
 #define ROUNDS 5
-
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
 
 struct naive_rule {
 	int family, action;
@@ -72,13 +64,6 @@ static int naive_check(const anysock_addr *a)
 	return naive_default;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static const anysock_acl *the_acl;
 static int ours_check(const anysock_addr *a)
 {
@@ -89,11 +74,11 @@ static double measure(int (*fn)(const anysock_addr *), int repeat)
 {
 	double best = 1e30;
 	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (int k = 0; k < repeat; k++)
 			for (int i = 0; i < NADDR; i++)
 				sink += fn(&addrs[i]);
-		double per = (now_ns() - t0) / ((double)NADDR * repeat);
+		double per = (bench_now_ns() - t0) / ((double)NADDR * repeat);
 		best = per < best ? per : best;
 	}
 	return best;
@@ -114,22 +99,22 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nrules; i++) {
 		anysock_addr a;
 		unsigned plen;
-		if (rnd() % 10 < 6) {
-			struct in_addr ip = { htonl((uint32_t)rnd()) };
+		if (bench_rnd() % 10 < 6) {
+			struct in_addr ip = { htonl((uint32_t)bench_rnd()) };
 			anysock_addr_from_in(&a, &ip, 0);
-			plen = (unsigned)(rnd() % 4 == 0 ? 8 + rnd() % 25 : 16 + rnd() % 9);
+			plen = (unsigned)(bench_rnd() % 4 == 0 ? 8 + bench_rnd() % 25 : 16 + bench_rnd() % 9);
 		} else {
 			struct in6_addr ip;
 			for (int k = 0; k < 16; k++)
-				ip.s6_addr[k] = (unsigned char)rnd();
+				ip.s6_addr[k] = (unsigned char)bench_rnd();
 			ip.s6_addr[0] = (unsigned char)(0x20 | (ip.s6_addr[0] & 0x1f));
 			anysock_addr_from_in6(&a, &ip, 0, 0);
-			plen = (unsigned)(16 + rnd() % 49);
+			plen = (unsigned)(16 + bench_rnd() % 49);
 		}
 		anysock_prefix_from_addr(&rules[i], &a, plen);
 		struct naive_rule *n = &naive[i];
 		n->family = rules[i].family;
-		n->action = (int)(rnd() % 2);
+		n->action = (int)(bench_rnd() % 2);
 		if (n->family == AF_INET) {
 			n->m4 = rules[i].len ? ~0u << (32 - rules[i].len) : 0;
 			n->v4 = ntohl(rules[i].u.v4.s_addr);
@@ -149,27 +134,27 @@ int main(int argc, char **argv)
 	for (int i = 0; i < NADDR; i++) {
 		anysock_addr *a = &addrs[i];
 		if (i % 2 == 0 && nrules > 0) { /* inside a rule, random host bits */
-			const anysock_prefix *p = &rules[rnd() % nrules];
+			const anysock_prefix *p = &rules[bench_rnd() % nrules];
 			if (p->family == AF_INET) {
-				uint32_t host = p->len == 32 ? 0 : (uint32_t)rnd() & (~0u >> p->len);
+				uint32_t host = p->len == 32 ? 0 : (uint32_t)bench_rnd() & (~0u >> p->len);
 				struct in_addr ip = { htonl(ntohl(p->u.v4.s_addr) | host) };
 				anysock_addr_from_in(a, &ip, 0);
-				if (rnd() % 4 == 0)
+				if (bench_rnd() % 4 == 0)
 					anysock_addr_map(a);
 			} else {
 				struct in6_addr ip = p->u.v6;
 				for (unsigned b = p->len; b < 128; b++)
-					if (rnd() % 2)
+					if (bench_rnd() % 2)
 						ip.s6_addr[b / 8] |= (unsigned char)(0x80 >> (b % 8));
 				anysock_addr_from_in6(a, &ip, 0, 0);
 			}
-		} else if (rnd() % 2) {
-			struct in_addr ip = { htonl((uint32_t)rnd()) };
+		} else if (bench_rnd() % 2) {
+			struct in_addr ip = { htonl((uint32_t)bench_rnd()) };
 			anysock_addr_from_in(a, &ip, 0);
 		} else {
 			struct in6_addr ip;
 			for (int k = 0; k < 16; k++)
-				ip.s6_addr[k] = (unsigned char)rnd();
+				ip.s6_addr[k] = (unsigned char)bench_rnd();
 			ip.s6_addr[0] = (unsigned char)(0x20 | (ip.s6_addr[0] & 0x1f));
 			anysock_addr_from_in6(a, &ip, 0, 0);
 		}
@@ -177,9 +162,9 @@ int main(int argc, char **argv)
 
 	anysock_acl *acl;
 	anysock_parse_error err;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	int r = anysock_acl_parse(text, 0, &acl, &err);
-	double build_ms = (now_ns() - t0) / 1e6;
+	double build_ms = (bench_now_ns() - t0) / 1e6;
 	if (r < 0) {
 		fprintf(stderr, "line %u col %u: %s\n", err.line, err.column, anysock_strerror(r));
 		return 1;

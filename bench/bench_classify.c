@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "bench.h"
 
 #define N 4096
 #define ROUNDS 7
@@ -74,22 +75,15 @@ static unsigned naive_class(const anysock_addr *a)
 	return 0;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static double measure(unsigned (*fn)(const anysock_addr *))
 {
 	double best = 1e30;
 	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (int k = 0; k < REPEAT; k++)
 			for (int i = 0; i < N; i++)
 				sink += fn(&addrs[i]);
-		double per = (now_ns() - t0) / ((double)N * REPEAT);
+		double per = (bench_now_ns() - t0) / ((double)N * REPEAT);
 		best = per < best ? per : best;
 	}
 	return best;

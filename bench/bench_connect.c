@@ -15,20 +15,15 @@
 #include <unistd.h>
 
 #include "anysock.h"
+#include "bench.h"
 #include "../tests/netns/netns.h"
 #include "../tests/netns/topology.h"
 
 static anysock_listener *server;
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void report(const char *who, double *ms, int n, double delay)
 {
-	qsort(ms, (size_t)n, sizeof(double), cmp);
+	qsort(ms, (size_t)n, sizeof(double), bench_cmp_double);
 	printf("  %-28s median %7.2f ms  p90 %7.2f ms  max %7.2f ms  -> over its %3.0f ms delay: "
 	       "median %.2f ms, p90 %.2f ms\n",
 	       who, ms[n / 2], ms[n * 9 / 10], ms[n - 1], delay, ms[n / 2] - delay,

@@ -22,16 +22,10 @@
 #include <unistd.h>
 
 #include "anysock.h"
+#include "bench.h"
 
 #define CLIENTS 4
 #define ROUNDS 7
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct load {
 	int port;
@@ -117,7 +111,7 @@ static double plain_round(int total)
 	getsockname(s, &a.u.sa, &a.len);
 	struct load ld = { anysock_addr_port(&a), total / CLIENTS, false, 0 };
 	pthread_t t[CLIENTS];
-	double t0 = now();
+	double t0 = bench_now();
 	start_clients(t, &ld);
 	for (int i = 0; i < ld.per_client * CLIENTS; i++) {
 		anysock_addr peer = { .len = sizeof(peer.u) };
@@ -125,7 +119,7 @@ static double plain_round(int total)
 		if (fd >= 0)
 			drop(fd);
 	}
-	double took = now() - t0;
+	double took = bench_now() - t0;
 	join_clients(t);
 	close(s);
 	return took;
@@ -145,7 +139,7 @@ static double anysock_round(int total, bool split, int per_family[2], int *refus
 	anysock_listener_addr(l, 0, &a);
 	struct load ld = { anysock_addr_port(&a), total / CLIENTS, split, 0 };
 	pthread_t t[CLIENTS];
-	double t0 = now();
+	double t0 = bench_now();
 	start_clients(t, &ld);
 	for (int i = 0; i < ld.per_client * CLIENTS; i++) {
 		anysock_addr peer;
@@ -162,17 +156,11 @@ static double anysock_round(int total, bool split, int per_family[2], int *refus
 		else
 			drop(fd);
 	}
-	double took = now() - t0;
+	double took = bench_now() - t0;
 	join_clients(t);
 	*refused = ld.refused;
 	anysock_listener_close(l);
 	return took;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -191,7 +179,7 @@ int main(int argc, char **argv)
 		printf("  round %d: plain accept loop %8.0f conn/s   anysock_accept (2 sockets) "
 		       "%8.0f conn/s   ratio %.3f\n", r + 1, plain[r], ours[r], ratio[r]);
 	}
-	qsort(ratio, ROUNDS, sizeof(double), cmp_double);
+	qsort(ratio, ROUNDS, sizeof(double), bench_cmp_double);
 	printf("median ratio anysock/plain: %.3f (goal >= 0.95)\n\n", ratio[ROUNDS / 2]);
 
 	int load = 10000, fam[2] = { 0, 0 }, refused = 0;

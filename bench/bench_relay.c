@@ -25,19 +25,13 @@
 #include <sys/wait.h>
 
 #include "anysock.h"
+#include "bench.h"
 
 #define STREAMS 4
 #define ROUNDS 3
 #define LATENCY_CONNS 500
 
 extern char **environ;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* --- the backend: a discarding port and an echoing port (IPv4 only) --- */
 
@@ -185,18 +179,12 @@ static double throughput(int port, size_t mib)
 {
 	struct stream s = { port, mib << 20 };
 	pthread_t t[STREAMS];
-	double t0 = now();
+	double t0 = bench_now();
 	for (int i = 0; i < STREAMS; i++)
 		pthread_create(&t[i], NULL, send_stream, &s);
 	for (int i = 0; i < STREAMS; i++)
 		pthread_join(t[i], NULL);
-	return (double)(STREAMS * s.bytes) / (now() - t0) / 1e6; /* MB/s */
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	return (double)(STREAMS * s.bytes) / (bench_now() - t0) / 1e6; /* MB/s */
 }
 
 static double latency_us(int port)
@@ -204,7 +192,7 @@ static double latency_us(int port)
 	static double us[LATENCY_CONNS];
 	char msg[64] = "ping", back[64];
 	for (int i = 0; i < LATENCY_CONNS; i++) {
-		double t0 = now();
+		double t0 = bench_now();
 		int fd = connect_v6(port);
 		if (fd < 0 || write(fd, msg, sizeof(msg)) != sizeof(msg))
 			exit(1);
@@ -215,10 +203,10 @@ static double latency_us(int port)
 				exit(1);
 			got += (size_t)n;
 		}
-		us[i] = (now() - t0) * 1e6;
+		us[i] = (bench_now() - t0) * 1e6;
 		close(fd);
 	}
-	qsort(us, LATENCY_CONNS, sizeof(double), cmp);
+	qsort(us, LATENCY_CONNS, sizeof(double), bench_cmp_double);
 	return us[LATENCY_CONNS / 2];
 }
 
@@ -256,8 +244,8 @@ int main(int argc, char **argv)
 		       "throughput x%.2f, latency x%.2f\n",
 		       r + 1, tp[0], lat[0], tp[1], lat[1], ratio_tp[r], ratio_lat[r]);
 	}
-	qsort(ratio_tp, ROUNDS, sizeof(double), cmp);
-	qsort(ratio_lat, ROUNDS, sizeof(double), cmp);
+	qsort(ratio_tp, ROUNDS, sizeof(double), bench_cmp_double);
+	qsort(ratio_lat, ROUNDS, sizeof(double), bench_cmp_double);
 	printf("median: throughput anysock-relay/socat x%.2f (goal >= 1), "
 	       "latency anysock-relay/socat x%.2f (lower is better)\n",
 	       ratio_tp[ROUNDS / 2], ratio_lat[ROUNDS / 2]);

@@ -26,14 +26,8 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "bench.h"
 #include "../tests/netns/dns.h"
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static volatile int sink;
 static struct sockaddr_in target;
@@ -58,13 +52,13 @@ static void compare(const char *what, int n, double goal)
 {
 	double best_plain = 1e30, best_ours = 1e30;
 	for (int r = 0; r < 7; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (int i = 0; i < n; i++)
 			plain();
-		double t1 = now_ns();
+		double t1 = bench_now_ns();
 		for (int i = 0; i < n; i++)
 			bounded();
-		double t2 = now_ns();
+		double t2 = bench_now_ns();
 		best_plain = (t1 - t0) / n < best_plain ? (t1 - t0) / n : best_plain;
 		best_ours = (t2 - t1) / n < best_ours ? (t2 - t1) / n : best_ours;
 	}
@@ -86,17 +80,11 @@ static void *caller(void *arg)
 	snprintf(text, sizeof(text), "192.0.2.%d", 100 + id);
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	inet_pton(AF_INET, text, &sin.sin_addr);
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	anysock_getnameinfo_timeo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0,
 				  0, BOUND_MS);
-	overshoot[round_no * CALLERS + id] = (now_ns() - t0) / 1e6 - BOUND_MS;
+	overshoot[round_no * CALLERS + id] = (bench_now_ns() - t0) / 1e6 - BOUND_MS;
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 int main(void)
@@ -135,7 +123,7 @@ int main(void)
 	}
 	dns_stop();
 	size_t n = CALLERS * ROUNDS;
-	qsort(overshoot, n, sizeof(overshoot[0]), cmp_double);
+	qsort(overshoot, n, sizeof(overshoot[0]), bench_cmp_double);
 	printf("\ntimeout precision: %d callers x %d rounds against a silent server, bound %d ms\n",
 	       CALLERS, ROUNDS, BOUND_MS);
 	printf("overshoot past the bound: min %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms "

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "anysock.h"
+#include "bench.h"
 
 /* Count allocations: the library and libc resolve malloc to this one. */
 extern void *__libc_malloc(size_t);
@@ -50,22 +51,6 @@ static char text4[N][ANYSOCK_ADDRSTRLEN], text6[N][ANYSOCK_ADDRSTRLEN];
 static char text4p[N][ANYSOCK_ADDRSTRLEN], text6p[N][ANYSOCK_ADDRSTRLEN];
 static volatile unsigned sink;
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 typedef void (*op_fn)(int i);
 
 /* Best-of-ROUNDS ns per call of fn over all N inputs. */
@@ -73,11 +58,11 @@ static double measure(op_fn fn)
 {
 	double best = 1e30;
 	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (int k = 0; k < REPEAT; k++)
 			for (int i = 0; i < N; i++)
 				fn(i);
-		double per = (now_ns() - t0) / ((double)N * REPEAT);
+		double per = (bench_now_ns() - t0) / ((double)N * REPEAT);
 		best = per < best ? per : best;
 	}
 	return best;
@@ -186,13 +171,13 @@ static void hand_pton6_port(int i)
 static void make_inputs(void)
 {
 	for (int i = 0; i < N; i++) {
-		uint64_t r = rnd();
+		uint64_t r = bench_rnd();
 		raw4[i].s_addr = (uint32_t)r;
 		anysock_addr_from_in(&addrs4[i], &raw4[i], (int)(r >> 32) & 0xffff);
 		/* IPv6: global unicast with zero runs, link-local, mapped, loopback. */
 		unsigned char *b = raw6[i].s6_addr;
 		for (int k = 0; k < 16; k += 8) {
-			uint64_t q = rnd();
+			uint64_t q = bench_rnd();
 			memcpy(b + k, &q, 8);
 		}
 		switch (r % 4) {
