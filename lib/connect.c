@@ -18,10 +18,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_ADDRS 32
@@ -31,22 +27,6 @@
 #define CONNECT_FLAGS                                                        \
 	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK | \
 	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED)
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Milliseconds until deadline (-1: none), at least 0, as poll() wants. */
-static int ms_until(int64_t deadline)
-{
-	if (deadline < 0)
-		return -1;
-	int64_t left = deadline - now_ms();
-	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
-}
 
 /* The options with defaults for what the caller's (maybe older, shorter)
  * struct does not have. */
@@ -131,17 +111,10 @@ struct race {
 	int err_at;           /* its address index */
 };
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void trace(const struct race *r, enum anysock_attempt_event ev, int at, int err)
 {
 	if (r->o->trace != NULL)
-		r->o->trace(r->o->trace_arg, ev, &r->addrs[at], err, (long)(now_us() - r->t0_us));
+		r->o->trace(r->o->trace_arg, ev, &r->addrs[at], err, (long)(mono_us() - r->t0_us));
 }
 
 static void failed(struct race *r, int err, int at)
@@ -164,9 +137,9 @@ static int attempt_socket(const struct race *r, const anysock_addr *a)
 		if (local.u.sa.sa_family != family)
 			return -EAFNOSUPPORT;
 	}
-	int fd = socket(family, r->socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = sock_open(family, r->socktype);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (r->o->local != NULL && bind(fd, &local.u.sa, local.len) < 0) {
 		int e = -errno;
 		close(fd);
@@ -249,7 +222,7 @@ static int race(struct race *r, const anysock_addr *addrs, size_t n, int64_t dea
 	int won = -1;
 	for (;;) {
 		/* Start attempts while it is their time, or nothing is pending. */
-		while (next < n && (r->pending == 0 || now_ms() >= next_start)) {
+		while (next < n && (r->pending == 0 || mono_us() >= next_start)) {
 			int rc = start(r, &addrs[next], (int)next, &won);
 			next++;
 			if (rc == 1) {
@@ -258,22 +231,21 @@ static int race(struct race *r, const anysock_addr *addrs, size_t n, int64_t dea
 			}
 			/* pending: the next one waits for the delay; failed: it
 			 * need not wait at all */
-			next_start = rc == 0 ? now_ms() + r->o->attempt_delay_ms : 0;
+			next_start = rc == 0 ? mono_us() + (int64_t)r->o->attempt_delay_ms * 1000 : 0;
 		}
 		if (r->pending == 0)
 			break; /* every address failed */
-		int wait = ms_until(deadline);
-		if (next < n) {
-			int until_next = ms_until(next_start);
-			if (wait < 0 || until_next < wait)
-				wait = until_next;
+		int64_t until = deadline;
+		if (next < n && (until < 0 || next_start < until))
+			until = next_start;
+		int rc = poll_until(r->pfd, (nfds_t)r->pending, until);
+		if (rc < 0) {
+			*at = -1;
+			return rc; /* -EINTR: a signal ends the wait (anysock(3)) */
 		}
-		int rc = poll(r->pfd, (nfds_t)r->pending, wait);
-		if (rc < 0 && errno != EINTR)
-			return -errno;
 		if (rc > 0 && settle(r, &won, at))
 			return won;
-		if (deadline >= 0 && now_ms() >= deadline) {
+		if (deadline_passed(deadline)) {
 			for (size_t i = 0; i < r->pending; i++) {
 				trace(r, ANYSOCK_ATTEMPT_FAILED, r->which[i], -ETIMEDOUT);
 				failed(r, -ETIMEDOUT, r->which[i]);
@@ -302,13 +274,10 @@ static void close_pending(struct race *r, bool report)
 /* Back to a blocking socket unless the caller wants it non-blocking. */
 static int finish(int fd, unsigned flags)
 {
-	if (flags & ANYSOCK_CONNECT_NONBLOCK)
-		return fd;
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		int e = -errno;
+	int rc = fd_set_nonblock(fd, flags & ANYSOCK_CONNECT_NONBLOCK);
+	if (rc < 0) {
 		close(fd);
-		return e;
+		return rc;
 	}
 	return fd;
 }
@@ -355,8 +324,8 @@ int anysock_connect(const char *host, const char *service, int socktype,
 		return -EINVAL;
 	if (host == NULL || service == NULL)
 		return -EINVAL; /* connecting to "nowhere" is a mistake, not loopback */
-	int64_t t0_us = now_us();
-	int64_t deadline = o.timeout_ms < 0 ? -1 : t0_us / 1000 + o.timeout_ms;
+	int64_t t0_us = mono_us();
+	int64_t deadline = o.timeout_ms < 0 ? -1 : t0_us + (int64_t)o.timeout_ms * 1000;
 	unsigned rflags = (o.flags & ANYSOCK_CONNECT_IPV4 ? ANYSOCK_RESOLVE_IPV4 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_IPV6 ? ANYSOCK_RESOLVE_IPV6 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_NUMERIC ? ANYSOCK_RESOLVE_NUMERIC : 0);
@@ -364,7 +333,7 @@ int anysock_connect(const char *host, const char *service, int socktype,
 	int n = anysock_resolve(host, service, socktype, rflags, o.timeout_ms, addrs, MAX_ADDRS);
 	if (n < 0)
 		return n == anysock_error_from_eai(EAI_AGAIN) && o.timeout_ms >= 0 &&
-				       now_ms() >= deadline
+				       deadline_passed(deadline)
 			       ? -ETIMEDOUT
 			       : n;
 	interleave(addrs, (size_t)n);
@@ -372,7 +341,7 @@ int anysock_connect(const char *host, const char *service, int socktype,
 	int at = -1;
 	int fd = socktype == SOCK_DGRAM ? connect_udp(&r, addrs, (size_t)n, &at)
 					: race(&r, addrs, (size_t)n, deadline, &at);
-	close_pending(&r, fd >= 0);
+	close_pending(&r, fd >= 0 || fd == -EINTR);
 	if (fd >= 0)
 		fd = finish(fd, o.flags);
 	if (peer != NULL && at >= 0)

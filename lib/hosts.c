@@ -99,10 +99,7 @@ static bool nss_files_first(void)
 
 static int cmp_addr(const void *pa, const void *pb)
 {
-	const struct key128 *a = pa, *b = pb;
-	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
-	return (a->lo > b->lo) - (a->lo < b->lo);
+	return key_cmp(*(const struct key128 *)pa, *(const struct key128 *)pb);
 }
 
 /* Names are kept as "4name" or "6name", by the family of their line: a
@@ -124,6 +121,23 @@ static void drop_entries(void)
 	cache.nnames = cache.naddrs = 0;
 }
 
+/* One name of an address of family ('4' or '6'), stored as family + name. */
+static bool add_name(size_t *cap, char family, const char *name)
+{
+	char **names = array_grow(cache.names, cap, cache.nnames, sizeof(*names));
+	if (names == NULL)
+		return false;
+	cache.names = names;
+	size_t n = strlen(name);
+	char *e = malloc(n + 2);
+	if (e == NULL)
+		return false;
+	e[0] = family;
+	memcpy(e + 1, name, n + 1);
+	cache.names[cache.nnames++] = e;
+	return true;
+}
+
 /* Parse the hosts file: "address name [aliases...]", '#' comments. */
 static bool load_hosts(void)
 {
@@ -141,36 +155,16 @@ static bool load_hosts(void)
 		anysock_addr a;
 		if (tok == NULL || anysock_pton(tok, &a, ANYSOCK_PTON_NOPORT | ANYSOCK_PTON_NUMERIC_SCOPE) < 0)
 			continue;
-		if (cache.naddrs == acap) {
-			acap = acap ? 2 * acap : 64;
-			void *p = realloc(cache.addrs, acap * sizeof(*cache.addrs));
-			if (p == NULL) {
-				ok = false;
-				break;
-			}
-			cache.addrs = p;
+		struct key128 *addrs = array_grow(cache.addrs, &acap, cache.naddrs, sizeof(*addrs));
+		if (addrs == NULL) {
+			ok = false;
+			break;
 		}
+		cache.addrs = addrs;
 		cache.addrs[cache.naddrs++] = key_from_addr(&a);
-		while (ok && (tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
-			if (cache.nnames == ncap) {
-				ncap = ncap ? 2 * ncap : 64;
-				void *p = realloc(cache.names, ncap * sizeof(*cache.names));
-				if (p == NULL) {
-					ok = false;
-					break;
-				}
-				cache.names = p;
-			}
-			size_t n = strlen(tok);
-			char *e = malloc(n + 2);
-			if (e == NULL) {
-				ok = false;
-				break;
-			}
-			e[0] = a.u.sa.sa_family == AF_INET ? '4' : '6';
-			memcpy(e + 1, tok, n + 1);
-			cache.names[cache.nnames++] = e;
-		}
+		char family = a.u.sa.sa_family == AF_INET ? '4' : '6';
+		while (ok && (tok = strtok_r(NULL, " \t\r\n", &save)) != NULL)
+			ok = add_name(&ncap, family, tok);
 	}
 	fclose(f);
 	if (ok) {

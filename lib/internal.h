@@ -7,14 +7,113 @@
 
 #include "config.h"
 
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "anysock.h"
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 
+/* Room for element n of an array of elements of size bytes and capacity
+ * *cap (doubling, from 16): the array, maybe moved, or NULL when out of
+ * memory (the old one is then still valid and still the caller's). */
+static inline void *array_grow(void *items, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return items;
+	size_t ncap = *cap ? 2 * *cap : 16;
+	if (ncap > SIZE_MAX / size)
+		return NULL;
+	void *p = realloc(items, ncap * size);
+	if (p != NULL)
+		*cap = ncap;
+	return p;
+}
+
 /* Offset of sun_path: the shortest valid AF_UNIX length (unnamed socket). */
 #define UNIX_MIN_LEN ((socklen_t)offsetof(struct sockaddr_un, sun_path))
+
+/* ------------------------------------------------------------------------ */
+/* clock.c: the one clock, and the one rule for waiting                      */
+/* ------------------------------------------------------------------------ */
+
+/* CLOCK_MONOTONIC now, in microseconds: the unit of every deadline. */
+int64_t mono_us(void);
+/* The deadline timeout_ms from now; -1 (none) when timeout_ms < 0. */
+int64_t deadline_in(int timeout_ms);
+/* Whether a deadline (-1: none) has passed. */
+bool deadline_passed(int64_t deadline);
+/* What poll() wants until deadline: -1 for none, 0 once passed, else the
+ * milliseconds left rounded up (a wait never ends early), at most INT_MAX. */
+int poll_ms(int64_t deadline);
+/* A deadline as a CLOCK_MONOTONIC timespec (deadline >= 0). */
+struct timespec deadline_timespec(int64_t deadline);
+/* poll() until the time until (-1: none). Returns how many descriptors are
+ * ready (0: until came), -EINTR when a signal arrived (every blocking call
+ * then returns -EINTR: anysock(3)), or another -errno. */
+int poll_until(struct pollfd *fds, nfds_t n, int64_t until);
+
+/* ------------------------------------------------------------------------ */
+/* socket.c: the one opener and the one accept                               */
+/* ------------------------------------------------------------------------ */
+
+/* A socket that is close-on-exec and non-blocking, or -errno. */
+int sock_open(int family, int socktype);
+/* accept() into *peer (as the kernel gave it), close-on-exec, non-blocking
+ * when asked. The new descriptor, or -errno. */
+int sock_accept(int fd, anysock_addr *peer, bool nonblock);
+int sock_set_int(int fd, int level, int name, int value);
+int fd_set_nonblock(int fd, bool on);
+int fd_set_cloexec(int fd);
+
+/* ------------------------------------------------------------------------ */
+/* pool.c: worker threads for lookups a caller may abandon                   */
+/* ------------------------------------------------------------------------ */
+
+/* The pool's part of a job; a lookup embeds it first. The fields are the
+ * pool's, under its lock. */
+struct job {
+	struct job *next; /* in the queue */
+	int refs;         /* the caller's, and the pool's while queued or running */
+	bool started, done, abandoned;
+	pthread_cond_t cond;              /* done */
+	void (*work)(struct job *);       /* runs on a worker */
+	void (*destroy)(struct job *);    /* frees it all, when the last reference goes */
+};
+
+/* Make a job whole (its condition variable too), holding the caller's
+ * reference. 0, or -errno with nothing to undo. */
+int job_init(struct job *job, void (*work)(struct job *), void (*destroy)(struct job *));
+/* Drop the caller's reference: the one way a job ends. */
+void job_put(struct job *job);
+
+enum pool_wait {
+	POOL_FINISHED, /* done; the caller still holds its reference      */
+	POOL_TIMED_OUT, /* abandoned at the deadline; the reference is gone */
+	POOL_REFUSED   /* too many stuck, or no thread; the reference is gone */
+};
+/* Run the job on a worker and wait for it until deadline (>= 0). */
+enum pool_wait pool_run(struct job *job, int64_t deadline);
+
+/* ------------------------------------------------------------------------ */
+/* text.c: numbers in text                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define DECIMAL_NO_LEADING_ZERO 0x1u /* "0" is fine, "01" is not a number */
+
+/* s[0..n) as a decimal number: digits only (no sign, no blanks), at most
+ * max. 0 and *out; DECIMAL_BAD when it is empty or not all digits;
+ * DECIMAL_RANGE when it is all digits and above max (never wraps). */
+#define DECIMAL_BAD (-1)
+#define DECIMAL_RANGE (-2)
+int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* addr.c                                                                    */
+/* ------------------------------------------------------------------------ */
 
 /* The family of a valid address, or -EINVAL (NULL, AF_UNSPEC, a length that
  * disagrees with the family) or -EAFNOSUPPORT (any other family). */
@@ -103,9 +202,27 @@ void prefix_key(const anysock_prefix *p, struct key128 *start, int *len);
 int ranges_build(struct range_table *t, struct range_input *in, size_t n);
 void ranges_free(struct range_table *t);
 
-static inline bool key_le(struct key128 a, struct key128 b)
+/* The one 128-bit key order: <0, 0, >0. */
+static inline int key_cmp(struct key128 a, struct key128 b)
 {
-	return a.hi < b.hi || (a.hi == b.hi && a.lo <= b.lo);
+	if (a.hi != b.hi)
+		return a.hi < b.hi ? -1 : 1;
+	return (a.lo > b.lo) - (a.lo < b.lo);
+}
+
+/* The one "last range at or before": the last i in [a, b) with
+ * start[i] <= k, given start[a] <= k. */
+static inline size_t last_start_at_or_before(const struct key128 *start, size_t a, size_t b,
+					     struct key128 k)
+{
+	while (b - a > 1) { /* invariant: start[a] <= k < start[b] */
+		size_t mid = a + (b - a) / 2;
+		if (key_cmp(start[mid], k) <= 0)
+			a = mid;
+		else
+			b = mid;
+	}
+	return a;
 }
 
 /* The value deciding key k, or -1. */
@@ -114,15 +231,7 @@ static inline int32_t ranges_lookup(const struct range_table *t, struct key128 k
 	const uint32_t *slice = k.hi == 0 && (k.lo >> 32) == 0xffff
 					? t->v4_slice[(k.lo >> 24) & 0xff]
 					: t->v6_slice[k.hi >> 56];
-	size_t a = slice[0], b = slice[1];
-	while (b - a > 1) { /* invariant: start[a] <= k < start[b] */
-		size_t mid = a + (b - a) / 2;
-		if (key_le(t->start[mid], k))
-			a = mid;
-		else
-			b = mid;
-	}
-	return t->value[a];
+	return t->value[last_start_at_or_before(t->start, slice[0], slice[1], k)];
 }
 
 /* Whether the system resolver answers from /etc/hosts without asking a

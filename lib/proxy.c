@@ -13,10 +13,8 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -35,18 +33,12 @@ enum { V2_STREAM = 1, V2_DGRAM = 2 };
 /* Version 1: "PROXY TCP4 192.0.2.1 192.0.2.2 56324 443\r\n"                */
 /* ------------------------------------------------------------------------ */
 
-/* A decimal port without leading zeros (the spec's form), or -1. */
+/* A decimal port without leading zeros (the specification's form, on
+ * purpose stricter than a port in anysock_pton), or -1. */
 static int v1_port(const char *s, size_t len)
 {
-	if (len == 0 || len > 5 || (len > 1 && s[0] == '0'))
-		return -1;
-	int port = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		port = port * 10 + (s[i] - '0');
-	}
-	return port <= 65535 ? port : -1;
+	uint64_t port;
+	return parse_decimal(s, len, 65535, DECIMAL_NO_LEADING_ZERO, &port) == 0 ? (int)port : -1;
 }
 
 /* Split the line (without CRLF) at single spaces into at most max fields. */
@@ -327,13 +319,6 @@ int anysock_proxy_encode(int version, int socktype, const anysock_addr *src,
 	return version == 1 ? v1_encode(src, dst, buf, size) : v2_encode(socktype, src, dst, buf, size);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read exactly n bytes, waiting at most until the deadline (-1: none). */
 static int read_exact(int fd, unsigned char *buf, size_t n, int64_t deadline)
 {
@@ -346,18 +331,16 @@ static int read_exact(int fd, unsigned char *buf, size_t n, int64_t deadline)
 		}
 		if (r == 0)
 			return -ECONNRESET; /* closed before the header was complete */
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		if (errno == EINTR)
+			continue; /* MSG_DONTWAIT: nothing was being waited for */
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		int ms = -1;
-		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
-			if (left <= 0)
-				return -ETIMEDOUT;
-			ms = left > 1000000 ? 1000000 : (int)left;
-		}
+		if (deadline_passed(deadline))
+			return -ETIMEDOUT;
 		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, ms) < 0 && errno != EINTR)
-			return -errno;
+		int rc = poll_until(&p, 1, deadline);
+		if (rc < 0)
+			return rc; /* -EINTR: a signal ends the wait (anysock(3)) */
 	}
 	return 0;
 }
@@ -373,7 +356,7 @@ int anysock_proxy_read(int fd, anysock_proxy_info *out, int timeout_ms)
 	if (fd < 0 || out == NULL)
 		return -EINVAL;
 	unsigned char head[V1_MAX];
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t deadline = deadline_in(timeout_ms);
 	int rc = read_exact(fd, head, 8, deadline);
 	if (rc < 0)
 		return rc;

@@ -19,19 +19,10 @@
 #define NONE (-1)
 #define RANK_NONE UINT32_MAX
 
-static int cmp_key(struct key128 a, struct key128 b)
-{
-	if (a.hi != b.hi)
-		return a.hi < b.hi ? -1 : 1;
-	if (a.lo != b.lo)
-		return a.lo < b.lo ? -1 : 1;
-	return 0;
-}
-
 static int cmp_input(const void *pa, const void *pb)
 {
 	const struct range_input *a = pa, *b = pb;
-	int c = cmp_key(a->start, b->start);
+	int c = key_cmp(a->start, b->start);
 	if (c != 0)
 		return c;
 	if (a->len != b->len)
@@ -67,7 +58,7 @@ struct builder {
  * before merges into it. */
 static void emit(struct builder *b, struct key128 k, int32_t v)
 {
-	if (b->n > 0 && cmp_key(b->start[b->n - 1], k) == 0)
+	if (b->n > 0 && key_cmp(b->start[b->n - 1], k) == 0)
 		b->n--;
 	if (b->n > 0 && b->value[b->n - 1] == v)
 		return;
@@ -86,18 +77,11 @@ static void emit_after(struct builder *b, struct key128 end, const struct open_p
 	emit(b, next, outer != NULL ? outer->value : NONE);
 }
 
-/* Index of the last range starting at or before k. */
+/* Index of the last range starting at or before k (start[0] is 0, so
+ * there is one). */
 static size_t last_at_or_before(const struct builder *b, struct key128 k)
 {
-	size_t lo = 0, hi = b->n; /* start[0] is 0, so the answer exists */
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (key_le(b->start[mid], k))
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return last_start_at_or_before(b->start, 0, b->n, k);
 }
 
 /* Slice i covers keys [first_i, first_{i+1}); its search space runs from
@@ -132,12 +116,12 @@ int ranges_build(struct range_table *t, struct range_input *in, size_t n)
 	emit(&b, (struct key128){ 0, 0 }, NONE);
 	for (size_t i = 0; i < n; i++) {
 		const struct range_input *p = &in[i];
-		while (depth > 0 && !key_le(p->start, stack[depth - 1].end)) {
+		while (depth > 0 && key_cmp(p->start, stack[depth - 1].end) > 0) {
 			depth--;
 			emit_after(&b, stack[depth].end, depth > 0 ? &stack[depth - 1] : NULL);
 		}
 		const struct open_prefix *top = depth > 0 ? &stack[depth - 1] : NULL;
-		if (top != NULL && top->len == p->len && cmp_key(top->start, p->start) == 0)
+		if (top != NULL && top->len == p->len && key_cmp(top->start, p->start) == 0)
 			continue; /* the same prefix again: the first (lowest rank) stands */
 		struct open_prefix o = { p->start, last_key(p->start, p->len), p->len,
 					 top != NULL ? top->value : NONE,

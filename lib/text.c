@@ -233,17 +233,14 @@ static bool parse_v4(const char *s, size_t n, unsigned char out[4])
 				return false;
 			i++;
 		}
-		if (i == n || s[i] < '0' || s[i] > '9')
+		size_t digits = 0;
+		while (i + digits < n && s[i + digits] >= '0' && s[i + digits] <= '9')
+			digits++;
+		uint64_t v;
+		if (parse_decimal(s + i, digits, 255, DECIMAL_NO_LEADING_ZERO, &v) != 0)
 			return false;
-		unsigned v = (unsigned)(s[i++] - '0');
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-			if (v == 0) /* leading zero */
-				return false;
-			v = v * 10 + (unsigned)(s[i] - '0');
-			if (v > 255)
-				return false;
-		}
 		out[octet] = (unsigned char)v;
+		i += digits;
 	}
 	return i == n;
 }
@@ -306,25 +303,36 @@ static bool parse_v6(const char *s, size_t n, unsigned char out[16])
 	return true;
 }
 
-/* Decimal 0..65535. Out of range only when every character is a digit. */
-static int parse_port(const char *s, size_t n, unsigned *port)
+int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_t *out)
 {
-	if (n == 0)
-		return ANYSOCK_E_PORT;
-	unsigned v = 0;
+	if (n == 0 || ((flags & DECIMAL_NO_LEADING_ZERO) && n > 1 && s[0] == '0'))
+		return DECIMAL_BAD;
+	uint64_t v = 0;
 	bool big = false;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return ANYSOCK_E_PORT;
-		v = v * 10 + (unsigned)(s[i] - '0');
-		if (v > 65535) {
-			big = true;
-			v = 65536; /* keep it from wrapping */
-		}
+			return DECIMAL_BAD;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > max / 10 || v * 10 + d > max)
+			big = true; /* keep reading: junk later still makes it BAD */
+		else
+			v = v * 10 + d;
 	}
 	if (big)
-		return ANYSOCK_E_PORTRANGE;
-	*port = v;
+		return DECIMAL_RANGE;
+	*out = v;
+	return 0;
+}
+
+/* A port: decimal 0..65535, leading zeros allowed (as getaddrinfo takes
+ * a numeric service). Out of range only when every character is a digit. */
+static int parse_port(const char *s, size_t n, unsigned *port)
+{
+	uint64_t v;
+	int rc = parse_decimal(s, n, 65535, 0, &v);
+	if (rc != 0)
+		return rc == DECIMAL_RANGE ? ANYSOCK_E_PORTRANGE : ANYSOCK_E_PORT;
+	*port = (unsigned)v;
 	return 0;
 }
 
@@ -333,15 +341,10 @@ static int parse_scope(const char *s, size_t n, unsigned flags, uint32_t *scope)
 {
 	if (n == 0)
 		return ANYSOCK_E_SCOPE;
-	if (s[0] >= '0' && s[0] <= '9') {
-		uint64_t v = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return ANYSOCK_E_SCOPE;
-			v = v * 10 + (uint64_t)(s[i] - '0');
-			if (v > UINT32_MAX)
-				return ANYSOCK_E_SCOPE;
-		}
+	if (s[0] >= '0' && s[0] <= '9') { /* an index: any 32-bit number */
+		uint64_t v;
+		if (parse_decimal(s, n, UINT32_MAX, 0, &v) != 0)
+			return ANYSOCK_E_SCOPE;
 		*scope = (uint32_t)v;
 		return 0;
 	}

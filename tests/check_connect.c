@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "anysock.h"
 #include "check_main.h"
@@ -186,6 +187,40 @@ START_TEST(test_connect_udp)
 }
 END_TEST
 
+/* A connect that would wait its whole time limit (the listener's queue is
+ * full, so its SYNs are dropped) ends at the first signal: the one rule
+ * for every wait (anysock(3)). */
+START_TEST(test_signal_ends_connect)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, len), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	char serv[8];
+	snprintf(serv, sizeof(serv), "%d", ntohs(sin.sin_port));
+	int fill[2];
+	for (int i = 0; i < 2; i++) { /* a backlog of 0 holds one; be sure */
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		connect(fill[i], (struct sockaddr *)&sin, len);
+	}
+	usleep(50000);
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 5000;
+	anysock_addr peer;
+	double t0 = mono_seconds();
+	signal_in_ms(100);
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer);
+	double took = mono_seconds() - t0;
+	ck_assert_msg(fd == -EINTR, "got %s after %.3f s", anysock_strerror(fd), took);
+	ck_assert_msg(took < 1.0, "a signal at 100 ms ended the wait after %.3f s", took);
+	close(fill[0]);
+	close(fill[1]);
+	close(lfd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("connect");
@@ -194,6 +229,7 @@ int main(void)
 	tcase_add_test(tc, test_connect_options);
 	tcase_add_test(tc, test_connect_errors);
 	tcase_add_test(tc, test_connect_udp);
+	tcase_add_test(tc, test_signal_ends_connect);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -1,113 +1,13 @@
 /*
  * check_listen.c - listeners on loopback: what gets bound, canonical peers,
- * fairness, timeouts, descriptor exhaustion, UDP replies, inherited
- * sockets. Traffic stays on 127.0.0.1 and ::1. The host kinds (IPv6 off,
- * IPv4-only, IPv6-only, several addresses) are in tests/netns/listen_ns.c.
+ * fairness, timeouts, signals, descriptor exhaustion (UDP:
+ * check_datagram.c; inherited sockets: check_adopt.c). Traffic stays on
+ * 127.0.0.1 and ::1. The host kinds (IPv6 off, IPv4-only, IPv6-only,
+ * several addresses) are in tests/netns/listen_ns.c.
  *
  * SPDX-License-Identifier: MIT
  */
-#include <check.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <sys/resource.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-
-#include "anysock.h"
-#include "check_main.h"
-
-/* Whether this host has ::1 (containers without IPv6 do not). */
-static bool have_ipv6(void)
-{
-	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return false;
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	bool ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static anysock_addr addr(const char *text, int port)
-{
-	anysock_addr a;
-	ck_assert_int_eq(anysock_pton(text, &a, 0), 0);
-	anysock_addr_set_port(&a, port);
-	return a;
-}
-
-/* A socket of type connected to text:port, bound first to from (or not);
- * *self gets its own address. */
-static int client(int type, const char *text, int port, const char *from, anysock_addr *self)
-{
-	anysock_addr to = addr(text, port);
-	int fd = socket(to.u.sa.sa_family, type | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	if (from != NULL) {
-		anysock_addr f = addr(from, 0);
-		ck_assert_int_eq(bind(fd, &f.u.sa, f.len), 0);
-	}
-	ck_assert_msg(connect(fd, &to.u.sa, to.len) == 0, "connect %s:%d: %s", text, port,
-		      strerror(errno));
-	if (self != NULL) {
-		self->len = sizeof(self->u);
-		ck_assert_int_eq(getsockname(fd, &self->u.sa, &self->len), 0);
-	}
-	return fd;
-}
-
-static int listener_port(const anysock_listener *l, size_t i)
-{
-	anysock_addr a;
-	ck_assert_int_eq(anysock_listener_addr(l, i, &a), 0);
-	return anysock_addr_port(&a);
-}
-
-static int v6only(int fd)
-{
-	int on = -1;
-	socklen_t len = sizeof(on);
-	ck_assert_int_eq(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len), 0);
-	return on;
-}
-
-static void text_is(const anysock_addr *a, const char *want)
-{
-	char buf[ANYSOCK_ADDRSTRLEN];
-	ck_assert_int_ge(anysock_ntop(a, buf, sizeof(buf), ANYSOCK_NTOP_NOPORT), 0);
-	ck_assert_str_eq(buf, want);
-}
-
-/* Accept one connection and check its peer is exactly what the client
- * sees as its own address, in the canonical family. */
-static void accept_from(anysock_listener *l, const char *text, int port)
-{
-	anysock_addr self, peer;
-	int c = client(SOCK_STREAM, text, port, NULL, &self);
-	int fd = anysock_accept(l, &peer, 2000);
-	ck_assert_msg(fd >= 0, "accept: %s", anysock_strerror(fd));
-	anysock_addr_unmap(&self);
-	ck_assert(anysock_addr_equal(&peer, &self, 0));
-	ck_assert_int_eq(anysock_addr_family(&peer), strchr(text, ':') ? AF_INET6 : AF_INET);
-	int fl = fcntl(fd, F_GETFD);
-	ck_assert(fl & FD_CLOEXEC);
-	close(fd);
-	close(c);
-}
+#include "listener_helpers.h"
 
 START_TEST(test_every_family)
 {
@@ -230,19 +130,6 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
-/* A plain listening socket at text:port, IPV6_V6ONLY on, made the way
- * another program would (no close-on-exec, blocking). */
-static int squat(const char *text, int port)
-{
-	anysock_addr a = addr(text, port);
-	int fd = socket(a.u.sa.sa_family, SOCK_STREAM, 0);
-	int on = 1;
-	if (a.u.sa.sa_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	ck_assert_int_eq(bind(fd, &a.u.sa, a.len), 0);
-	ck_assert_int_eq(listen(fd, 8), 0);
-	return fd;
-}
 
 /* Whether port is free for a listening socket at text. */
 static bool free_at(const char *text, int port)
@@ -343,11 +230,6 @@ START_TEST(test_fair_between_families)
 }
 END_TEST
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 START_TEST(test_accept_timeouts_and_signals)
 {
 	anysock_listener *l;
@@ -359,10 +241,7 @@ START_TEST(test_accept_timeouts_and_signals)
 	ck_assert_msg(took >= 0.149 && took < 1.0, "150 ms wait took %.3f s", took);
 	ck_assert_int_eq(anysock_accept_fd(anysock_listener_fd(l, 1), NULL, 0), -EAGAIN);
 	/* A signal ends an endless wait, so a handler can stop a server. */
-	struct sigaction sa = { .sa_handler = on_alarm };
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { .it_value = { 0, 100000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
+	signal_in_ms(100);
 	ck_assert_int_eq(anysock_accept(l, NULL, -1), -EINTR);
 	anysock_listener_close(l);
 }
@@ -414,158 +293,11 @@ START_TEST(test_accept_out_of_descriptors)
 }
 END_TEST
 
-/* One request and its reply through a connected client socket, which
- * drops any reply that does not come from the address it sent to. */
-static void udp_round_trip(anysock_listener *l, const char *to, int port, const char *from)
-{
-	anysock_addr self, peer, local;
-	int c = client(SOCK_DGRAM, to, port, from, &self);
-	ck_assert_int_eq(send(c, "ping", 4, 0), 4);
-	char buf[16];
-	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), &peer, &local, 1000), 4);
-	anysock_addr_unmap(&self);
-	ck_assert(anysock_addr_equal(&peer, &self, 0));
-	anysock_addr want = addr(to, port);
-	anysock_addr_unmap(&want);
-	ck_assert_msg(anysock_addr_equal(&local, &want, 0), "local address of a datagram to %s",
-		      to);
-	ck_assert_int_eq(anysock_sendto(l, "pong", 4, &peer, &local), 4);
-	struct timeval tv = { 1, 0 };
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	ck_assert_int_eq(recv(c, buf, sizeof(buf), 0), 4);
-	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
-	close(c);
-}
 
-START_TEST(test_udp_every_family)
-{
-	anysock_listener *l;
-	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_DGRAM, 0, 0, &l, NULL), 2);
-	int port = listener_port(l, 0);
-	ck_assert_int_eq(listener_port(l, 1), port);
-	udp_round_trip(l, "127.0.0.1", port, NULL);
-	/* A request to another loopback address, from 127.0.0.1: the reply
-	 * must come from 127.0.0.2, not from what the route would choose. */
-	udp_round_trip(l, "127.0.0.2", port, "127.0.0.1");
-	if (have_ipv6())
-		udp_round_trip(l, "::1", port, NULL);
-	char buf[2];
-	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), NULL, NULL, 50), -ETIMEDOUT);
-	/* Truncation is reported, the start of the datagram kept. */
-	int c = client(SOCK_DGRAM, "127.0.0.1", port, NULL, NULL);
-	send(c, "longer", 6, 0);
-	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), NULL, NULL, 1000), -EMSGSIZE);
-	ck_assert_int_eq(memcmp(buf, "lo", 2), 0);
-	close(c);
-	/* No socket of the family, or none with that address. */
-	anysock_listener_close(l);
-	ck_assert_int_eq(anysock_listen("127.0.0.1", NULL, SOCK_DGRAM, 0, 0, &l, NULL), 1);
-	anysock_addr v6 = addr("::1", 9), v4 = addr("127.0.0.1", 9), other = addr("127.0.0.3", 0);
-	ck_assert_int_eq(anysock_sendto(l, "x", 1, &v6, NULL), -EAFNOSUPPORT);
-	ck_assert_int_eq(anysock_sendto(l, "x", 1, &v4, &other), -EADDRNOTAVAIL);
-	ck_assert_int_eq(anysock_sendto(l, "x", 1, &v4, &v6), -EAFNOSUPPORT);
-	anysock_listener_close(l);
-}
-END_TEST
 
-START_TEST(test_udp_dual_stack)
-{
-	anysock_listener *l;
-	ck_assert_int_eq(anysock_listen(NULL, NULL, SOCK_DGRAM, ANYSOCK_LISTEN_DUALSTACK, 0, &l,
-					NULL),
-			 1);
-	int port = listener_port(l, 0);
-	/* The IPv4 peer and local address come out plain, and the reply goes
-	 * back mapped through the one AF_INET6 socket, from 127.0.0.2. */
-	udp_round_trip(l, "127.0.0.1", port, NULL);
-	udp_round_trip(l, "127.0.0.2", port, "127.0.0.1");
-	if (have_ipv6())
-		udp_round_trip(l, "::1", port, NULL);
-	anysock_listener_close(l);
-}
-END_TEST
 
-START_TEST(test_adopt)
-{
-	int fds[2] = { squat("127.0.0.1", 0), -1 };
-	anysock_listener *l;
-	ck_assert_int_eq(anysock_listener_adopt(fds, 1, 0, &l), 1);
-	ck_assert(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
-	ck_assert(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
-	accept_from(l, "127.0.0.1", listener_port(l, 0));
-	anysock_listener_close(l);
-	ck_assert_int_eq(fcntl(fds[0], F_GETFD), -1); /* the listener closed it */
 
-	/* Refusals leave the descriptors with the caller, untouched. */
-	int pipefd[2];
-	ck_assert_int_eq(pipe(pipefd), 0);
-	fds[0] = squat("127.0.0.1", 0);
-	fds[1] = pipefd[0];
-	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -ENOTSOCK);
-	ck_assert_ptr_null(l);
-	fds[1] = socket(AF_INET, SOCK_DGRAM, 0);
-	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -EPROTOTYPE);
-	close(fds[1]);
-	fds[1] = socket(AF_INET, SOCK_STREAM, 0); /* not listening */
-	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), -EINVAL);
-	ck_assert_int_eq(fcntl(fds[0], F_GETFL) & O_NONBLOCK, 0);
-	ck_assert_int_eq(anysock_listener_adopt(fds, 0, 0, &l), -EINVAL);
-	int many[33];
-	for (int i = 0; i < 33; i++)
-		many[i] = fds[0];
-	ck_assert_int_eq(anysock_listener_adopt(many, 33, 0, &l), -E2BIG);
-	ck_assert_int_eq(anysock_listener_adopt(fds, 1, ANYSOCK_LISTEN_DUALSTACK, &l), -EINVAL);
-	close(fds[0]);
-	close(fds[1]);
-	close(pipefd[0]);
-	close(pipefd[1]);
-}
-END_TEST
 
-/* In a child: sockets at 3 and 4 (stream, datagram), LISTEN_* set as
- * pid says; the exit status is what from_env(socktype) returned + 10,
- * or 1 when the adopted listener does not hold what it should. */
-static int activated_child(long pid_delta, int socktype)
-{
-	pid_t child = fork();
-	ck_assert_int_ge(child, 0);
-	if (child == 0) {
-		int s = squat("127.0.0.1", 0);
-		int d = socket(AF_INET, SOCK_DGRAM, 0);
-		if (dup2(s, 3) != 3 || dup2(d, 4) != 4)
-			_exit(1);
-		char v[32];
-		snprintf(v, sizeof(v), "%ld", (long)getpid() + pid_delta);
-		setenv("LISTEN_PID", v, 1);
-		setenv("LISTEN_FDS", "2", 1);
-		anysock_listener *l;
-		int n = anysock_listener_from_env(socktype, 0, &l);
-		if (n > 0 && socktype != 0 &&
-		    (anysock_listener_fd(l, 0) != (socktype == SOCK_STREAM ? 3 : 4)))
-			_exit(1);
-		if (n == 0 && l != NULL)
-			_exit(1);
-		anysock_listener_close(l);
-		_exit(n < 0 ? 2 : 10 + n);
-	}
-	int status;
-	ck_assert_int_eq(waitpid(child, &status, 0), child);
-	ck_assert(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-START_TEST(test_socket_activation)
-{
-	ck_assert_int_eq(activated_child(0, SOCK_STREAM), 11);
-	ck_assert_int_eq(activated_child(0, SOCK_DGRAM), 11);
-	ck_assert_int_eq(activated_child(0, 0), 2);  /* two types: -EPROTOTYPE */
-	ck_assert_int_eq(activated_child(1, SOCK_STREAM), 10); /* another process's */
-	unsetenv("LISTEN_PID");
-	anysock_listener *l;
-	ck_assert_int_eq(anysock_listener_from_env(0, 0, &l), 0);
-	ck_assert_ptr_null(l);
-}
-END_TEST
 
 int main(void)
 {
@@ -581,10 +313,6 @@ int main(void)
 	tcase_add_test(tc, test_fair_between_families);
 	tcase_add_test(tc, test_accept_timeouts_and_signals);
 	tcase_add_test(tc, test_accept_out_of_descriptors);
-	tcase_add_test(tc, test_udp_every_family);
-	tcase_add_test(tc, test_udp_dual_stack);
-	tcase_add_test(tc, test_adopt);
-	tcase_add_test(tc, test_socket_activation);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

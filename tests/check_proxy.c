@@ -273,6 +273,24 @@ START_TEST(test_read_from_socket)
 }
 END_TEST
 
+/* A signal ends the wait for a header, as every wait (anysock(3)). */
+START_TEST(test_read_signal)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(write(sv[0], "PROXY TCP4", 10), 10); /* half a header */
+	anysock_proxy_info info;
+	double t0 = mono_seconds();
+	signal_in_ms(100);
+	int rc = anysock_proxy_read(sv[1], &info, 5000);
+	double took = mono_seconds() - t0;
+	ck_assert_msg(rc == -EINTR, "got %s after %.3f s", anysock_strerror(rc), took);
+	ck_assert_msg(took < 1.0, "a signal at 100 ms ended the wait after %.3f s", took);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("proxy");
@@ -283,6 +301,7 @@ int main(void)
 	tcase_add_test(tc, test_v2_malformed);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_read_from_socket);
+	tcase_add_test(tc, test_read_signal);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
