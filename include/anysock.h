@@ -131,8 +131,10 @@ ANYSOCK_API int anysock_addr_port(const anysock_addr *a);
 /* Set the port; -ERANGE outside 0..65535, -EAFNOSUPPORT for AF_UNIX. */
 ANYSOCK_API int anysock_addr_set_port(anysock_addr *a, int port);
 
-/* Predicates; false for invalid input. Mapped-aware: ::ffff:127.0.0.1 is
- * loopback and ::ffff:0.0.0.0 is the wildcard, as the IPv4 inside is. */
+/* Predicates; false for invalid input. is_any and is_loopback are the
+ * UNSPECIFIED and LOOPBACK bits of anysock_addr_class(), so they see
+ * through mapped and other embedded forms the same way: ::ffff:127.0.0.1
+ * and ::127.0.0.1 are loopback, ::ffff:0.0.0.0 is the wildcard. */
 ANYSOCK_API bool anysock_addr_is_any(const anysock_addr *a);
 ANYSOCK_API bool anysock_addr_is_loopback(const anysock_addr *a);
 ANYSOCK_API bool anysock_addr_is_mapped(const anysock_addr *a);
@@ -243,13 +245,16 @@ ANYSOCK_API int anysock_pton_n(const char *text, size_t len, anysock_addr *out,
 #define ANYSOCK_CLASS_PROTOCOL (1u << 21)     /* IETF protocol assignments      */
 #define ANYSOCK_CLASS_SRV6 (1u << 22)         /* 5f00::/16                      */
 #define ANYSOCK_CLASS_DUMMY (1u << 23)        /* 192.0.0.8, 100:0:0:1::/64      */
+#define ANYSOCK_CLASS_TRANSLATED (1u << 24)   /* ::ffff:0:0:0/96 (SIIT)         */
 #define ANYSOCK_CLASS_GLOBAL (1u << 31)       /* globally reachable unicast     */
 
 /* The classes of an address. An IPv6 form that carries an IPv4 address
- * (mapped, compatible, NAT64 64:ff9b::/96, 6to4, Teredo) also has the
- * classes of the IPv4 inside and is GLOBAL only if that address is:
- * ::ffff:127.0.0.1 is LOOPBACK, 64:ff9b::10.0.0.1 is not GLOBAL.
- * 0 for AF_UNIX and invalid input. */
+ * (mapped, SIIT-translated, compatible, NAT64 64:ff9b::/96, 6to4, Teredo)
+ * also has the classes of the IPv4 inside (all but UNSPECIFIED) and is
+ * GLOBAL only if that address is: ::ffff:127.0.0.1 and ::127.0.0.1 are
+ * LOOPBACK, 64:ff9b::10.0.0.1 is not GLOBAL. IPv6 space IANA has not
+ * allocated (outside 2000::/3 and the named blocks, e.g. 4000::1) is
+ * RESERVED, not GLOBAL. 0 for AF_UNIX and invalid input. */
 ANYSOCK_API unsigned anysock_addr_class(const anysock_addr *a);
 
 /* The question to ask before connecting anywhere a remote user named (a

@@ -188,42 +188,6 @@ int anysock_addr_set_port(anysock_addr *a, int port)
 	return 0;
 }
 
-/* The IPv4 address of a or of the IPv4 it maps, in host order; false when a
- * is neither AF_INET nor IPv4-mapped. */
-static bool ipv4_of(const anysock_addr *a, uint32_t *v4)
-{
-	int family = addr_check(a);
-	if (family == AF_INET) {
-		*v4 = ntohl(a->u.sin.sin_addr.s_addr);
-		return true;
-	}
-	if (family == AF_INET6 && in6_is_mapped(&a->u.sin6.sin6_addr)) {
-		const unsigned char *b = a->u.sin6.sin6_addr.s6_addr + 12;
-		*v4 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		      (uint32_t)b[2] << 8 | b[3];
-		return true;
-	}
-	return false;
-}
-
-bool anysock_addr_is_any(const anysock_addr *a)
-{
-	uint32_t v4;
-	if (ipv4_of(a, &v4))
-		return v4 == INADDR_ANY;
-	return addr_check(a) == AF_INET6 &&
-	       IN6_IS_ADDR_UNSPECIFIED(&a->u.sin6.sin6_addr);
-}
-
-bool anysock_addr_is_loopback(const anysock_addr *a)
-{
-	uint32_t v4;
-	if (ipv4_of(a, &v4))
-		return v4 >> 24 == 127; /* 127.0.0.0/8, RFC 1122 3.2.1.3 */
-	return addr_check(a) == AF_INET6 &&
-	       IN6_IS_ADDR_LOOPBACK(&a->u.sin6.sin6_addr);
-}
-
 bool anysock_addr_is_mapped(const anysock_addr *a)
 {
 	return addr_check(a) == AF_INET6 && in6_is_mapped(&a->u.sin6.sin6_addr);
@@ -256,22 +220,69 @@ int anysock_addr_map(anysock_addr *a)
 	return anysock_addr_from_in6(a, &ip, ntohs(a->u.sin.sin_port), 0) == 0 ? 1 : -EINVAL;
 }
 
-/* The IPv4 address behind b when flags let a form count as IPv4: mapped
- * always; ::a.b.c.d with ANYSOCK_CANON_COMPATIBLE (but not :: or ::1, the
- * unspecified and loopback addresses); 64:ff9b::a.b.c.d, the NAT64
- * well-known prefix (RFC 6052 2.1), with ANYSOCK_CANON_NAT64. A
- * network-specific NAT64 prefix is the operator's choice and cannot be
- * recognised from the address alone. */
+/*
+ * The IPv6 forms that carry an IPv4 address: the one table that
+ * canonical forms, comparisons, access lists, classification and
+ * anysock_addr_embedded_ipv4 all read.
+ */
+static const struct embedding {
+	unsigned form;          /* its ANYSOCK_CLASS_* bit */
+	struct key128 mask;     /* the bits that say so (of the 128-bit key) */
+	struct key128 value;    /* ... and what they are */
+	unsigned char at;       /* the byte where the IPv4 address starts */
+	bool inverted;          /* stored bit-inverted */
+} embeddings[] = {
+	/* RFC 4291 2.5.5.2: an IPv4 host as an AF_INET6 socket sees it */
+	{ ANYSOCK_CLASS_MAPPED, { UINT64_MAX, 0xffffffff00000000u }, { 0, 0x0000ffff00000000u }, 12,
+	  false },
+	/* RFC 2765 2.1 (SIIT), RFC 6145: IPv4-translated, ::ffff:0:a.b.c.d */
+	{ ANYSOCK_CLASS_TRANSLATED, { UINT64_MAX, 0xffffffff00000000u }, { 0, 0xffff000000000000u },
+	  12, false },
+	/* RFC 6052 2.1: the NAT64 well-known prefix 64:ff9b::/96 (a
+	 * network-specific one is the operator's choice: not visible here) */
+	{ ANYSOCK_CLASS_NAT64, { UINT64_MAX, 0xffffffff00000000u }, { 0x0064ff9b00000000u, 0 }, 12,
+	  false },
+	/* RFC 3056 2: 2002:V4V4:V4V4::/48 */
+	{ ANYSOCK_CLASS_6TO4, { 0xffff000000000000u, 0 }, { 0x2002000000000000u, 0 }, 2, false },
+	/* RFC 4380 4: 2001:0::/32, the client's address bit-inverted at the end */
+	{ ANYSOCK_CLASS_TEREDO, { 0xffffffff00000000u, 0 }, { 0x2001000000000000u, 0 }, 12, true },
+	/* RFC 4291 2.5.5.1 (deprecated): ::a.b.c.d, but not :: or ::1 */
+	{ ANYSOCK_CLASS_COMPATIBLE, { UINT64_MAX, 0xffffffff00000000u }, { 0, 0 }, 12, false },
+};
+
+unsigned embedded_v4(const unsigned char b[16], unsigned char v4[4])
+{
+	if (b[0] != 0 && b[0] != 0x20)
+		return 0; /* every form starts 00 or 20: most addresses stop here */
+	struct key128 k = key_from_bytes(b);
+	for (size_t i = 0; i < ARRAY_SIZE(embeddings); i++) {
+		const struct embedding *e = &embeddings[i];
+		if ((k.hi & e->mask.hi) != e->value.hi || (k.lo & e->mask.lo) != e->value.lo)
+			continue;
+		if (e->form == ANYSOCK_CLASS_COMPATIBLE && k.lo <= 1)
+			return 0; /* :: and ::1 are themselves */
+		for (int j = 0; j < 4; j++)
+			v4[j] = e->inverted ? (unsigned char)~b[e->at + j] : b[e->at + j];
+		return e->form;
+	}
+	return 0;
+}
+
+/* The IPv4 address behind b when flags let its form count as that IPv4
+ * host: mapped always, compatible and NAT64 when asked. The other forms
+ * are IPv6 hosts or tunnels that merely carry an IPv4 address. */
 bool bytes_canonical_v4(const unsigned char b[16], unsigned flags, unsigned char v4[4])
 {
-	static const unsigned char zero[12], nat64[12] = { 0, 0x64, 0xff, 0x9b };
-	bool ok = bytes_are_mapped(b);
-	if (!ok && (flags & ANYSOCK_CANON_COMPATIBLE) && memcmp(b, zero, 12) == 0)
-		ok = (b[12] | b[13] | b[14]) != 0 || b[15] > 1;
-	if (!ok && (flags & ANYSOCK_CANON_NAT64))
-		ok = memcmp(b, nat64, 12) == 0;
-	if (ok)
+	if (bytes_are_mapped(b)) { /* the common case, without the table */
 		memcpy(v4, b + 12, 4);
+		return true;
+	}
+	unsigned char tmp[4];
+	unsigned form = embedded_v4(b, tmp);
+	bool ok = (form == ANYSOCK_CLASS_COMPATIBLE && (flags & ANYSOCK_CANON_COMPATIBLE)) ||
+		  (form == ANYSOCK_CLASS_NAT64 && (flags & ANYSOCK_CANON_NAT64));
+	if (ok)
+		memcpy(v4, tmp, 4);
 	return ok;
 }
 
@@ -324,21 +335,18 @@ static void make_key(const anysock_addr *a, unsigned flags, struct addr_key *k)
 		k->len += n;
 		return;
 	}
-	uint32_t v4, scope = 0;
+	uint32_t scope = 0;
 	uint16_t port;
 	unsigned canon = flags & (ANYSOCK_CANON_COMPATIBLE | ANYSOCK_CANON_NAT64);
-	unsigned char inner[4];
-	bool as_v4 = (family == AF_INET || (flags & ANYSOCK_CMP_UNMAP)) &&
-		     ipv4_of(a, &v4);
-	if (!as_v4 && family == AF_INET6 && canon != 0 &&
-	    bytes_canonical_v4(a->u.sin6.sin6_addr.s6_addr, canon, inner)) {
-		as_v4 = true;
-		v4 = (uint32_t)inner[0] << 24 | (uint32_t)inner[1] << 16 |
-		     (uint32_t)inner[2] << 8 | inner[3];
-	}
+	unsigned char v4[4];
+	bool as_v4 = family == AF_INET;
+	if (as_v4)
+		memcpy(v4, &a->u.sin.sin_addr, 4);
+	else if (flags & (ANYSOCK_CMP_UNMAP | canon))
+		as_v4 = bytes_canonical_v4(a->u.sin6.sin6_addr.s6_addr, canon, v4);
 	if (as_v4) {
 		k->b[0] = RANK_INET;
-		put32(k->b + 1, v4);
+		memcpy(k->b + 1, v4, 4); /* already big-endian */
 		port = ntohs(family == AF_INET ? a->u.sin.sin_port : a->u.sin6.sin6_port);
 	} else {
 		k->b[0] = RANK_INET6;

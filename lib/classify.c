@@ -6,21 +6,26 @@
  * blocks those registries leave out but a program must still judge:
  * multicast, IPv4-compatible ::/96, deprecated site-local fec0::/10.
  *
- * An IPv6 form that carries an IPv4 address (mapped, compatible, NAT64
- * 64:ff9b::/96, 6to4, Teredo) is also judged by the IPv4 address inside: it
- * gets that address's classes, and it is globally reachable only when that
- * address is. So ::ffff:127.0.0.1 is loopback, and 2002:7f00:1:: is not a
- * safe place to send a request (the CVE-2024-24790 and CVE-2024-4032 class
- * of bugs).
+ * An IPv6 form that carries an IPv4 address (mapped, SIIT-translated,
+ * compatible, NAT64 64:ff9b::/96, 6to4, Teredo: addr.c's one table) is also
+ * judged by the IPv4 address inside: it gets that address's classes (but
+ * "unspecified", which only the address itself is), and it is globally
+ * reachable only when that address is. So ::ffff:127.0.0.1 is loopback, and
+ * 2002:7f00:1:: is not a safe place to send a request (the CVE-2024-24790
+ * and CVE-2024-4032 class of bugs).
+ *
+ * IPv6 space that IANA has not allocated (everything outside 2000::/3 that
+ * no row names, such as 4000::1) is "reserved by the IETF" and not
+ * globally reachable: nothing routes it today, and a program asking "is
+ * this safe to reach?" should hear no. The predicates anysock_addr_is_any
+ * and anysock_addr_is_loopback are read off these classes, so they agree
+ * with anysock_addr_class by construction.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "internal.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <arpa/inet.h>
 
 #define C(x) ANYSOCK_CLASS_##x
 
@@ -32,6 +37,11 @@ static const struct row {
 	unsigned classes;
 	const char *source;
 } rows[] = {
+	/* The IPv6 Address Space registry: what no row below names */
+	{ "::/0", C(RESERVED), "RFC 4291 2.4: reserved by the IETF" },
+	{ "2000::/3", C(GLOBAL), "RFC 4291 2.4: global unicast" },
+	{ "0.0.0.0/0", C(GLOBAL), "RFC 791: IPv4 unicast (::ffff:0:0/96)" },
+
 	/* IPv4 Special-Purpose Address Registry */
 	{ "0.0.0.0/8", C(RESERVED), "RFC 791 3.2: this network" },
 	{ "0.0.0.0/32", C(UNSPECIFIED) | C(RESERVED), "RFC 1122 3.2.1.3: this host" },
@@ -67,6 +77,7 @@ static const struct row {
 	/* ::ffff:0:0/96 (RFC 4291 2.5.5.2) is not a row: the IPv4 rows above
 	 * are stored in that form, and classify_v6() adds C(MAPPED). */
 	{ "::/96", C(COMPATIBLE) | C(RESERVED), "RFC 4291 2.5.5.1: deprecated" },
+	{ "::ffff:0:0:0/96", C(TRANSLATED) | C(GLOBAL), "RFC 2765 2.1, RFC 6145: SIIT" },
 	{ "64:ff9b::/96", C(NAT64) | C(GLOBAL), "RFC 6052: well-known prefix" },
 	{ "64:ff9b:1::/48", C(NAT64), "RFC 8215: local-use translation" },
 	{ "100::/64", C(DISCARD), "RFC 6666: discard-only" },
@@ -93,89 +104,91 @@ static const struct row {
 	{ "ff00::/8", C(MULTICAST), "RFC 4291 2.7" },
 };
 
-/* The rows flattened into ranges (ranges.c): the longest prefix decides. */
+/* The rows flattened into ranges (ranges.c): the longest prefix decides.
+ * Built at first use; should memory be short then, the next call tries
+ * again and this one reports no classes (so nothing is "global"). */
 static struct range_table table;
-static pthread_once_t table_once = PTHREAD_ONCE_INIT;
-static bool table_ready; /* read with acquire: skips pthread_once's call */
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool table_ready; /* read with acquire: no lock once built */
 
-static void build_table(void);
-
-static void need_table(void)
-{
-	if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE))
-		pthread_once(&table_once, build_table);
-}
-
-static void build_table(void)
+/* A row that does not parse is left out; check_classify tests every block
+ * against the registries, so such a typo cannot pass the tests. */
+static int build_table(void)
 {
 	struct range_input in[ARRAY_SIZE(rows)];
 	size_t n = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		anysock_prefix p;
 		if (anysock_prefix_parse(rows[i].prefix, &p, 0) < 0)
-			abort(); /* a typo in the table; check_classify parses every row */
+			continue;
 		struct key128 start;
 		int len;
 		prefix_key(&p, &start, &len);
 		in[n++] = (struct range_input){ start, len, (int32_t)i, (uint32_t)(128 - len) };
 	}
-	if (ranges_build(&table, in, n) < 0)
-		abort(); /* a few hundred bytes at first use: nothing sane to return */
-	__atomic_store_n(&table_ready, true, __ATOMIC_RELEASE);
+	return ranges_build(&table, in, n);
 }
 
-/* The classes of the most specific row, or GLOBAL for ordinary unicast. */
+static bool build_table_once(void)
+{
+	pthread_mutex_lock(&table_lock);
+	if (!table_ready && build_table() == 0)
+		__atomic_store_n(&table_ready, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&table_lock);
+	return table_ready;
+}
+
+static inline bool need_table(void)
+{
+	return __atomic_load_n(&table_ready, __ATOMIC_ACQUIRE) || build_table_once();
+}
+
+/* The classes of the most specific row. */
 static unsigned lookup(struct key128 k)
 {
 	int32_t row = ranges_lookup(&table, k);
-	return row < 0 ? ANYSOCK_CLASS_GLOBAL : rows[row].classes;
+	return row < 0 ? 0 : rows[row].classes;
 }
 
-/* The IPv4 address an IPv6 form carries, by the form's class. */
-static bool embedded_v4(const unsigned char b[16], unsigned classes, unsigned char v4[4])
-{
-	static const unsigned char nat64_wkp[12] = { 0, 0x64, 0xff, 0x9b };
-	if ((classes & C(COMPATIBLE)) ||
-	    ((classes & C(NAT64)) && memcmp(b, nat64_wkp, 12) == 0)) {
-		memcpy(v4, b + 12, 4); /* RFC 4291 2.5.5.1; RFC 6052 2.2 */
-		return true;
-	}
-	if (classes & C(6TO4)) {
-		memcpy(v4, b + 2, 4); /* 2002:V4V4:V4V4::/48 (RFC 3056 2) */
-		return true;
-	}
-	if (classes & C(TEREDO)) {
-		for (int i = 0; i < 4; i++) /* client, bit-inverted (RFC 4380 4) */
-			v4[i] = (unsigned char)~b[12 + i];
-		return true;
-	}
-	return false;
-}
-
-/* An IPv6 form judged with the IPv4 inside: its classes too, and global
- * only if both are. A mapped address is that IPv4 host, so it has exactly
- * the IPv4 classes. :: and ::1 are not "compatible 0.0.0.0/0.0.0.1". */
+/* An IPv6 address, judged with the IPv4 inside when it carries one: its
+ * classes too, and global only if both are. A mapped address is that IPv4
+ * host, so it has exactly the IPv4 classes. */
 static unsigned classify_v6(const unsigned char b[16])
 {
-	unsigned classes = lookup(key_from_bytes(b));
-	if (bytes_are_mapped(b))
+	struct key128 k = key_from_bytes(b);
+	unsigned classes = lookup(k);
+	if (k.hi == 0 && k.lo >> 32 == 0xffff) /* mapped: the IPv4 rows' own keys */
 		return C(MAPPED) | classes;
 	unsigned char v4[4];
-	if ((classes & (C(UNSPECIFIED) | C(LOOPBACK))) || !embedded_v4(b, classes, v4))
+	unsigned form = embedded_v4(b, v4);
+	if (form == 0)
 		return classes;
-	unsigned inner = lookup(key_from_v4(v4));
-	return (classes & inner & C(GLOBAL)) | ((classes | inner) & ~C(GLOBAL));
+	unsigned inner = lookup(key_from_v4(v4)) & ~C(UNSPECIFIED);
+	return form | (classes & inner & C(GLOBAL)) | ((classes | inner) & ~C(GLOBAL));
 }
 
 unsigned anysock_addr_class(const anysock_addr *a)
 {
-	need_table();
-	/* The common case first, without a call: a well-formed IPv4 address. */
+	if (!need_table())
+		return 0;
+	/* Well-formed IP addresses without a call; the rest through the
+	 * one check, which turns them all down. */
 	if (a != NULL && a->u.sa.sa_family == AF_INET && a->len == sizeof(struct sockaddr_in))
 		return lookup(key_from_v4((const unsigned char *)&a->u.sin.sin_addr));
-	if (addr_check(a) == AF_INET6)
+	if ((a != NULL && a->u.sa.sa_family == AF_INET6 && a->len == sizeof(struct sockaddr_in6)) ||
+	    addr_check(a) == AF_INET6)
 		return classify_v6(a->u.sin6.sin6_addr.s6_addr);
 	return 0;
+}
+
+bool anysock_addr_is_any(const anysock_addr *a)
+{
+	return (anysock_addr_class(a) & ANYSOCK_CLASS_UNSPECIFIED) != 0;
+}
+
+bool anysock_addr_is_loopback(const anysock_addr *a)
+{
+	return (anysock_addr_class(a) & ANYSOCK_CLASS_LOOPBACK) != 0;
 }
 
 bool anysock_addr_is_global(const anysock_addr *a)
@@ -225,19 +238,10 @@ int anysock_addr_embedded_ipv4(const anysock_addr *a, struct in_addr *out)
 	}
 	if (family != AF_INET6)
 		return -EAFNOSUPPORT;
-	need_table();
-	const unsigned char *b = a->u.sin6.sin6_addr.s6_addr;
 	unsigned char v4[4];
-	unsigned form;
-	if (bytes_are_mapped(b)) {
-		memcpy(v4, b + 12, 4);
-		form = C(MAPPED);
-	} else {
-		unsigned classes = lookup(key_from_bytes(b));
-		if ((classes & (C(UNSPECIFIED) | C(LOOPBACK))) || !embedded_v4(b, classes, v4))
-			return -ENOENT;
-		form = classes & (C(COMPATIBLE) | C(NAT64) | C(6TO4) | C(TEREDO));
-	}
+	unsigned form = embedded_v4(a->u.sin6.sin6_addr.s6_addr, v4);
+	if (form == 0)
+		return -ENOENT;
 	if (out != NULL)
 		memcpy(out, v4, 4);
 	return (int)form;
@@ -253,7 +257,8 @@ static const struct {
 	{ C(MULTICAST), "multicast" }, { C(BROADCAST), "broadcast" },
 	{ C(DOCUMENTATION), "documentation" }, { C(BENCHMARKING), "benchmarking" },
 	{ C(RESERVED), "reserved" }, { C(DISCARD), "discard-only" },
-	{ C(MAPPED), "ipv4-mapped" }, { C(COMPATIBLE), "ipv4-compatible" },
+	{ C(MAPPED), "ipv4-mapped" }, { C(TRANSLATED), "translated" },
+	{ C(COMPATIBLE), "ipv4-compatible" },
 	{ C(NAT64), "nat64" }, { C(6TO4), "6to4" }, { C(TEREDO), "teredo" },
 	{ C(ORCHID), "orchidv2" }, { C(AS112), "as112" }, { C(AMT), "amt" },
 	{ C(ANYCAST), "anycast" }, { C(PROTOCOL), "protocol-assignment" },

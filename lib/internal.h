@@ -149,14 +149,19 @@ struct key128 {
 	uint64_t hi, lo;
 };
 
+static inline uint64_t load_be64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v)); /* one load: p need not be aligned */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
 static inline struct key128 key_from_bytes(const unsigned char b[16])
 {
-	struct key128 k = { 0, 0 };
-	for (int i = 0; i < 8; i++) {
-		k.hi = k.hi << 8 | b[i];
-		k.lo = k.lo << 8 | b[8 + i];
-	}
-	return k;
+	return (struct key128){ load_be64(b), load_be64(b + 8) };
 }
 
 static inline struct key128 key_from_v4(const unsigned char v4[4])
@@ -186,12 +191,24 @@ struct range_input {
 	uint32_t rank;
 };
 
+#define RANGES_V6_FROM (UINT64_C(1) << 48) /* the low key half of ::1:0:0:0 */
+
+/* One level of the index over the ranges: by one byte of the key, the
+ * [first, end) of ranges to search, or a node one byte deeper. */
+struct range_node {
+	uint32_t slice[256][2];
+	uint16_t child[256]; /* 0: none (node 0 is a root, never a child) */
+};
+
 struct range_table {
-	size_t n;                    /* ranges; start[0] is 0 */
-	struct key128 *start;        /* sorted range starts */
-	int32_t *value;              /* value of [start[i], start[i + 1]), -1: none */
-	uint32_t v6_slice[256][2];   /* by first octet: [first, end) to search */
-	uint32_t v4_slice[256][2];   /* the same inside ::ffff:0:0/96 */
+	size_t n;                 /* ranges; start[0] is 0 */
+	struct key128 *start;     /* sorted range starts */
+	int32_t *value;           /* value of [start[i], start[i + 1]), -1: none */
+	/* node[0] by IPv6's first byte (its 0 from ::1:0:0:0, past the mapped
+	 * block), node[1] by the first byte of the IPv4 inside ::ffff:0:0/96;
+	 * a slice with many ranges gets a child node for the next byte. */
+	struct range_node *node;
+	uint32_t low_slice[2];    /* [::, ::ffff:0:0): ::, ::1, ::a.b.c.d */
 };
 
 /* A valid prefix as its first key and its length in key bits (prefix.c). */
@@ -210,27 +227,48 @@ static inline int key_cmp(struct key128 a, struct key128 b)
 	return (a.lo > b.lo) - (a.lo < b.lo);
 }
 
+/* a <= b, without a branch: the search below runs on mixed addresses, and
+ * a mispredicted branch per step cost more than the rest of the lookup. */
+static inline bool key_le(struct key128 a, struct key128 b)
+{
+	return (a.hi < b.hi) | ((a.hi == b.hi) & (a.lo <= b.lo));
+}
+
 /* The one "last range at or before": the last i in [a, b) with
- * start[i] <= k, given start[a] <= k. */
+ * start[i] <= k, given start[a] <= k. Branch-free halving: the number of
+ * steps depends only on b - a, and each step is a conditional move. */
 static inline size_t last_start_at_or_before(const struct key128 *start, size_t a, size_t b,
 					     struct key128 k)
 {
-	while (b - a > 1) { /* invariant: start[a] <= k < start[b] */
-		size_t mid = a + (b - a) / 2;
-		if (key_cmp(start[mid], k) <= 0)
-			a = mid;
-		else
-			b = mid;
+	size_t n = b - a;
+	while (n > 1) {
+		size_t half = n / 2;
+		a += half & -(size_t)key_le(start[a + half], k); /* no branch for gcc to guess */
+		n -= half;
 	}
 	return a;
+}
+
+/* Byte i (0..15) of a key, as in the address. */
+static inline unsigned key_byte(struct key128 k, unsigned i)
+{
+	return (unsigned)((i < 8 ? k.hi >> (56 - 8 * i) : k.lo >> (120 - 8 * i)) & 0xff);
 }
 
 /* The value deciding key k, or -1. */
 static inline int32_t ranges_lookup(const struct range_table *t, struct key128 k)
 {
-	const uint32_t *slice = k.hi == 0 && (k.lo >> 32) == 0xffff
-					? t->v4_slice[(k.lo >> 24) & 0xff]
-					: t->v6_slice[k.hi >> 56];
+	const uint32_t *slice = t->low_slice;
+	unsigned byte = k.hi != 0 || k.lo >= RANGES_V6_FROM ? 0 : (k.lo >> 32) == 0xffff ? 12 : 16;
+	if (byte < 16) {
+		const struct range_node *node = &t->node[byte == 0 ? 0 : 1];
+		unsigned i = key_byte(k, byte);
+		while (node->child[i] != 0) {
+			node = &t->node[node->child[i]];
+			i = key_byte(k, ++byte);
+		}
+		slice = node->slice[i];
+	}
 	return t->value[last_start_at_or_before(t->start, slice[0], slice[1], k)];
 }
 
@@ -240,8 +278,11 @@ static inline int32_t ranges_lookup(const struct range_table *t, struct key128 k
 bool hosts_has_addr(const anysock_addr *a);
 bool hosts_has_name(const char *name, int family);
 
-/* An IPv4 address behind a compatible or NAT64 well-known-prefix form,
- * when flags ask (ANYSOCK_CANON_*); mapped forms always count. */
+/* The IPv4 address an IPv6 address carries (addr.c, one table of the
+ * forms): the form's ANYSOCK_CLASS_* bit, or 0 when it carries none. */
+unsigned embedded_v4(const unsigned char b[16], unsigned char v4[4]);
+/* The IPv4 host an IPv6 address stands for: mapped always, compatible and
+ * NAT64 forms when flags ask (ANYSOCK_CANON_*). */
 bool bytes_canonical_v4(const unsigned char b[16], unsigned flags, unsigned char v4[4]);
 
 #endif

@@ -6,8 +6,12 @@
  * shorter prefix first), they can be swept with a stack of the prefixes
  * that contain the current point; the top of the stack carries the winner
  * among them. Each push and pop starts a new range. The result answers a
- * lookup with one binary search, whatever the number of nested rules, and
- * the first-octet slices keep that search short.
+ * lookup with one binary search, whatever the number of nested rules.
+ *
+ * An index keeps that search short: by the key's first byte (of IPv6, or
+ * of the IPv4 inside ::ffff:0:0/96), the slice of ranges to search, and
+ * for a crowded slice a node by the next byte (a small multibit trie). The
+ * search itself has no branch to mispredict (internal.h).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -84,18 +88,89 @@ static size_t last_at_or_before(const struct builder *b, struct key128 k)
 	return last_start_at_or_before(b->start, 0, b->n, k);
 }
 
-/* Slice i covers keys [first_i, first_{i+1}); its search space runs from
- * the range holding first_i up to the last range starting inside it. */
-static void make_slices(const struct builder *b, uint32_t slice[256][2], bool v4)
+/* [first, end) of the ranges that hold keys first..last. */
+static void slice_of(const struct builder *b, struct key128 first, struct key128 last,
+		     uint32_t slice[2])
 {
-	for (unsigned i = 0; i < 256; i++) {
-		struct key128 first = v4 ? (struct key128){ 0, 0xffff00000000u | (uint64_t)i << 24 }
-					 : (struct key128){ (uint64_t)i << 56, 0 };
-		struct key128 last = v4 ? (struct key128){ 0, first.lo | 0xffffffu }
-					: (struct key128){ first.hi | (UINT64_MAX >> 8), UINT64_MAX };
-		slice[i][0] = (uint32_t)last_at_or_before(b, first);
-		slice[i][1] = (uint32_t)last_at_or_before(b, last) + 1;
+	slice[0] = (uint32_t)last_at_or_before(b, first);
+	slice[1] = (uint32_t)last_at_or_before(b, last) + 1;
+}
+
+#define CROWDED 8   /* a slice with more ranges than this gets a child node */
+#define V6_DEPTH 4  /* IPv6: index by bytes 0..3 at most */
+#define V4_DEPTH 15 /* IPv4: by bytes 12..14 */
+
+/* k with byte i set to v and every bit after it set (ones) or clear. */
+static struct key128 with_byte(struct key128 k, unsigned i, unsigned v, bool ones)
+{
+	uint64_t *w = i < 8 ? &k.hi : &k.lo;
+	unsigned shift = 56 - 8 * (i % 8);
+	uint64_t below = shift == 0 ? 0 : UINT64_MAX >> (64 - shift);
+	*w = (*w & ~(below | (uint64_t)0xff << shift)) | (uint64_t)v << shift | (ones ? below : 0);
+	if (i < 8)
+		k.lo = ones ? UINT64_MAX : 0;
+	return k;
+}
+
+/* A node to fill: entry j holds the keys that are prefix up to byte and j
+ * at byte; bytes up to depth may be indexed. */
+struct pending_node {
+	size_t at;
+	struct key128 prefix;
+	unsigned byte, depth;
+};
+
+/* Fill one node; its crowded entries get children (queued behind it, so
+ * the nodes go breadth-first: every family's first level before any
+ * second) while nodes last. */
+static void fill_node(const struct builder *b, struct range_table *t, struct pending_node *queue,
+		      size_t *queued, size_t cap, const struct pending_node *p)
+{
+	const struct key128 v6_from = { 0, RANGES_V6_FROM };
+	struct range_node *node = &t->node[p->at];
+	for (unsigned j = 0; j < 256; j++) {
+		struct key128 first = with_byte(p->prefix, p->byte, j, false);
+		struct key128 last = with_byte(p->prefix, p->byte, j, true);
+		if (p->byte < 12 && key_cmp(first, v6_from) < 0)
+			first = v6_from; /* IPv6's node: the low and mapped keys go elsewhere */
+		slice_of(b, first, last, node->slice[j]);
+		node->child[j] = 0;
+		if (node->slice[j][1] - node->slice[j][0] > CROWDED && p->byte + 1 < p->depth &&
+		    *queued < cap) {
+			node->child[j] = (uint16_t)*queued;
+			queue[*queued] = (struct pending_node){ *queued, first, p->byte + 1, p->depth };
+			++*queued;
+		}
 	}
+}
+
+/* The index over b's ranges, or -ENOMEM. A node (2.5 KiB) for crowded
+ * slices is allowed per 32 ranges (0.6 KiB of them): with 10,000 random
+ * rules that halves the lookup time (bench_acl) for about twice the
+ * memory; the classification table uses 7 nodes. */
+static int make_index(const struct builder *b, struct range_table *t)
+{
+	size_t cap = 2 + (b->n / 32 < UINT16_MAX - 2 ? b->n / 32 : UINT16_MAX - 2);
+	t->node = malloc(cap * sizeof(*t->node));
+	struct pending_node *queue = malloc(cap * sizeof(*queue));
+	if (t->node == NULL || queue == NULL) {
+		free(t->node);
+		free(queue);
+		t->node = NULL;
+		return -ENOMEM;
+	}
+	queue[0] = (struct pending_node){ 0, { 0, 0 }, 0, V6_DEPTH };
+	queue[1] = (struct pending_node){ 1, { 0, 0xffff00000000u }, 12, V4_DEPTH };
+	size_t queued = 2;
+	for (size_t i = 0; i < queued; i++)
+		fill_node(b, t, queue, &queued, cap, &queue[i]);
+	free(queue);
+	slice_of(b, (struct key128){ 0, 0 }, (struct key128){ 0, 0xfffeffffffffu }, t->low_slice);
+	/* Shrinking can only succeed or leave the larger block: keep either. */
+	struct range_node *node = realloc(t->node, queued * sizeof(*node));
+	if (node != NULL)
+		t->node = node;
+	return 0;
 }
 
 int ranges_build(struct range_table *t, struct range_input *in, size_t n)
@@ -138,8 +213,11 @@ int ranges_build(struct range_table *t, struct range_input *in, size_t n)
 		emit_after(&b, stack[depth].end, depth > 0 ? &stack[depth - 1] : NULL);
 	}
 	free(stack);
-	make_slices(&b, t->v6_slice, false);
-	make_slices(&b, t->v4_slice, true);
+	if (make_index(&b, t) < 0) {
+		free(b.start);
+		free(b.value);
+		return -ENOMEM;
+	}
 	/* Shrinking can only succeed or leave the larger block: keep either. */
 	struct key128 *s = realloc(b.start, b.n * sizeof(*s));
 	int32_t *v = realloc(b.value, b.n * sizeof(*v));
@@ -151,6 +229,8 @@ int ranges_build(struct range_table *t, struct range_input *in, size_t n)
 
 void ranges_free(struct range_table *t)
 {
+	free(t->node);
+	t->node = NULL;
 	free(t->start);
 	free(t->value);
 	t->start = NULL;

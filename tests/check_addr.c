@@ -186,7 +186,12 @@ static const struct {
 	{ "::2", false, false, false },
 	{ "::ffff:127.0.0.1", false, true, true },
 	{ "::ffff:127.1.2.3", false, true, true },
-	{ "::127.0.0.1", false, false, false }, /* compatible, not mapped */
+	/* is_any and is_loopback are anysock_addr_class()'s bits: every form
+	 * that carries a loopback IPv4 is loopback, mapped or not */
+	{ "::127.0.0.1", false, true, false },
+	{ "::ffff:0:127.0.0.1", false, true, false },
+	{ "64:ff9b::7f00:1", false, true, false },
+	{ "::ffff:0:0.0.0.0", false, false, false }, /* "unspecified" is not inherited */
 	{ "::ffff:192.0.2.1", false, false, true },
 	{ "::fffe:192.0.2.1", false, false, false },
 	{ "0:0:0:0:1:ffff:192.0.2.1", false, false, false },

@@ -77,6 +77,9 @@ static const struct {
 	{ "fe80::", 10, C(LINK_LOCAL), false, false },
 	{ "fec0::", 10, C(SITE_LOCAL), false, false },
 	{ "ff00::", 8, C(MULTICAST), false, false },
+	{ "::ffff:0:0:0", 96, C(TRANSLATED), false /* judged by the IPv4 inside */, false },
+	{ "4000::", 2, C(RESERVED), false, true },
+	{ "1000::", 4, C(RESERVED), false, true },
 };
 
 /* b += delta over the whole 128 (or 32) bits, with carry. */
@@ -183,6 +186,18 @@ static const struct {
 	{ "fec0::1", C(SITE_LOCAL) },
 	{ "::1", C(LOOPBACK) },
 	{ "127.1.2.3", C(LOOPBACK) },
+	/* SIIT's IPv4-translated form, ::ffff:0:a.b.c.d (RFC 2765, 6145) */
+	{ "::ffff:0:127.0.0.1", C(LOOPBACK) | C(TRANSLATED) },
+	{ "::ffff:0:10.0.0.1", C(PRIVATE) | C(TRANSLATED) },
+	{ "::ffff:0:169.254.169.254", C(LINK_LOCAL) | C(TRANSLATED) },
+	{ "::ffff:0:0.0.0.0", C(RESERVED) | C(TRANSLATED) },
+	{ "::ffff:0:172.16.0.1", C(PRIVATE) | C(TRANSLATED) },
+	{ "::ffff:0:100.64.0.1", C(SHARED) | C(TRANSLATED) },
+	/* IPv6 space IANA has not allocated */
+	{ "4000::1", C(RESERVED) },
+	{ "8000::1", C(RESERVED) },
+	{ "1000::1", C(RESERVED) },
+	{ "fe00::1", C(RESERVED) },
 };
 
 START_TEST(test_bypasses)
@@ -219,6 +234,11 @@ static const struct {
 	{ "64:ff9b:1::808:808", false },
 	{ "11.0.0.0", true },
 	{ "9.255.255.255", true },
+	{ "::ffff:0:8.8.8.8", true }, /* SIIT: judged by the IPv4 inside */
+	{ "2000::1", true },          /* the edges of 2000::/3 */
+	{ "3fff:ffff::1", true },     /* (3fff::/20 is documentation) */
+	{ "1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false },
+	{ "4000::", false },
 };
 
 START_TEST(test_reach)
@@ -265,6 +285,7 @@ START_TEST(test_embedded)
 		{ "64:ff9b::192.0.2.1", "192.0.2.1", (int)C(NAT64) },
 		{ "2002:c000:201::5", "192.0.2.1", (int)C(6TO4) },
 		{ "2001:0:4136:e378:8000:63bf:3fff:fdfe", "192.0.2.1", (int)C(TEREDO) },
+		{ "::ffff:0:192.0.2.1", "192.0.2.1", (int)C(TRANSLATED) },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		anysock_addr a = parse(cases[i].text);
@@ -290,6 +311,24 @@ START_TEST(test_embedded)
 	ck_assert(!anysock_addr_is_global(NULL));
 	ck_assert_int_eq(anysock_addr_multicast_scope(&z), -EINVAL);
 	ck_assert_int_eq(anysock_addr_multicast_scope(&u), 0);
+}
+END_TEST
+
+/* The predicates are the classes' bits, whatever the form. */
+START_TEST(test_predicates_agree)
+{
+	static const char *texts[] = {
+		"127.0.0.1", "::1", "::127.0.0.1", "::ffff:127.0.0.1", "::ffff:0:127.0.0.1",
+		"64:ff9b::7f00:1", "2002:7f00:1::", "0.0.0.0", "::", "::ffff:0.0.0.0",
+		"::ffff:0:0.0.0.0", "64:ff9b::", "8.8.8.8", "2001:db8::1", "4000::1",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		anysock_addr a = parse(texts[i]);
+		unsigned c = anysock_addr_class(&a);
+		ck_assert_msg(anysock_addr_is_loopback(&a) == ((c & C(LOOPBACK)) != 0), "%s", texts[i]);
+		ck_assert_msg(anysock_addr_is_any(&a) == ((c & C(UNSPECIFIED)) != 0), "%s", texts[i]);
+		ck_assert_msg(anysock_addr_is_global(&a) == ((c & C(GLOBAL)) != 0), "%s", texts[i]);
+	}
 }
 END_TEST
 
@@ -326,6 +365,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_multicast_scope, 0, sizeof(scopes) / sizeof(scopes[0]));
 	tcase_add_test(tc, test_embedded);
 	tcase_add_test(tc, test_class_str);
+	tcase_add_test(tc, test_predicates_agree);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
