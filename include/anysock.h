@@ -2,8 +2,18 @@
  * anysock.h - protocol-independent socket programming, one API over IPv4 and IPv6.
  *
  * This is the whole public interface. It reads top to bottom in the order a
- * learner meets the concepts: errors, the address type, its text forms.
+ * learner meets the concepts, in nine sections: errors; the address type;
+ * its text forms; classes (what kind of address, is it safe to reach);
+ * prefixes and access lists; lookups that return in bounded time;
+ * listening on every family; connecting by name; the PROXY protocol.
  * Every function has a man page of the same name (section 3).
+ *
+ * Flag bits: each call takes the ANYSOCK_<CALL>_* flags of its own family.
+ * Two families combine with another: ANYSOCK_CANON_* with ANYSOCK_CMP_*
+ * (compare, equal, hash) and with ANYSOCK_PREFIX_* (anysock_acl_parse), so
+ * the CANON bits start at 0x10 and CMP_* and PREFIX_* stay below 0x10: a
+ * new flag of either takes a free bit under 0x10, a new CANON_* one above
+ * 0x20. The other families never mix, and unknown bits are -EINVAL.
  *
  * Error convention (anysock(3)): functions return a value >= 0 on success and a
  * negative code on failure. A code in [-4095, -1] is -errno; the ANYSOCK_E_*
@@ -42,31 +52,39 @@ struct addrinfo;
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* The library's own error codes, one line each: name (ANYSOCK_E_name),
+ * value, and the text anysock_strerror() gives. This one list makes the
+ * enum below, the library's texts and the tests' list. */
+#define ANYSOCK_ERRORS(X) \
+	X(ADDR, -4101, "Not a numeric IPv4 or IPv6 address") \
+	X(PORT, -4102, "Port is empty or not a decimal number") \
+	X(PORTRANGE, -4103, "Port number above 65535") \
+	X(BRACKET, -4104, "Unbalanced brackets, or brackets around an IPv4 address") \
+	X(TRAILING, -4105, "Unexpected text after the address") \
+	X(SCOPE, -4106, "Bad or unknown IPv6 scope id") \
+	X(NOPORT, -4107, "A port is required") \
+	X(PORTGIVEN, -4108, "A port is not allowed here") \
+	X(EMPTY, -4109, "Empty address text") \
+	X(PREFIXLEN, -4110, "Prefix length missing, not decimal, or too long for the family") \
+	X(HOSTBITS, -4111, "Address has bits set beyond the prefix length") \
+	X(SYNTAX, -4112, "Expected 'allow', 'deny' or 'default' followed by prefixes") \
+	X(NODEFAULT, -4113, "Access list has no 'default allow' or 'default deny'") \
+	X(DUPDEFAULT, -4114, "Access list has more than one default rule") \
+	X(PROXY_SIGNATURE, -4115, "Not a PROXY protocol header") \
+	X(PROXY_VERSION, -4116, "Unknown PROXY protocol version or command") \
+	X(PROXY_FAMILY, -4117, "Unknown PROXY protocol address family or transport") \
+	X(PROXY_LENGTH, -4118, "PROXY protocol header too long, or too short for its addresses") \
+	X(PROXY_ADDRESS, -4119, "Bad address in a PROXY protocol header") \
+	X(PROXY_PORT, -4120, "Bad port in a PROXY protocol header") \
+	X(PROXY_SYNTAX, -4121, "Malformed PROXY protocol v1 line") \
+	X(PROXY_TLV, -4122, "PROXY protocol TLV runs past the header")
+
 /* Library error codes (negative, below every -errno). */
 enum anysock_error {
-	ANYSOCK_E_ADDR = -4101,      /* text is not a numeric IPv4 or IPv6 address  */
-	ANYSOCK_E_PORT = -4102,      /* port is empty or not a decimal number       */
-	ANYSOCK_E_PORTRANGE = -4103, /* port is a number above 65535                */
-	ANYSOCK_E_BRACKET = -4104,   /* '[' without ']', or brackets around IPv4    */
-	ANYSOCK_E_TRAILING = -4105,  /* junk after a complete address               */
-	ANYSOCK_E_SCOPE = -4106,     /* bad or unknown scope id (after '%')         */
-	ANYSOCK_E_NOPORT = -4107,    /* a port was required and none was given      */
-	ANYSOCK_E_PORTGIVEN = -4108, /* a port was given where none is allowed      */
-	ANYSOCK_E_EMPTY = -4109,     /* empty text                                  */
-	ANYSOCK_E_PREFIXLEN = -4110, /* "/len" missing, not decimal, or too long    */
-	ANYSOCK_E_HOSTBITS = -4111,  /* address has bits set past the prefix length */
-	ANYSOCK_E_SYNTAX = -4112,    /* access list: expected a rule or a prefix    */
-	ANYSOCK_E_NODEFAULT = -4113, /* access list: no "default allow|deny"       */
-	ANYSOCK_E_DUPDEFAULT = -4114, /* access list: a second default rule         */
-	ANYSOCK_E_PROXY_SIGNATURE = -4115, /* PROXY: not a PROXY protocol header   */
-	ANYSOCK_E_PROXY_VERSION = -4116, /* PROXY v2: unknown version or command  */
-	ANYSOCK_E_PROXY_FAMILY = -4117,  /* PROXY: unknown family or transport    */
-	ANYSOCK_E_PROXY_LENGTH = -4118,  /* PROXY: too long (v1) or too short (v2) */
-	ANYSOCK_E_PROXY_ADDRESS = -4119, /* PROXY v1: bad address for the family  */
-	ANYSOCK_E_PROXY_PORT = -4120,    /* PROXY v1: bad port                    */
-	ANYSOCK_E_PROXY_SYNTAX = -4121,  /* PROXY v1: fields or spaces wrong      */
-	ANYSOCK_E_PROXY_TLV = -4122,     /* PROXY v2: a TLV runs past the header  */
-	ANYSOCK_E_EAI_BASE = -5000   /* resolver codes: see anysock_error_from_eai  */
+#define ANYSOCK_ERROR_ENUM_(name, value, text) ANYSOCK_E_##name = value,
+	ANYSOCK_ERRORS(ANYSOCK_ERROR_ENUM_)
+#undef ANYSOCK_ERROR_ENUM_
+	ANYSOCK_E_EAI_BASE = -5000 /* resolver codes: see anysock_error_from_eai */
 };
 
 /* A static, thread-safe description of any code this library returns:
@@ -149,7 +167,8 @@ ANYSOCK_API int anysock_addr_map(anysock_addr *a);
 
 /* Stronger canonical forms, only when asked: an IPv6 address that merely
  * carries an IPv4 one is a different address unless the network says it
- * is a translation of it. */
+ * is a translation of it. (Bits from 0x10: they combine with ANYSOCK_CMP_*
+ * and ANYSOCK_PREFIX_*.) */
 #define ANYSOCK_CANON_COMPATIBLE 0x10u /* ::a.b.c.d -> a.b.c.d (not ::, ::1)    */
 #define ANYSOCK_CANON_NAT64 0x20u      /* 64:ff9b::a.b.c.d -> a.b.c.d           */
 
@@ -524,13 +543,8 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 #define ANYSOCK_CONNECT_NUMERIC 0x8u     /* host and service must be numeric     */
 #define ANYSOCK_CONNECT_UNCONNECTED 0x10u /* UDP: a socket for sendto to *peer  */
 
-/*
- * Options for anysock_connect(). Start from ANYSOCK_CONNECT_OPTS_INIT and
- * change what you need: size tells the library which fields the caller
- * knows, so later versions can add fields at the end without breaking
- * programs built against this one.
- */
-/* What anysock_connect_opts.trace hears about each connection attempt. */
+/* What anysock_connect_opts.trace hears about each connection attempt
+ * (stream sockets: a datagram "connect" is no attempt on the wire). */
 enum anysock_attempt_event {
 	ANYSOCK_ATTEMPT_START,     /* an attempt began (err 0)                   */
 	ANYSOCK_ATTEMPT_CONNECTED, /* it won (err 0)                             */
@@ -540,6 +554,12 @@ enum anysock_attempt_event {
 typedef void anysock_attempt_trace(void *arg, enum anysock_attempt_event event,
 				   const anysock_addr *addr, int err, long elapsed_us);
 
+/*
+ * Options for anysock_connect(). Start from ANYSOCK_CONNECT_OPTS_INIT and
+ * change what you need: size tells the library which fields the caller
+ * knows, so later versions can add fields at the end without breaking
+ * programs built against this one.
+ */
 typedef struct anysock_connect_opts {
 	size_t size;              /* sizeof(anysock_connect_opts)                 */
 	int timeout_ms;           /* the whole call, lookup included; -1: none    */
@@ -560,7 +580,8 @@ typedef struct anysock_connect_opts {
  * descriptor (close-on-exec, blocking unless asked; the caller closes it)
  * and, in *peer (may be NULL), the canonical address it reached. On
  * failure: the most telling error (refused, then timed out, then
- * unreachable), and *peer says which address gave it. */
+ * unreachable), and *peer says which address gave it; -EINTR when a signal
+ * arrived while attempts were pending (anysock(3), "Signals"). */
 ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
 				const anysock_connect_opts *opts, anysock_addr *peer);
 
@@ -589,7 +610,8 @@ typedef struct anysock_proxy_info {
 ANYSOCK_API int anysock_proxy_parse(const void *buf, size_t len, anysock_proxy_info *out);
 /* Read a header from a connected socket, exactly: not one byte past it is
  * consumed. Waits at most timeout_ms (-1: no limit). Returns its length,
- * -ETIMEDOUT, -ECONNRESET when the peer closed first, or a parse error. */
+ * -ETIMEDOUT, -ECONNRESET when the peer closed first, -EINTR when a signal
+ * arrived while waiting, or a parse error. */
 ANYSOCK_API int anysock_proxy_read(int fd, anysock_proxy_info *out, int timeout_ms);
 /* Write a version 1 or 2 header for a connection from src to dst (both
  * NULL: v1 "UNKNOWN", v2 LOCAL) of socktype (0: unspecified) into buf.

@@ -21,28 +21,9 @@ static const struct {
 	int code;
 	const char *text;
 } messages[] = {
-	{ ANYSOCK_E_ADDR, "Not a numeric IPv4 or IPv6 address" },
-	{ ANYSOCK_E_PORT, "Port is empty or not a decimal number" },
-	{ ANYSOCK_E_PORTRANGE, "Port number above 65535" },
-	{ ANYSOCK_E_BRACKET, "Unbalanced brackets, or brackets around an IPv4 address" },
-	{ ANYSOCK_E_TRAILING, "Unexpected text after the address" },
-	{ ANYSOCK_E_SCOPE, "Bad or unknown IPv6 scope id" },
-	{ ANYSOCK_E_NOPORT, "A port is required" },
-	{ ANYSOCK_E_PORTGIVEN, "A port is not allowed here" },
-	{ ANYSOCK_E_EMPTY, "Empty address text" },
-	{ ANYSOCK_E_PREFIXLEN, "Prefix length missing, not decimal, or too long for the family" },
-	{ ANYSOCK_E_HOSTBITS, "Address has bits set beyond the prefix length" },
-	{ ANYSOCK_E_SYNTAX, "Expected 'allow', 'deny' or 'default' followed by prefixes" },
-	{ ANYSOCK_E_NODEFAULT, "Access list has no 'default allow' or 'default deny'" },
-	{ ANYSOCK_E_DUPDEFAULT, "Access list has more than one default rule" },
-	{ ANYSOCK_E_PROXY_SIGNATURE, "Not a PROXY protocol header" },
-	{ ANYSOCK_E_PROXY_VERSION, "Unknown PROXY protocol version or command" },
-	{ ANYSOCK_E_PROXY_FAMILY, "Unknown PROXY protocol address family or transport" },
-	{ ANYSOCK_E_PROXY_LENGTH, "PROXY protocol header too long, or too short for its addresses" },
-	{ ANYSOCK_E_PROXY_ADDRESS, "Bad address in a PROXY protocol header" },
-	{ ANYSOCK_E_PROXY_PORT, "Bad port in a PROXY protocol header" },
-	{ ANYSOCK_E_PROXY_SYNTAX, "Malformed PROXY protocol v1 line" },
-	{ ANYSOCK_E_PROXY_TLV, "PROXY protocol TLV runs past the header" },
+#define MESSAGE(name, value, text) { value, text },
+	ANYSOCK_ERRORS(MESSAGE)
+#undef MESSAGE
 };
 
 static const char *errno_text(int err)

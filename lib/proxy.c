@@ -60,8 +60,9 @@ static int v1_fields(const char *line, size_t len, const char *f[], size_t flen[
 
 static int v1_parse(const char *buf, size_t len, anysock_proxy_info *out)
 {
+	/* The CRLF may start at V1_MAX - 2 at the latest: 107 bytes in all. */
 	size_t end = 0;
-	while (end + 1 < len && end + 2 <= V1_MAX && !(buf[end] == '\r' && buf[end + 1] == '\n'))
+	while (end + 1 < len && end + 2 < V1_MAX && !(buf[end] == '\r' && buf[end + 1] == '\n'))
 		end++;
 	if (end + 1 >= len || buf[end] != '\r' || buf[end + 1] != '\n')
 		return len >= V1_MAX ? ANYSOCK_E_PROXY_LENGTH : -EAGAIN;

@@ -273,6 +273,29 @@ START_TEST(test_read_from_socket)
 }
 END_TEST
 
+/* A v1 line is 107 bytes at most, CRLF included, whether parsed from a
+ * buffer or read from a socket: 107 passes, 108 does not. */
+START_TEST(test_v1_length_bound)
+{
+	for (size_t total = 107; total <= 108; total++) {
+		char line[128];
+		memset(line, 'x', sizeof(line));
+		memcpy(line, "PROXY UNKNOWN ", 14);
+		memcpy(line + total - 2, "\r\n", 2);
+		int want = total == 107 ? 107 : ANYSOCK_E_PROXY_LENGTH;
+		anysock_proxy_info p;
+		ck_assert_int_eq(anysock_proxy_parse(line, total, &p), want);
+		ck_assert_int_eq(anysock_proxy_parse(line, sizeof(line), &p), want);
+		int sv[2];
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+		ck_assert_int_eq(write(sv[0], line, total), (ssize_t)total);
+		ck_assert_int_eq(anysock_proxy_read(sv[1], &p, 1000), want);
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+END_TEST
+
 /* A signal ends the wait for a header, as every wait (anysock(3)). */
 START_TEST(test_read_signal)
 {
@@ -302,6 +325,7 @@ int main(void)
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_read_from_socket);
 	tcase_add_test(tc, test_read_signal);
+	tcase_add_test(tc, test_v1_length_bound);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
