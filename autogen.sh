@@ -2,6 +2,7 @@
 # Bootstrap a checkout: make sure the build tools are here, then autoreconf.
 # As root on Debian/Ubuntu, missing packages are installed with apt-get;
 # otherwise the exact apt-get line to run is printed.
+# ./autogen.sh --check: only say what is missing (exit 1 if anything is).
 set -e
 cd "$(dirname "$0")"
 
@@ -14,6 +15,10 @@ need="autoreconf:autoconf automake:automake libtoolize:libtool pkg-config:pkg-co
 make:make gcc:gcc clang:clang /usr/include/check.h:check \
 /usr/share/doc/libclang-rt-dev:libclang-rt-dev ip:iproute2 unshare:util-linux \
 valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl"
+
+# Debian puts system tools (sysctl, ip) in /usr/sbin and /sbin, which a
+# normal user's PATH leaves out: look there too, or the check never passes.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 missing=
 for pair in $need; do
     what=${pair%%:*} pkg=${pair#*:}
@@ -22,6 +27,12 @@ for pair in $need; do
         *) command -v "$what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
     esac
 done
+
+if [ "${1:-}" = --check ]; then
+    [ -z "$missing" ] || { echo "autogen.sh: missing:$missing"; exit 1; }
+    echo "autogen.sh: every build dependency is here"
+    exit 0
+fi
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -7,8 +7,22 @@
 #    must name the client the relay saw.
 # Root only (it installs haproxy and nginx when missing, and runs on a
 # throw-away host, tests/netns/run.sh); 77 otherwise.
+#
+# Installing leaves the machine as it was but for the two packages: no
+# daemon starts (policy-rc.d says no while apt runs) and neither service is
+# enabled at boot (Debian's packages enable theirs; this script disables
+# what it installed, then checks the boot links are what they were).
 set -u
 if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (installs haproxy, nginx)"; exit 77; fi
+
+# The boot-time links of the two services, systemd's and SysV's.
+boot_links() {
+    for f in /etc/systemd/system/*.wants/nginx.service /etc/systemd/system/*.wants/haproxy.service \
+             /etc/rc[2-5].d/S*nginx /etc/rc[2-5].d/S*haproxy; do
+        [ -e "$f" ] && echo "$f"
+    done
+}
+
 if [ -z "${ANYSOCK_NETNS:-}" ]; then
     missing=
     command -v haproxy >/dev/null 2>&1 || missing="$missing haproxy"
@@ -20,11 +34,29 @@ if [ -z "${ANYSOCK_NETNS:-}" ]; then
             chmod +x /usr/sbin/policy-rc.d
             added_policy=1
         fi
+        before=$(boot_links)
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
             apt-get install -y -qq --no-install-recommends $missing; } >/dev/null 2>&1
         rc=$?
         [ -n "${added_policy:-}" ] && rm -f /usr/sbin/policy-rc.d
         [ $rc = 0 ] || { echo "SKIP: could not install$missing"; exit 77; }
+        # update-rc.d disable takes the systemd link away too and is kept
+        # across the packages' upgrades; systemctl for a machine without it.
+        for pkg in $missing; do
+            update-rc.d "$pkg" disable >/dev/null 2>&1 ||
+                systemctl disable "$pkg.service" >/dev/null 2>&1
+        done
+        after=$(boot_links)
+        if [ "$before" != "$after" ]; then
+            echo "FAIL: installing$missing left services enabled at boot:"
+            echo "$after"
+            exit 1
+        fi
+        if pgrep -x nginx >/dev/null 2>&1 || pgrep -x haproxy >/dev/null 2>&1; then
+            echo "FAIL: installing$missing left a daemon running"
+            exit 1
+        fi
+        echo "ok   installed$missing; no service enabled at boot, none running"
     fi
 fi
 . "${top_srcdir:-.}/tests/common.sh"
