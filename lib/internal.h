@@ -99,8 +99,12 @@ enum pool_wait {
 enum pool_wait pool_run(struct job *job, int64_t deadline);
 
 /* ------------------------------------------------------------------------ */
-/* text.c: numbers in text                                                   */
+/* text.c: text out, numbers in                                             */
 /* ------------------------------------------------------------------------ */
+
+/* Copy text (len bytes) into buf with its NUL when it fits: its length;
+ * else -ENOSPC, and buf holds "" when size > 0. Every *_ntop ends so. */
+int text_out(char *buf, size_t size, const char *text, size_t len);
 
 #define DECIMAL_NO_LEADING_ZERO 0x1u /* "0" is fine, "01" is not a number */
 

@@ -184,13 +184,5 @@ int anysock_prefix_ntop(const anysock_prefix *p, char *buf, size_t size)
 	if (p->len >= 10)
 		*q++ = (char)('0' + p->len / 10 % 10);
 	*q++ = (char)('0' + p->len % 10);
-	size_t len = (size_t)(q - tmp);
-	if (len >= size) {
-		if (size > 0)
-			buf[0] = '\0';
-		return -ENOSPC;
-	}
-	memcpy(buf, tmp, len);
-	buf[len] = '\0';
-	return (int)len;
+	return text_out(buf, size, tmp, (size_t)(q - tmp));
 }

@@ -184,6 +184,18 @@ static char *put_ip_endpoint(char *p, const anysock_addr *a, int family,
 	return p;
 }
 
+int text_out(char *buf, size_t size, const char *text, size_t len)
+{
+	if (len >= size) {
+		if (size > 0)
+			buf[0] = '\0';
+		return -ENOSPC;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return (int)len;
+}
+
 int anysock_ntop(const anysock_addr *a, char *buf, size_t size, unsigned flags)
 {
 	int family = addr_check(a);
@@ -194,15 +206,7 @@ int anysock_ntop(const anysock_addr *a, char *buf, size_t size, unsigned flags)
 	char tmp[ANYSOCK_ADDRSTRLEN];
 	char *end = family == AF_UNIX ? put_unix(tmp, a)
 				      : put_ip_endpoint(tmp, a, family, flags);
-	size_t n = (size_t)(end - tmp);
-	if (n >= size) {
-		if (size > 0)
-			buf[0] = '\0';
-		return -ENOSPC;
-	}
-	memcpy(buf, tmp, n);
-	buf[n] = '\0';
-	return (int)n;
+	return text_out(buf, size, tmp, (size_t)(end - tmp));
 }
 
 /* ------------------------------------------------------------------------ */
