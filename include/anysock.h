@@ -77,7 +77,9 @@ struct addrinfo;
 	X(PROXY_ADDRESS, -4119, "Bad address in a PROXY protocol header") \
 	X(PROXY_PORT, -4120, "Bad port in a PROXY protocol header") \
 	X(PROXY_SYNTAX, -4121, "Malformed PROXY protocol v1 line") \
-	X(PROXY_TLV, -4122, "PROXY protocol TLV runs past the header")
+	X(PROXY_TLV, -4122, "PROXY protocol TLV runs past the header") \
+	X(PORTZERO, -4123, "Port 0: there is nothing to connect to") \
+	X(SERVICE, -4124, "No such service name for this socket type (see /etc/services)")
 
 /* Library error codes (negative, below every -errno). */
 enum anysock_error {
@@ -90,6 +92,14 @@ enum anysock_error {
 /* A static, thread-safe description of any code this library returns:
  * 0 and positive values, -errno, ANYSOCK_E_* and mapped resolver codes. */
 ANYSOCK_API const char *anysock_strerror(int code);
+/* anysock_recvfrom() and anysock_sendto() return ssize_t: anysock_strerror(n)
+ * takes that as it is, with no cast and no -Wconversion warning, through
+ * this (a length >= 0 is "Success"). */
+static inline const char *anysock_strerror_ll(long long code)
+{
+	return (anysock_strerror)(code >= 0 ? 0 : code < -2147483647 - 1 ? -2147483647 - 1 : (int)code);
+}
+#define anysock_strerror(code) anysock_strerror_ll(code)
 
 /* Map a getaddrinfo/getnameinfo EAI_* code to this library's convention:
  * 0 -> 0, EAI_SYSTEM -> -errno, anything else -> ANYSOCK_E_EAI_BASE - |eai|. */
@@ -213,8 +223,10 @@ ANYSOCK_API uint64_t anysock_addr_hash(const anysock_addr *a, unsigned flags,
  * address part is RFC 5952 text, byte-identical to inet_ntop() except in
  * ::/96, which is hex too (see anysock_ntop(3)). An interface index with no
  * name prints as a number. Returns the length written (without the NUL);
- * -ENOSPC when size is too small (buf then holds "" when size > 0). Never
- * writes more than size bytes. */
+ * -ENOSPC when size is too small, -EINVAL for no address (the zeroed
+ * *peer a failed anysock_connect leaves). Whatever it returns, buf holds a
+ * string to print when size > 0 ("" on failure). Never writes more than
+ * size bytes. */
 ANYSOCK_API int anysock_ntop(const anysock_addr *a, char *buf, size_t size,
 			     unsigned flags);
 
@@ -426,6 +438,8 @@ ANYSOCK_API int anysock_getaddrinfo_timeo(const char *node, const char *service,
 /* Every address of host:service for socktype (0: any), in getaddrinfo's
  * order, canonical (never ::ffff:a.b.c.d) and without repeats, into
  * out[0..max). Both families unless a flag narrows it; never V4MAPPED.
+ * host may be "[v6]:port", "v4:port" or "name:port" with service NULL,
+ * or "[v6]" (anysock_resolve(3), "Host and port in one string").
  * host NULL: loopback, or the wildcard with ANYSOCK_RESOLVE_PASSIVE;
  * service NULL: port 0. Returns the number stored (>= 1) or a negative
  * code (resolver errors mapped by anysock_error_from_eai()). */
@@ -474,7 +488,8 @@ typedef struct anysock_listener anysock_listener;
 #define ANYSOCK_LISTEN_IPV6 0x10u     /* IPv6 only                           */
 #define ANYSOCK_LISTEN_NUMERIC 0x20u  /* host and service must be numeric    */
 
-/* Bind host:service (socktype SOCK_STREAM or SOCK_DGRAM) on every address
+/* Bind host:service (socktype SOCK_STREAM or SOCK_DGRAM; "*:8080" or
+ * "[::1]:8080" with service NULL too) on every address
  * host has; host NULL or "*": the wildcard of every family. service NULL or
  * "0": one ephemeral port, the same in every family. A family the kernel
  * lacks or has switched off is skipped. Stream sockets listen with backlog
@@ -572,8 +587,9 @@ typedef struct anysock_connect_opts {
 
 #define ANYSOCK_CONNECT_OPTS_INIT { sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL }
 
-/* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM) over
- * whichever family answers first: Happy Eyeballs v2 (RFC 8305) over every
+/* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host
+ * may carry the port as anysock_ntop writes it, "[::1]:80", service NULL)
+ * over whichever family answers first: Happy Eyeballs v2 (RFC 8305) over every
  * address in getaddrinfo's order, families interleaved, a new attempt each
  * attempt delay or as soon as one fails; the first to connect wins, the
  * rest are closed. opts NULL: the defaults. Returns the connected

@@ -322,8 +322,13 @@ int anysock_connect(const char *host, const char *service, int socktype,
 		return -EINVAL;
 	if ((o.flags & ANYSOCK_CONNECT_UNCONNECTED) && socktype != SOCK_DGRAM)
 		return -EINVAL;
-	if (host == NULL || service == NULL)
+	if (host == NULL)
 		return -EINVAL; /* connecting to "nowhere" is a mistake, not loopback */
+	struct endpoint_text text; /* "[::1]:80" or "example.com:80" alone */
+	if ((rc = endpoint_split(&host, &service, &text)) < 0)
+		return rc;
+	if (service == NULL)
+		return ANYSOCK_E_NOPORT;
 	int64_t t0_us = mono_us();
 	int64_t deadline = o.timeout_ms < 0 ? -1 : t0_us + (int64_t)o.timeout_ms * 1000;
 	unsigned rflags = (o.flags & ANYSOCK_CONNECT_IPV4 ? ANYSOCK_RESOLVE_IPV4 : 0) |
@@ -336,6 +341,8 @@ int anysock_connect(const char *host, const char *service, int socktype,
 				       deadline_passed(deadline)
 			       ? -ETIMEDOUT
 			       : n;
+	if (anysock_addr_port(&addrs[0]) == 0)
+		return ANYSOCK_E_PORTZERO; /* UDP would "connect" and fail at send */
 	interleave(addrs, (size_t)n);
 	struct race r = { .socktype = socktype, .o = &o, .addrs = addrs, .t0_us = t0_us };
 	int at = -1;

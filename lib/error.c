@@ -38,7 +38,7 @@ static const char *errno_text(int err)
 #endif
 }
 
-const char *anysock_strerror(int code)
+const char *(anysock_strerror)(int code) /* the name in parentheses: not the macro */
 {
 	if (code >= 0)
 		return "Success";

@@ -116,6 +116,23 @@ int text_out(char *buf, size_t size, const char *text, size_t len);
 int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
+/* resolve.c                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Room for any host and service endpoint_split() may copy out. */
+struct endpoint_text {
+	char host[NI_MAXHOST], service[NI_MAXSERV];
+};
+
+/* Take apart the host:port forms anysock_ntop writes, given as the host:
+ * "[v6]:port", "[v6%scope]:port", "v4:port" and "name:port" (service NULL
+ * then), and "[v6]" or "[v6%scope]" with or without a service. *host and
+ * *service are left alone, or pointed into buf. 0, or the parse error (a
+ * port twice, brackets around what is not IPv6, a bad scope), so text with
+ * brackets or a scope never reaches the system resolver as a name. */
+int endpoint_split(const char **host, const char **service, struct endpoint_text *buf);
+
+/* ------------------------------------------------------------------------ */
 /* addr.c                                                                    */
 /* ------------------------------------------------------------------------ */
 

@@ -201,6 +201,10 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 		rflags |= ANYSOCK_RESOLVE_IPV4;
 	if (flags & ANYSOCK_LISTEN_IPV6)
 		rflags |= ANYSOCK_RESOLVE_IPV6;
+	struct endpoint_text text; /* "[::1]:8080", "*:8080" alone */
+	int rc = endpoint_split(&host, &service, &text);
+	if (rc < 0)
+		return rc;
 	bool wildcard = host == NULL || strcmp(host, "*") == 0;
 	int n = anysock_resolve(wildcard ? NULL : host, service, socktype, rflags, -1, out,
 				MAX_SOCKETS);

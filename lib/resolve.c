@@ -21,7 +21,7 @@
  * caller only after POOL_FINISHED. */
 struct lookup {
 	struct job job;
-	enum { NAMEINFO, ADDRINFO } kind;
+	enum lookup_kind { NAMEINFO, ADDRINFO } kind;
 	int rc, err; /* EAI_* result; errno for EAI_SYSTEM */
 
 	/* NAMEINFO */
@@ -60,7 +60,7 @@ static void lookup_destroy(struct job *job)
 }
 
 /* A lookup ready to run, or NULL (out of memory). */
-static struct lookup *lookup_new(int kind)
+static struct lookup *lookup_new(enum lookup_kind kind)
 {
 	struct lookup *q = calloc(1, sizeof(*q));
 	if (q == NULL)
@@ -252,6 +252,64 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 	return rc;
 }
 
+/* Copy s[0..n) into out (size bytes) with its NUL; false when too long. */
+static bool copy_part(char *out, size_t size, const char *s, size_t n)
+{
+	if (n >= size)
+		return false;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return true;
+}
+
+int endpoint_split(const char **host, const char **service, struct endpoint_text *buf)
+{
+	const char *h = *host;
+	if (h == NULL)
+		return 0;
+	const char *port = NULL;
+	size_t hlen = strlen(h);
+	if (h[0] == '[') {
+		const char *close = strchr(h, ']');
+		if (close == NULL)
+			return ANYSOCK_E_BRACKET;
+		anysock_addr a;
+		int rc = anysock_pton_n(h, (size_t)(close - h) + 1, &a, ANYSOCK_PTON_NOPORT);
+		if (rc < 0)
+			return rc; /* "[1.2.3.4]", "[name]", "[fe80::1%nope]" */
+		if (close[1] != '\0' && close[1] != ':')
+			return ANYSOCK_E_TRAILING;
+		port = close[1] == ':' ? close + 2 : NULL;
+		h++;
+		hlen = (size_t)(close - h);
+	} else if (strchr(h, '[') != NULL || strchr(h, ']') != NULL) {
+		return ANYSOCK_E_BRACKET;
+	} else if (strchr(h, ':') != NULL && strchr(h, ':') == strrchr(h, ':')) {
+		port = strchr(h, ':') + 1; /* one colon: not IPv6, so host:port */
+		hlen = (size_t)(port - 1 - h);
+		if (hlen == 0)
+			return ANYSOCK_E_EMPTY;
+	} else if (strchr(h, '%') != NULL) {
+		anysock_addr a; /* a scope belongs to a numeric IPv6 address only */
+		int rc = anysock_pton(h, &a, ANYSOCK_PTON_NOPORT);
+		if (rc < 0)
+			return rc;
+	}
+	if (port != NULL && *service != NULL)
+		return ANYSOCK_E_PORTGIVEN;
+	if (port != NULL && *port == '\0')
+		return ANYSOCK_E_PORT;
+	if (h == *host && port == NULL)
+		return 0;
+	if (!copy_part(buf->host, sizeof(buf->host), h, hlen) ||
+	    (port != NULL && !copy_part(buf->service, sizeof(buf->service), port, strlen(port))))
+		return port != NULL ? ANYSOCK_E_PORT : -ENAMETOOLONG;
+	*host = buf->host;
+	if (port != NULL)
+		*service = buf->service;
+	return 0;
+}
+
 #define RESOLVE_FLAGS                                                      \
 	(ANYSOCK_RESOLVE_PASSIVE | ANYSOCK_RESOLVE_NUMERIC |                \
 	 ANYSOCK_RESOLVE_ADDRCONFIG | ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6)
@@ -272,6 +330,10 @@ int anysock_resolve(const char *host, const char *service, int socktype, unsigne
 		return -EINVAL;
 	if (host != NULL && host[0] == '\0')
 		return ANYSOCK_E_EMPTY;
+	struct endpoint_text text;
+	int split = endpoint_split(&host, &service, &text);
+	if (split < 0)
+		return split;
 	if (service != NULL && service[0] == '\0')
 		return ANYSOCK_E_PORT;
 	if (service != NULL && !numeric_service_ok(service))
@@ -290,6 +352,8 @@ int anysock_resolve(const char *host, const char *service, int socktype, unsigne
 		hints.ai_flags |= AI_ADDRCONFIG;
 	int rc = anysock_getaddrinfo_timeo(host, service != NULL ? service : "0", &hints, &res,
 					   timeout_ms);
+	if (rc == EAI_SERVICE)
+		return ANYSOCK_E_SERVICE; /* glibc's "Servname not supported for ai_socktype" */
 	if (rc != 0)
 		return anysock_error_from_eai(rc);
 	/* getaddrinfo's order (RFC 6724) is kept; a repeat (one per socket

@@ -201,8 +201,11 @@ int anysock_ntop(const anysock_addr *a, char *buf, size_t size, unsigned flags)
 	int family = addr_check(a);
 	if (buf == NULL)
 		return -EINVAL;
-	if (family < 0)
+	if (family < 0) { /* no address (what a failed call leaves): "" */
+		if (size > 0)
+			buf[0] = '\0';
 		return family;
+	}
 	char tmp[ANYSOCK_ADDRSTRLEN];
 	char *end = family == AF_UNIX ? put_unix(tmp, a)
 				      : put_ip_endpoint(tmp, a, family, flags);

@@ -114,7 +114,30 @@ START_TEST(test_connect_errors)
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
 	anysock_addr peer;
 	ck_assert_int_eq(anysock_connect(NULL, "80", SOCK_STREAM, NULL, &peer), -EINVAL);
-	ck_assert_int_eq(anysock_connect("127.0.0.1", NULL, SOCK_STREAM, NULL, &peer), -EINVAL);
+	ck_assert_int_eq(anysock_connect("127.0.0.1", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_NOPORT);
+	/* Port 0 is nothing to connect to (UDP would fail only at send). */
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "0", SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_PORTZERO);
+	ck_assert_int_eq(anysock_connect("127.0.0.1:0", NULL, SOCK_DGRAM, NULL, &peer),
+			 ANYSOCK_E_PORTZERO);
+	/* Text that is clearly an address gets its parse error, never a lookup. */
+	ck_assert_int_eq(anysock_connect("fe80::1%nope", "80", SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_SCOPE);
+	ck_assert_int_eq(anysock_connect("[::1]:65536", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_PORTRANGE);
+	ck_assert_int_eq(anysock_connect("[::1]:80", "80", SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_PORTGIVEN);
+	ck_assert_int_eq(anysock_connect("[localhost]:80", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_ADDR);
+	ck_assert_int_eq(anysock_connect("[127.0.0.1]:80", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_BRACKET);
+	ck_assert_int_eq(anysock_connect("[::1]x", "80", SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_TRAILING);
+	ck_assert_int_eq(anysock_connect("127.0.0.1:", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_PORT);
+	ck_assert_int_eq(anysock_connect("127.0.0.1", "no-such-service", SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_SERVICE);
 	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_RAW, NULL, &peer), -EINVAL);
 	ck_assert_int_eq(anysock_connect("", "80", SOCK_STREAM, NULL, &peer), ANYSOCK_E_EMPTY);
 	ck_assert_int_eq(anysock_connect("127.0.0.1", "65536", SOCK_STREAM, NULL, &peer),
@@ -151,6 +174,43 @@ START_TEST(test_connect_errors)
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(seen[0], ANYSOCK_ATTEMPT_START);
 	ck_assert_int_eq(seen[1], ANYSOCK_ATTEMPT_FAILED);
+}
+END_TEST
+
+/* host:port in one string, every form anysock_ntop writes. */
+START_TEST(test_connect_host_port)
+{
+	char serv[8], text[64];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_addr peer;
+	const char *hosts[] = { "127.0.0.1", "localhost" };
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		snprintf(text, sizeof(text), "%s:%s", hosts[i], serv);
+		int fd = anysock_connect(text, NULL, SOCK_STREAM, NULL, &peer);
+		ck_assert_msg(fd >= 0, "%s: %s", text, anysock_strerror(fd));
+		ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+		close(fd);
+		close(anysock_accept(l, NULL, 1000));
+	}
+	anysock_listener_close(l);
+	if (anysock_listen("::1", NULL, SOCK_STREAM, ANYSOCK_LISTEN_NUMERIC, 0, &l, NULL) < 0)
+		return; /* no IPv6 here */
+	anysock_addr a;
+	anysock_listener_addr(l, 0, &a);
+	char want[64];
+	anysock_ntop(&a, want, sizeof(want), 0); /* "[::1]:port" */
+	int fd = anysock_connect(want, NULL, SOCK_STREAM, NULL, &peer);
+	ck_assert_msg(fd >= 0, "%s: %s", want, anysock_strerror(fd));
+	anysock_ntop(&peer, text, sizeof(text), 0);
+	ck_assert_str_eq(text, want);
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	snprintf(text, sizeof(text), "%d", anysock_addr_port(&a));
+	fd = anysock_connect("[::1]", text, SOCK_STREAM, NULL, &peer);
+	ck_assert_msg(fd >= 0, "[::1] %s: %s", text, anysock_strerror(fd));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_listener_close(l);
 }
 END_TEST
 
@@ -229,6 +289,7 @@ int main(void)
 	tcase_add_test(tc, test_connect_options);
 	tcase_add_test(tc, test_connect_errors);
 	tcase_add_test(tc, test_connect_udp);
+	tcase_add_test(tc, test_connect_host_port);
 	tcase_add_test(tc, test_signal_ends_connect);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);

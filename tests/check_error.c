@@ -36,8 +36,9 @@ START_TEST(test_library_codes)
 	}
 	ck_assert_str_eq(anysock_strerror(-4500), "Unknown anysock error");
 	/* The codes run without gaps from -4101; the next one is unknown. */
-	ck_assert_int_eq((int)n, -4100 - ANYSOCK_E_PROXY_TLV);
-	ck_assert_str_eq(anysock_strerror(ANYSOCK_E_PROXY_TLV - 1), "Unknown anysock error");
+	int last = library_codes[n - 1];
+	ck_assert_int_eq((int)n, -4100 - last);
+	ck_assert_str_eq(anysock_strerror(last - 1), "Unknown anysock error");
 }
 END_TEST
 

@@ -111,7 +111,16 @@ START_TEST(test_bad_arguments)
 	ck_assert_int_eq(anysock_listen(NULL, "99999", SOCK_STREAM, 0, 0, &l, NULL),
 			 ANYSOCK_E_PORTRANGE);
 	ck_assert_int_eq(anysock_listen(NULL, "no-such-service", SOCK_STREAM, 0, 0, &l, NULL),
-			 anysock_error_from_eai(EAI_SERVICE));
+			 ANYSOCK_E_SERVICE);
+	/* host:port in one string, as anysock_ntop writes it */
+	ck_assert_int_eq(anysock_listen("*:0", NULL, SOCK_STREAM, 0, 0, &l, NULL), 2);
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen("127.0.0.1:0", NULL, SOCK_STREAM, 0, 0, &l, NULL), 1);
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen("127.0.0.1:0", "0", SOCK_STREAM, 0, 0, &l, NULL),
+			 ANYSOCK_E_PORTGIVEN);
+	ck_assert_int_eq(anysock_listen("[127.0.0.1]", "0", SOCK_STREAM, 0, 0, &l, NULL),
+			 ANYSOCK_E_BRACKET);
 	ck_assert_int_eq(anysock_listener_count(NULL), -EINVAL);
 	ck_assert_int_eq(anysock_listener_fd(NULL, 0), -EINVAL);
 	ck_assert_int_eq(anysock_accept(NULL, NULL, 0), -EINVAL);

@@ -410,8 +410,14 @@ START_TEST(test_ntop_bad_input)
 	anysock_addr a;
 	char buf[ANYSOCK_ADDRSTRLEN];
 	memset(&a, 0, sizeof(a));
+	/* No address: -EINVAL, and a string to print all the same. */
+	memset(buf, 0x02, sizeof(buf));
 	ck_assert_int_eq(anysock_ntop(&a, buf, sizeof(buf), 0), -EINVAL);
+	ck_assert_str_eq(buf, "");
+	memset(buf, 0x02, sizeof(buf));
 	ck_assert_int_eq(anysock_ntop(NULL, buf, sizeof(buf), 0), -EINVAL);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(anysock_ntop(NULL, buf, 0, 0), -EINVAL);
 	anysock_addr_loopback(&a, AF_INET, 1);
 	ck_assert_int_eq(anysock_ntop(&a, NULL, 10, 0), -EINVAL);
 	a.u.sa.sa_family = AF_APPLETALK;

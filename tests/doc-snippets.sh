@@ -1,28 +1,88 @@
 #!/bin/sh
-# Every ```c block of README.md and doc/tutorial.md is a whole file that
-# must compile warning-free against the public header. (doc/porting.md
-# quotes excerpts of examples/porting/*.c, which the build compiles.)
+# Every example the documentation shows is compiled, and the ones that
+# show an error path are run:
+#  - each ```c block of README.md, doc/tutorial.md and doc/porting.md is a
+#    whole file that must compile warning-free (-Wconversion too) against
+#    the public header, but a block that starts "/* before:" (legacy code,
+#    shown to be replaced); a block that is an example's whole file
+#    (" * NAME.c - " on its second line) must be that file, to the byte;
+#  - each .EX/.EE block under EXAMPLES in doc/*.3 likewise, where lines
+#    written as roff comments, '.\"+ code', are code the page does not
+#    show (the includes and declarations around a fragment), and a line
+#    '.\"! run ARGS' or '.\"! fail ARGS' links the block and runs it: it
+#    must exit 0 (run) or not (fail), and print only text (no stray bytes,
+#    the bug of printing a buffer a failed call left untouched).
+# Run as root, it goes to a throw-away host first (tests/netns/run.sh): the
+# examples that run look names up, and no lookup may reach the machine's
+# resolver.
 set -u
+. "${top_srcdir:-.}/tests/common.sh"
+on_test_host "$0" "$@"
 src=${top_srcdir:-.}
+build=${top_builddir:-.}
 cc=${CC:-cc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-for doc in "$src/README.md" "$src/doc/tutorial.md"; do
+fail=0 n=0 ran=0
+flags="-std=c11 -Wall -Wextra -Wconversion -Werror -I$src/include"
+for doc in "$src/README.md" "$src/doc/tutorial.md" "$src/doc/porting.md"; do
     awk -v dir="$tmp" -v base="$(basename "$doc" .md)" '
         /^```c$/ { inside = 1; k++; file = dir "/" base "-" k ".c"; next }
         /^```/   { inside = 0; next }
         inside   { print > file }
     ' "$doc"
 done
+for page in "$src"/doc/*.3; do
+    awk -v dir="$tmp" -v base="$(basename "$page" .3)" '
+        /^\.SH EXAMPLES/ { examples = 1; next }
+        /^\.SH/          { examples = 0 }
+        examples && /^\.EX/ { inside = 1; k++; file = dir "/" base "-" k ".c"; next }
+        examples && /^\.EE/ { inside = 0; next }
+        inside && /^\.\\"! / { sub(/^\.\\"! /, ""); gsub(/\\-/, "-"); print > (file ".run"); next }
+        inside && /^\.\\"\+/ { sub(/^\.\\"\+ ?/, ""); print > file; next }
+        inside && /^\./  { next }
+        inside {
+            gsub(/\\e/, "\\"); gsub(/\\-/, "-"); gsub(/\\\(aq/, "\047"); gsub(/\\&/, "")
+            print > file
+        }
+    ' "$page"
+done
 for f in "$tmp"/*.c; do
     [ -e "$f" ] || continue
-    n=$((n + 1))
-    if $cc -std=c11 -Wall -Wextra -Werror -I"$src/include" -c "$f" -o "$f.o" 2> "$f.err"; then
-        echo "ok   $(basename "$f")"
-    else
-        echo "FAIL $(basename "$f")"; cat "$f.err"; fail=1
+    name=$(basename "$f")
+    if head -n 1 "$f" | grep -q '^/\* before:'; then
+        echo "ok   $name is legacy code, not compiled"; continue
     fi
+    n=$((n + 1))
+    quoted=$(sed -n '2s/^ \* \([a-z-]*\.c\) - .*/\1/p' "$f")
+    if [ -n "$quoted" ]; then
+        file=$(find "$src/examples" -name "$quoted" | head -n 1)
+        if [ -z "$file" ] || ! cmp -s "$f" "$file"; then
+            echo "FAIL $name quotes $quoted but differs from examples/:"
+            [ -n "$file" ] && diff "$f" "$file" | head; fail=1; continue
+        fi
+    fi
+    if ! $cc $flags -c "$f" -o "$f.o" 2> "$f.err"; then
+        echo "FAIL $name does not compile:"; cat "$f.err"; nl -ba "$f"; fail=1; continue
+    fi
+    if [ ! -e "$f.run" ]; then echo "ok   $name compiles"; continue; fi
+    if ! $cc -o "$f.bin" "$f.o" -L"$build/lib/.libs" -lanysock -pthread 2> "$f.err"; then
+        echo "FAIL $name does not link:"; cat "$f.err"; fail=1; continue
+    fi
+    while read -r how args; do
+        ran=$((ran + 1))
+        # shellcheck disable=SC2086
+        LD_LIBRARY_PATH="$build/lib/.libs" timeout 20 "$f.bin" $args > "$f.out" 2>&1
+        rc=$?
+        if [ "$how" = run ] && [ $rc != 0 ] || [ "$how" = fail ] && [ $rc = 0 ]; then
+            echo "FAIL $name $args: exit $rc, expected to $how:"; cat "$f.out"; fail=1
+        elif LC_ALL=C grep -q '[^[:print:][:space:]]' "$f.out"; then
+            echo "FAIL $name $args printed stray bytes:"; od -c "$f.out" | head; fail=1
+        else
+            echo "ok   $name $args ($how): $(head -n 1 "$f.out")"
+        fi
+    done < "$f.run"
 done
-[ "$n" -ge 6 ] || { echo "FAIL: only $n snippets found"; fail=1; }
+[ "$n" -ge 20 ] || { echo "FAIL: only $n examples found"; fail=1; }
+[ "$ran" -ge 4 ] || { echo "FAIL: only $ran examples run"; fail=1; }
 exit $fail

@@ -37,4 +37,31 @@ check "anysock server logs IPv4 clients as 127.0.0.1" 2 \
     "$(grep -c '^connection from 127\.0\.0\.1:' "$tmp/new.log")"
 check "anysock server listens on both families" 1 \
     "$(grep -c '^listening on \[::\]:[0-9]*, 0\.0\.0\.0:[0-9]*$' "$tmp/new.log")"
+# No address to blame: the message is text, not a buffer left untouched.
+out=$("$bin/daytime-client" 127.0.0.1 70000 2>&1)
+check "anysock client with a bad port says so" "127.0.0.1: Port number above 65535" "$out"
+out=$("$bin/daytime-server" 99999 2>&1)
+check "anysock server with a bad port says so" "listen: Port number above 65535" "$out"
+# The UDP echo client against the echo server, and against nobody.
+"${top_builddir:-.}/examples/echo-server" -p 0 > "$tmp/echo.log" 2>&1 &
+pids="$pids $!"
+wait_for "$tmp/echo.log" 'listening on'
+udp=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$tmp/echo.log" | head -n 1)
+for h in 127.0.0.1 ::1; do
+    check "udp echo client over $h" "hello $h" \
+        "$(echo "hello $h" | "$bin/udp-echo-client" $h "$udp" 2>&1)"
+done
+check "udp echo client, server down: refused, not a hang" \
+    "recv: Connection refused" "$(echo x | "$bin/udp-echo-client" 127.0.0.1 9 2>&1)"
+check "udp echo client, port 0: refused at once" \
+    "127.0.0.1: Port 0: there is nothing to connect to" \
+    "$(echo x | "$bin/udp-echo-client" 127.0.0.1 0 2>&1)"
+# SIGTERM (with SA_RESTART) ends the accept wait: a clean exit.
+"$bin/daytime-server" 0 > "$tmp/term.log" 2>&1 &
+term=$!
+wait_for "$tmp/term.log" 'listening on'
+kill -TERM $term
+for _ in $(seq 50); do kill -0 $term 2>/dev/null || break; sleep 0.1; done
+wait $term
+check "anysock server stops on SIGTERM, exit 0" 0 $?
 exit $fail

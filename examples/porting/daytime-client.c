@@ -1,7 +1,7 @@
 /*
- * daytime-client.c - the same daytime client on anysock: any family,
- * every address of the name, raced (Happy Eyeballs), in bounded time.
- * Compare with daytime-client-legacy.c.
+ * daytime-client.c - the daytime client on anysock: any family, every
+ * address of the name, raced (Happy Eyeballs), in bounded time. Compare
+ * with daytime-client-legacy.c.
  *
  *   daytime-client host [port]
  *
@@ -25,11 +25,15 @@ int main(int argc, char **argv)
 
 	int sockfd = anysock_connect(argv[1], argc > 2 ? argv[2] : "13", SOCK_STREAM, &opts,
 				     &servaddr);
-	anysock_ntop(&servaddr, text, sizeof(text), ANYSOCK_NTOP_NOPORT);
 	if (sockfd < 0) {
-		fprintf(stderr, "connect %s: %s\n", text, anysock_strerror(sockfd));
+		/* servaddr holds an address only when one gave the error */
+		if (anysock_ntop(&servaddr, text, sizeof(text), 0) > 0)
+			fprintf(stderr, "connect %s: %s\n", text, anysock_strerror(sockfd));
+		else
+			fprintf(stderr, "%s: %s\n", argv[1], anysock_strerror(sockfd));
 		return 1;
 	}
+	anysock_ntop(&servaddr, text, sizeof(text), ANYSOCK_NTOP_NOPORT);
 	printf("connected to %s\n", text);
 	char buf[64];
 	ssize_t n;
