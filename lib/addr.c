@@ -137,6 +137,7 @@ static int build_special(anysock_addr *out, int family, int port, bool loopback)
 	if (out == NULL)
 		return -EINVAL;
 	if (family == AF_INET) {
+		/* anysock-port: ignore inaddr -- this is where the library makes them */
 		struct in_addr ip = { htonl(loopback ? INADDR_LOOPBACK : INADDR_ANY) };
 		return anysock_addr_from_in(out, &ip, port);
 	}

@@ -174,6 +174,7 @@ static bool is_numeric_host(const char *s)
 {
 	unsigned char bytes[16];
 	char v6[INET6_ADDRSTRLEN];
+	/* anysock-port: ignore literal-af-inet -- telling IPv4 text from a name */
 	if (inet_pton(AF_INET, s, bytes) == 1)
 		return true;
 	const char *pct = strchr(s, '%');

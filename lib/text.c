@@ -95,6 +95,7 @@ static char *put_v6(char *p, const struct in6_addr *ip)
 {
 	const unsigned char *b = ip->s6_addr;
 	if (in6_is_mapped(ip)) {
+		/* anysock-port: ignore mapped-literal -- RFC 5952 section 5's printed form */
 		memcpy(p, "::ffff:", 7);
 		return put_v4(p + 7, b + 12);
 	}

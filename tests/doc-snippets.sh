@@ -66,7 +66,10 @@ for f in "$tmp"/*.c; do
         echo "FAIL $name does not compile:"; cat "$f.err"; nl -ba "$f"; fail=1; continue
     fi
     if [ ! -e "$f.run" ]; then echo "ok   $name compiles"; continue; fi
-    if ! $cc -o "$f.bin" "$f.o" -L"$build/lib/.libs" -lanysock -pthread 2> "$f.err"; then
+    # the sanitizer build's static library needs its runtimes at link time
+    # shellcheck disable=SC2086
+    if ! $cc -o "$f.bin" "$f.o" ${SAN_LDFLAGS:-} -L"$build/lib/.libs" -lanysock -pthread \
+        2> "$f.err"; then
         echo "FAIL $name does not link:"; cat "$f.err"; fail=1; continue
     fi
     while read -r how args; do

@@ -1,0 +1,303 @@
+/*
+ * anysock-port - find the IPv4-only idioms and dual-stack pitfalls in C and
+ * C++ code, with the anysock call or idiom that replaces each.
+ *
+ *   anysock-port [--json] [--rules LIST] [--list-rules] [--] FILE|DIR...
+ *
+ * Findings come out in GCC's diagnostic form (path:line:col: warning: ...
+ * [rule], then a note with the fix), so editors and CI pick them up; a
+ * count per rule goes to stderr. Exit status: 0 clean, 1 findings, 2 a
+ * usage error or a file that could not be read (the scan goes on).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lex.h"
+#include "rules.h"
+
+#define MAX_FILE (256u << 20) /* larger is not source code */
+
+static struct {
+	bool json, read_error;
+	bool enabled[64];
+	unsigned long count[64];
+	unsigned long findings, files;
+} run;
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void report(const char *path, const struct finding *f)
+{
+	const struct rule *r = &rules[f->rule];
+	run.count[f->rule]++;
+	run.findings++;
+	if (!run.json) {
+		printf("%s:%u:%u: warning: %s [%s]\n", path, f->line, f->col, r->why, r->id);
+		printf("%s:%u:%u: note: %s\n", path, f->line, f->col, r->fix);
+		return;
+	}
+	printf("%s{\"file\": ", run.findings > 1 ? ",\n " : "[");
+	json_string(path);
+	printf(", \"line\": %u, \"column\": %u, \"rule\": ", f->line, f->col);
+	json_string(r->id);
+	printf(", \"heuristic\": %s, \"message\": ", r->heuristic ? "true" : "false");
+	json_string(r->why);
+	printf(", \"fix\": ");
+	json_string(r->fix);
+	putchar('}');
+}
+
+static void read_failed(const char *path, const char *why)
+{
+	fprintf(stderr, "%s: error: %s\n", path, why);
+	run.read_error = true;
+}
+
+/* The whole file, or NULL (reported). */
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		read_failed(path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_FILE) {
+		read_failed(path, S_ISREG(st.st_mode) ? "larger than 256 MiB" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (buf != NULL && got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			break; /* shrank while we read: take what there is */
+		}
+		got += (size_t)r;
+	}
+	int err = errno;
+	close(fd);
+	if (buf == NULL) {
+		read_failed(path, "out of memory");
+		return NULL;
+	}
+	if (got < (size_t)st.st_size && got == 0 && st.st_size > 0) {
+		read_failed(path, strerror(err));
+		free(buf);
+		return NULL;
+	}
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+static void scan_file(const char *path)
+{
+	size_t len;
+	char *buf = slurp(path, &len);
+	if (buf == NULL)
+		return;
+	run.files++;
+	if (memchr(buf, '\0', len < 4096 ? len : 4096) != NULL) {
+		fprintf(stderr, "%s: note: binary file (NUL bytes), not scanned\n", path);
+		free(buf);
+		return;
+	}
+	struct lexed l;
+	struct finding *f = NULL;
+	long n = lex(buf, len, &l) < 0 ? -1 : find_all(&l, run.enabled, &f);
+	if (n < 0)
+		read_failed(path, "out of memory");
+	for (long i = 0; i < n; i++)
+		report(path, &f[i]);
+	if (l.problem != NULL)
+		fprintf(stderr, "%s:%u: note: %s; scanned as far as it goes\n", path, l.problem_line,
+			l.problem);
+	free(f);
+	lexed_free(&l);
+	free(buf);
+}
+
+static int usage(const char *why)
+{
+	fprintf(stderr, "anysock-port: %s\nusage: anysock-port [--json] [--rules LIST] "
+			"[--list-rules] [--] FILE|DIR...\n", why);
+	return 2;
+}
+
+static bool source_name(const char *path)
+{
+	static const char *const ext[] = { ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp" };
+	const char *dot = strrchr(path, '.');
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (strcmp(dot, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+/* nftw with FTW_PHYS: a symbolic link is never followed, so no loop. */
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DNR)
+		read_failed(path, "directory cannot be read");
+	else if (type == FTW_F && source_name(path))
+		scan_file(path);
+	return 0;
+}
+
+static void scan_arg(const char *arg)
+{
+	struct stat st;
+	if (stat(arg, &st) < 0) {
+		read_failed(arg, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		scan_file(arg); /* named on the command line: whatever its name */
+		return;
+	}
+	if (nftw(arg, visit, 32, FTW_PHYS) < 0)
+		read_failed(arg, strerror(errno));
+}
+
+/* Text with roff's special characters escaped. */
+static void roff(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", stdout);
+		else if (*s == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/* The rules as text, or in the form the man page and doc/porting.md hold
+ * them (tests/port.sh checks that those still say what this table does). */
+static int list_rules(const char *form)
+{
+	if (form == NULL) {
+		for (size_t i = 0; i < nrules; i++)
+			printf("%s%s\n  why: %s\n  fix: %s\n", rules[i].id,
+			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
+	} else if (strcmp(form, "man") == 0) {
+		for (size_t i = 0; i < nrules; i++) {
+			printf(".TP\n.B ");
+			roff(rules[i].id);
+			printf("%s\n", rules[i].heuristic ? " (heuristic)" : "");
+			roff(rules[i].why);
+			printf(".\n.br\nFix: ");
+			roff(rules[i].fix);
+			printf(".\n");
+		}
+	} else if (strcmp(form, "markdown") == 0) {
+		printf("| rule | what is wrong | the fix |\n|---|---|---|\n");
+		for (size_t i = 0; i < nrules; i++)
+			printf("| `%s`%s | %s | %s |\n", rules[i].id,
+			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
+	} else {
+		return usage("--list-rules takes man or markdown");
+	}
+	return 0;
+}
+
+
+/* --rules a,b,c: only those; an unknown id is a usage error. */
+static int choose_rules(const char *list)
+{
+	memset(run.enabled, 0, sizeof(run.enabled));
+	char *copy = strdup(list), *save = NULL;
+	if (copy == NULL)
+		return -1;
+	int rc = 0;
+	for (char *id = strtok_r(copy, ",", &save); id != NULL; id = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+		while (i < nrules && strcmp(rules[i].id, id) != 0)
+			i++;
+		if (i == nrules) {
+			fprintf(stderr, "anysock-port: no rule \"%s\" (see --list-rules)\n", id);
+			rc = -1;
+		} else {
+			run.enabled[i] = true;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted())
+		return usage("internal: the rule tables are broken");
+	for (size_t i = 0; i < nrules; i++)
+		run.enabled[i] = true;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			run.json = true;
+		} else if (strcmp(argv[i], "--list-rules") == 0) {
+			return list_rules(NULL);
+		} else if (strncmp(argv[i], "--list-rules=", 13) == 0) {
+			return list_rules(argv[i] + 13);
+		} else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+			if (choose_rules(argv[++i]) < 0)
+				return 2;
+		} else {
+			return usage(strcmp(argv[i], "--rules") == 0 ? "--rules needs a list"
+								      : "unknown option");
+		}
+	}
+	if (i == argc)
+		return usage("no file or directory to scan");
+	for (; i < argc; i++)
+		scan_arg(argv[i]);
+	if (run.json)
+		printf("%s]\n", run.findings > 0 ? "" : "[");
+	fflush(stdout);
+	fprintf(stderr, "anysock-port: %lu finding%s in %lu file%s", run.findings,
+		run.findings == 1 ? "" : "s", run.files, run.files == 1 ? "" : "s");
+	const char *sep = ":";
+	for (size_t r = 0; r < nrules; r++) {
+		if (run.count[r] > 0) {
+			fprintf(stderr, "%s %s %lu", sep, rules[r].id, run.count[r]);
+			sep = ",";
+		}
+	}
+	fputc('\n', stderr);
+	return run.read_error ? 2 : run.findings > 0 ? 1 : 0;
+}

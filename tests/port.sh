@@ -1,0 +1,105 @@
+#!/bin/sh
+# anysock-port: each rule where the fixtures say (line:col), nothing in
+# comments, strings or look-alike names, the exact findings in the legacy
+# examples and none in their ports, the library or the other examples;
+# the man page and porting.md agree with --list-rules; hostile input is
+# reported without a crash or a hang (the sanitizer build runs this too).
+set -u
+. "${top_srcdir:-.}/tests/common.sh"
+src=${top_srcdir:-.}
+port="${top_builddir:-.}/examples/anysock-port"
+scratch
+# line:col rule, as the fixtures' .expected files hold them
+findings() { sed -n 's/^\([^:]*:\)\{0,1\}\([^:]*\):\([0-9]*\):\([0-9]*\): warning: .*\[\(.*\)\]$/\3:\4 \5/p'; }
+
+"$port" "$src/tests/port/positive.c" > "$tmp/pos" 2> "$tmp/pos.err"
+check "positive.c: exit 1 (findings)" 1 $?
+findings < "$tmp/pos" > "$tmp/pos.found"
+if cmp -s "$tmp/pos.found" "$src/tests/port/positive.expected"; then
+    echo "ok   positive.c: every rule at the expected line:col"
+else
+    echo "FAIL positive.c differs from positive.expected:"; diff "$src/tests/port/positive.expected" "$tmp/pos.found"; fail=1
+fi
+check "positive.c: every rule fires" "$("$port" --list-rules | grep -c '^[a-z]')" \
+    "$(cut -d' ' -f2 "$tmp/pos.found" | sort -u | wc -l | tr -d ' ')"
+check "positive.c: every warning has its note" "$(grep -c ': warning: ' "$tmp/pos")" \
+    "$(grep -c ': note: ' "$tmp/pos")"
+check "positive.c: the count on stderr" 1 "$(grep -c '^anysock-port: 33 findings in 1 file: ' "$tmp/pos.err")"
+
+out=$("$port" "$src/tests/port/negative.c" 2>&1)
+check "negative.c: comments, strings, look-alikes, suppressions: exit 0" 0 $?
+check "negative.c: nothing reported" "anysock-port: 0 findings in 1 file" "$out"
+
+(cd "$src" && "$OLDPWD/$port" examples/porting/daytime-server-legacy.c \
+    examples/porting/daytime-client-legacy.c 2>/dev/null) |
+    sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/legacy"
+if cmp -s "$tmp/legacy" "$src/tests/port/legacy.expected"; then
+    echo "ok   the legacy examples: exactly the expected findings"
+else
+    echo "FAIL legacy findings differ:"; diff "$src/tests/port/legacy.expected" "$tmp/legacy"; fail=1
+fi
+out=$("$port" "$src/lib" "$src/examples/porting/daytime-server.c" "$src/examples/porting/daytime-client.c" \
+    "$src/examples/porting/udp-echo-client.c" "$src"/examples/*.c "$src/examples/port" 2>&1)
+check "the library, the ports and the other examples: clean (or suppressed with a reason)" 0 $?
+[ $? = 0 ] || echo "$out"
+
+# --rules, --json, usage
+check "--rules inet-ntoa: only that rule" "15:17 inet-ntoa" \
+    "$("$port" --rules inet-ntoa "$src/tests/port/positive.c" 2>/dev/null | findings)"
+"$port" --rules no-such-rule "$src/tests/port/positive.c" > /dev/null 2>&1
+check "--rules with an unknown id: exit 2" 2 $?
+"$port" > /dev/null 2>&1
+check "no arguments: exit 2" 2 $?
+"$port" --json "$src/tests/port/positive.c" > "$tmp/json" 2>/dev/null
+check "--json: one object per finding" 33 "$(grep -o '"rule": ' "$tmp/json" | wc -l | tr -d ' ')"
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 33 and d[0]["line"] == 11' "$tmp/json"
+    check "--json parses as JSON" 0 $?
+fi
+check "--json with nothing found: []" "[]" "$("$port" --json "$src/tests/port/negative.c" 2>/dev/null)"
+
+# One source of truth: the man page and porting.md hold --list-rules' text.
+sed -n '/^\.\\" rules: begin/,/^\.\\" rules: end/p' "$src/doc/anysock-port.1" | sed '1d;$d' > "$tmp/man"
+"$port" --list-rules=man > "$tmp/man.want"
+cmp -s "$tmp/man" "$tmp/man.want"
+check "anysock-port.1 lists the rules as the program has them" 0 $?
+sed -n '/^<!-- rules: begin/,/^<!-- rules: end/p' "$src/doc/porting.md" | sed '1d;$d' > "$tmp/md"
+"$port" --list-rules=markdown > "$tmp/md.want"
+cmp -s "$tmp/md" "$tmp/md.want"
+check "porting.md lists the rules as the program has them" 0 $?
+
+# Hostile input: reported, no crash, no hang.
+h="$tmp/hostile"
+mkdir -p "$h/loop"
+printf 'int a; /* never closed\ninet_ntoa(x);\n' > "$h/comment.c"
+printf 'const char *s = "never closed\ninet_ntoa(x);\n' > "$h/string.c"
+awk 'BEGIN { print "int x;"; for (i = 0; i < 100; i++) printf "%79s\n", "" }' > "$h/nul.c"
+head -c 64 /dev/zero >> "$h/nul.c"; printf '\ninet_ntoa(y);\n' >> "$h/nul.c"
+printf 'inet_ntoa(z);\0\0\0\n' > "$h/binary.c"
+ln -s .. "$h/loop/up"
+ln -s "$h/loop" "$h/loop/self"
+mkfifo "$h/fifo.c"
+awk 'BEGIN { for (i = 0; i < 400000; i++) printf "x = inet_ntoa(a); "; print "" }' > "$h/long.c"
+out=$(timeout 60 "$port" "$h/comment.c" 2>&1)
+check "unterminated comment: noted, nothing inside reported" 0 $?
+echo "$out" | grep -q 'comment.c:1: note: unterminated comment' || { echo "FAIL no note: $out"; fail=1; }
+out=$(timeout 60 "$port" "$h/string.c" 2>&1)
+check "unterminated string: noted, the next line scanned" 1 $?
+echo "$out" | grep -q 'string.c:2:1: warning: .*\[inet-ntoa\]' || { echo "FAIL: $out"; fail=1; }
+out=$(timeout 60 "$port" "$h/nul.c" 2>&1)
+check "NUL bytes past the start: scanned" 1 $?
+out=$(timeout 60 "$port" "$h/binary.c" 2>&1)
+check "a binary file: noted and skipped" 0 $?
+echo "$out" | grep -q 'binary file' || { echo "FAIL: $out"; fail=1; }
+timeout 60 "$port" "$h/long.c" > "$tmp/long" 2>&1
+check "a 7 MB single line: every finding, no hang" 400000 "$(grep -c ': warning: ' "$tmp/long")"
+out=$(timeout 60 "$port" "$h" 2>&1)
+rc=$?
+[ $rc != 124 ] || { echo "FAIL: the symlink loop hangs"; fail=1; }
+check "a directory with a symlink loop and a FIFO: exit 2 (the FIFO), the rest scanned" 2 $rc
+echo "$out" | grep -q 'fifo.c: error: not a regular file' || { echo "FAIL: $out"; fail=1; }
+out=$(timeout 60 "$port" "$h/no-such-file.c" "$src/tests/port/negative.c" 2>&1)
+check "a missing file: exit 2, and the next one still scanned" 2 $?
+echo "$out" | grep -q 'no-such-file.c: error: No such file' || { echo "FAIL: $out"; fail=1; }
+echo "$out" | grep -q '0 findings in 1 file' || { echo "FAIL: $out"; fail=1; }
+exit $fail
