@@ -4,6 +4,7 @@
  *   anysock-probe [-n] [-t ms] ARG...             what each ARG is
  *   anysock-probe [-t ms] --listen SERVICE [HOST] what would be bound
  *   anysock-probe [-t ms] --connect HOST PORT     the Happy Eyeballs race
+ *   anysock-probe --interfaces                    this host's addresses
  *
  * ARG is a name, an address, host:port ([v6]:port for IPv6) or a CIDR
  * prefix. For each address it resolves to: the canonical text, the family,
@@ -168,11 +169,40 @@ static int show_connect(const char *host, const char *port)
 	return 0;
 }
 
+/* Every address of every interface, classified, and the answer to the
+ * question AI_ADDRCONFIG gets wrong. */
+static int show_interfaces(void)
+{
+	int n = anysock_interfaces(NULL, 0);
+	anysock_interface *v = n > 0 ? calloc((size_t)n, sizeof(*v)) : NULL;
+	if (n < 0 || (n > 0 && v == NULL)) {
+		fprintf(stderr, "interfaces: %s\n", anysock_strerror(n < 0 ? n : -ENOMEM));
+		return 1;
+	}
+	n = anysock_interfaces(v, (size_t)n);
+	for (int i = 0; i < n; i++) {
+		char text[ANYSOCK_ADDRSTRLEN], classes[256];
+		anysock_ntop(&v[i].addr, text, sizeof(text), ANYSOCK_NTOP_NOPORT);
+		anysock_class_str(v[i].classes, classes, sizeof(classes));
+		printf("%u %-10s %s/%u %s%s%s (%s)\n", v[i].index, v[i].name, text, v[i].prefix_len,
+		       v[i].flags & ANYSOCK_IF_UP ? "up" : "down",
+		       v[i].flags & ANYSOCK_IF_LOOPBACK ? ",loopback" : "",
+		       v[i].flags & ANYSOCK_IF_MULTICAST ? ",multicast" : "", classes);
+	}
+	free(v);
+	printf("usable IPv4 (not loopback, not link-local): %s\n",
+	       anysock_have_usable(AF_INET) == 1 ? "yes" : "no");
+	printf("usable IPv6 (not loopback, not link-local): %s\n",
+	       anysock_have_usable(AF_INET6) == 1 ? "yes" : "no");
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: anysock-probe [-n] [-t ms] ARG...\n"
 			"       anysock-probe [-t ms] --listen SERVICE [HOST]\n"
-			"       anysock-probe [-t ms] --connect HOST PORT\n");
+			"       anysock-probe [-t ms] --connect HOST PORT\n"
+			"       anysock-probe --interfaces\n");
 	exit(2);
 }
 
@@ -182,6 +212,7 @@ int main(int argc, char **argv)
 					       { "connect", no_argument, NULL, 'c' },
 					       { "timeout", required_argument, NULL, 't' },
 					       { "numeric", no_argument, NULL, 'n' },
+					       { "interfaces", no_argument, NULL, 'i' },
 					       { NULL, 0, NULL, 0 } };
 	int mode = 0, opt;
 	while ((opt = getopt_long(argc, argv, "nt:", longs, NULL)) != -1) {
@@ -189,7 +220,8 @@ int main(int argc, char **argv)
 		case 'n': reverse = false; break;
 		case 't': timeout_ms = atoi(optarg); break;
 		case 'l':
-		case 'c': mode = opt; break;
+		case 'c':
+		case 'i': mode = opt; break;
 		default: usage();
 		}
 	}
@@ -198,6 +230,8 @@ int main(int argc, char **argv)
 		return show_listen(argv[optind], left == 2 ? argv[optind + 1] : NULL);
 	if (mode == 'c' && left == 2)
 		return show_connect(argv[optind], argv[optind + 1]);
+	if (mode == 'i' && left == 0)
+		return show_interfaces();
 	if (mode != 0 || left == 0)
 		usage();
 	int rc = 0;

@@ -2,10 +2,11 @@
  * anysock.h - protocol-independent socket programming, one API over IPv4 and IPv6.
  *
  * This is the whole public interface. It reads top to bottom in the order a
- * learner meets the concepts, in nine sections: errors; the address type;
- * its text forms; classes (what kind of address, is it safe to reach);
- * prefixes and access lists; lookups that return in bounded time;
- * listening on every family; connecting by name; the PROXY protocol.
+ * learner meets the concepts, in eleven sections: errors; the address
+ * type; its text forms; classes (what kind of address, is it safe to
+ * reach); prefixes and access lists; lookups that return in bounded time;
+ * listening on every family; connecting by name; options and multicast on
+ * every family; interfaces; the PROXY protocol.
  * Every function has a man page of the same name (section 3).
  *
  * Flag bits: each call takes the ANYSOCK_<CALL>_* flags of its own family.
@@ -79,7 +80,11 @@ struct addrinfo;
 	X(PROXY_SYNTAX, -4121, "Malformed PROXY protocol v1 line") \
 	X(PROXY_TLV, -4122, "PROXY protocol TLV runs past the header") \
 	X(PORTZERO, -4123, "Port 0: there is nothing to connect to") \
-	X(SERVICE, -4124, "No such service name for this socket type (see /etc/services)")
+	X(SERVICE, -4124, "No such service name for this socket type (see /etc/services)") \
+	X(NOTGROUP, -4125, "Not a multicast group address") \
+	X(NOTSSM, -4126, "A source is joined only with a source-specific group (232/8, ff3x::/32)") \
+	X(SOURCE, -4127, "The source is not of the group's family") \
+	X(V6ONLY, -4128, "IPv4 group on an IPV6_V6ONLY socket: it would join and receive nothing")
 
 /* Library error codes (negative, below every -errno). */
 enum anysock_error {
@@ -583,9 +588,12 @@ typedef struct anysock_connect_opts {
 	const anysock_addr *local; /* bind to this first (its family only); NULL  */
 	anysock_attempt_trace *trace; /* called in the caller's thread; NULL      */
 	void *trace_arg;
+	int hops;                 /* TTL / hop limit of every attempt; -1, 0: default */
+	int tclass;               /* TOS / traffic class of every attempt; -1: default */
 } anysock_connect_opts;
 
-#define ANYSOCK_CONNECT_OPTS_INIT { sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL }
+#define ANYSOCK_CONNECT_OPTS_INIT \
+	{ sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1 }
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host
  * may carry the port as anysock_ntop writes it, "[::1]:80", service NULL)
@@ -600,6 +608,97 @@ typedef struct anysock_connect_opts {
  * arrived while attempts were pending (anysock(3), "Signals"). */
 ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
 				const anysock_connect_opts *opts, anysock_addr *peer);
+
+/* ------------------------------------------------------------------------ */
+/* Options and multicast on every family                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Each setter acts on the packets the socket sends, whatever its family:
+ * AF_INET at the IPv4 level, AF_INET6 with IPV6_V6ONLY at the IPv6 level,
+ * a dual-stack AF_INET6 socket at every level that governs some of its
+ * packets (measured on Linux: for its IPv4 packets the IPv4 options govern,
+ * but multicast loop follows the socket's family). Getters report what
+ * governs: on a dual-stack socket the IPv4 level once it is connected to an
+ * IPv4 peer, else the IPv6 level. 0 (getters: the value), -EINVAL out of
+ * range, -ENOTSOCK or -EBADF for no socket, -EAFNOSUPPORT for a socket that
+ * is not IP, -ENODEV for an interface index that does not exist.
+ */
+ANYSOCK_API int anysock_set_hops(int fd, int hops);     /* unicast TTL / hop limit, 1..255 */
+ANYSOCK_API int anysock_get_hops(int fd);
+ANYSOCK_API int anysock_set_tclass(int fd, int tclass); /* TOS / traffic class, 0..255 */
+ANYSOCK_API int anysock_get_tclass(int fd);
+ANYSOCK_API int anysock_set_mcast_hops(int fd, int hops); /* 0..255 */
+ANYSOCK_API int anysock_set_mcast_loop(int fd, bool on);
+ANYSOCK_API int anysock_set_mcast_if(int fd, unsigned ifindex); /* 0: the kernel's choice */
+
+/* Join or leave a group at its own family's level (RFC 3678), on interface
+ * ifindex (0: the kernel's choice); source NULL: any-source, else that
+ * source only (a source-specific group, RFC 4607). Block and unblock one
+ * source of an any-source group. A mapped group is its IPv4 group. 0, or
+ * ANYSOCK_E_NOTGROUP, ANYSOCK_E_NOTSSM (a source with a group outside
+ * 232/8 and ff3x::/32), ANYSOCK_E_SOURCE (of the other family),
+ * ANYSOCK_E_V6ONLY (an IPv4 group on an IPV6_V6ONLY socket: the kernel
+ * would take it and deliver nothing), -EAFNOSUPPORT (an IPv6 group on an
+ * AF_INET socket), -ENODEV, or the kernel's error. */
+ANYSOCK_API int anysock_mcast_join(int fd, const anysock_addr *group,
+				   const anysock_addr *source, unsigned ifindex);
+ANYSOCK_API int anysock_mcast_leave(int fd, const anysock_addr *group,
+				    const anysock_addr *source, unsigned ifindex);
+ANYSOCK_API int anysock_mcast_block(int fd, const anysock_addr *group,
+				    const anysock_addr *source, unsigned ifindex);
+ANYSOCK_API int anysock_mcast_unblock(int fd, const anysock_addr *group,
+				      const anysock_addr *source, unsigned ifindex);
+
+/* The same on every socket of a listener; a join goes to the sockets that
+ * can receive the group (its family's, and a dual-stack one for IPv4), so a
+ * UDP server on every family joins 239.1.2.3 and ff12::1:2:3 with two calls
+ * and anysock_recvfrom gives the group as the local address. The joins
+ * return how many sockets joined (-EAFNOSUPPORT: none can; -EOPNOTSUPP for
+ * a stream listener). */
+ANYSOCK_API int anysock_listener_set_hops(anysock_listener *l, int hops);
+ANYSOCK_API int anysock_listener_set_tclass(anysock_listener *l, int tclass);
+ANYSOCK_API int anysock_listener_set_mcast_hops(anysock_listener *l, int hops);
+ANYSOCK_API int anysock_listener_set_mcast_loop(anysock_listener *l, bool on);
+ANYSOCK_API int anysock_listener_set_mcast_if(anysock_listener *l, unsigned ifindex);
+ANYSOCK_API int anysock_listener_mcast_join(anysock_listener *l, const anysock_addr *group,
+					    const anysock_addr *source, unsigned ifindex);
+ANYSOCK_API int anysock_listener_mcast_leave(anysock_listener *l, const anysock_addr *group,
+					     const anysock_addr *source, unsigned ifindex);
+ANYSOCK_API int anysock_listener_mcast_block(anysock_listener *l, const anysock_addr *group,
+					     const anysock_addr *source, unsigned ifindex);
+ANYSOCK_API int anysock_listener_mcast_unblock(anysock_listener *l, const anysock_addr *group,
+					       const anysock_addr *source, unsigned ifindex);
+
+/* ------------------------------------------------------------------------ */
+/* Interfaces                                                                */
+/* ------------------------------------------------------------------------ */
+
+#define ANYSOCK_IF_UP 0x1u
+#define ANYSOCK_IF_LOOPBACK 0x2u
+#define ANYSOCK_IF_MULTICAST 0x4u
+
+/* One address of one interface. */
+typedef struct anysock_interface {
+	unsigned index;       /* if_nametoindex                           */
+	char name[16];        /* IF_NAMESIZE, NUL-terminated              */
+	unsigned flags;       /* ANYSOCK_IF_*                             */
+	anysock_addr addr;    /* canonical; link-local ones carry the scope */
+	unsigned prefix_len;  /* of its netmask                           */
+	unsigned classes;     /* anysock_addr_class(addr)                 */
+} anysock_interface;
+
+/* Every IP address of every interface into out[0..max). Returns how many
+ * there are (more than max: call again with room for them all). */
+ANYSOCK_API int anysock_interfaces(anysock_interface *out, size_t max);
+/* Does this host have a usable address of family (AF_INET, AF_INET6): not
+ * loopback, not link-local, on an interface that is up? 1 or 0 (the
+ * question AI_ADDRCONFIG gets wrong; see anysock_interfaces(3)). */
+ANYSOCK_API int anysock_have_usable(int family);
+/* Interface name <-> index: -ENODEV for none, -EINVAL for bad input;
+ * the name as anysock_ntop writes ("" on failure), or -ENOSPC. */
+ANYSOCK_API int anysock_interface_index(const char *name);
+ANYSOCK_API int anysock_interface_name(unsigned index, char *buf, size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* PROXY protocol                                                            */

@@ -42,7 +42,8 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 	}
 	if ((o->flags & ~CONNECT_FLAGS) ||
 	    (o->flags & ANYSOCK_CONNECT_IPV4 && o->flags & ANYSOCK_CONNECT_IPV6) ||
-	    o->attempt_delay_ms < 0)
+	    o->attempt_delay_ms < 0 || o->hops < -1 || o->hops > 255 || o->tclass < -1 ||
+	    o->tclass > 255)
 		return -EINVAL;
 	if (o->attempt_delay_ms == 0)
 		o->attempt_delay_ms = DEFAULT_DELAY_MS;
@@ -140,6 +141,14 @@ static int attempt_socket(const struct race *r, const anysock_addr *a)
 	int fd = sock_open(family, r->socktype);
 	if (fd < 0)
 		return fd;
+	/* before connect(), so that the SYN carries them */
+	int rc = r->o->hops > 0 ? anysock_set_hops(fd, r->o->hops) : 0;
+	if (rc == 0 && r->o->tclass >= 0)
+		rc = anysock_set_tclass(fd, r->o->tclass);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
 	if (r->o->local != NULL && bind(fd, &local.u.sa, local.len) < 0) {
 		int e = -errno;
 		close(fd);

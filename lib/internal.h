@@ -66,7 +66,18 @@ int sock_open(int family, int socktype);
  * when asked. The new descriptor, or -errno. */
 int sock_accept(int fd, anysock_addr *peer, bool nonblock);
 int sock_set_int(int fd, int level, int name, int value);
+
+/* What an IP socket is (sockopt.c): its family; for AF_INET6 whether it
+ * carries IPv4 too (IPV6_V6ONLY off), and whether its peer is IPv4. 0, or
+ * -ENOTSOCK, -EBADF, -EAFNOSUPPORT (not IP). */
+struct sock_kind {
+	int family;
+	bool dual, v4_peer;
+};
+int sock_kind(int fd, struct sock_kind *k);
 int fd_set_nonblock(int fd, bool on);
+/* Whether interface ifindex exists where the socket is (its namespace). */
+bool sock_has_interface(int fd, unsigned ifindex);
 int fd_set_cloexec(int fd);
 
 /* ------------------------------------------------------------------------ */

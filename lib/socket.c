@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 
 int sock_set_int(int fd, int level, int name, int value)
 {
@@ -76,4 +78,16 @@ int sock_accept(int fd, anysock_addr *peer, bool nonblock)
 	int c = accept(fd, &peer->u.sa, &peer->len);
 	return c >= 0 ? finish_fd(c, nonblock) : -errno;
 #endif
+}
+
+bool sock_has_interface(int fd, unsigned ifindex)
+{
+	/* Asked through the socket, so in its own network namespace, which
+	 * need not be the calling thread's. */
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ifindex > INT32_MAX)
+		return false;
+	ifr.ifr_ifindex = (int)ifindex;
+	return ioctl(fd, SIOCGIFNAME, &ifr) == 0;
 }

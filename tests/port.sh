@@ -40,8 +40,9 @@ else
 fi
 out=$("$port" "$src/lib" "$src/examples/porting/daytime-server.c" "$src/examples/porting/daytime-client.c" \
     "$src/examples/porting/udp-echo-client.c" "$src"/examples/*.c "$src/examples/port" 2>&1)
-check "the library, the ports and the other examples: clean (or suppressed with a reason)" 0 $?
-[ $? = 0 ] || echo "$out"
+rc=$?
+check "the library, the ports and the other examples: clean (or suppressed with a reason)" 0 $rc
+[ $rc = 0 ] || echo "$out"
 
 # --rules, --json, usage
 check "--rules inet-ntoa: only that rule" "15:17 inet-ntoa" \

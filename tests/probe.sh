@@ -31,6 +31,9 @@ has "--connect: attempt started" "$out" 'start      127\.0\.0\.1:9'
 has "--connect: refused" "$out" 'failed     127\.0\.0\.1:9: Connection refused'
 "$probe" --connect 127.0.0.1 9 >/dev/null; rc=$?
 [ $rc = 1 ] && echo "ok   --connect exit 1 on failure" || { echo "FAIL exit $rc"; fail=1; }
+out=$("$probe" --interfaces)
+has "--interfaces: loopback" "$out" 'lo  *127\.0\.0\.1/8 up,loopback (loopback'
+has "--interfaces: the usable question" "$out" 'usable IPv4 (not loopback, not link-local): '
 "$probe" 2>/dev/null; rc=$?
 [ $rc = 2 ] && echo "ok   usage exit 2" || { echo "FAIL usage exit $rc"; fail=1; }
 exit $fail

@@ -81,8 +81,8 @@ const struct rule rules[] = {
 	{ "ip-option", true,
 	  "an IPv4-level option on a socket this function does not make AF_INET: on an AF_INET6 "
 	  "socket it governs IPv4 packets only, or nothing",
-	  "set the option for the socket's family, and on a dual-stack socket at both levels "
-	  "(the tutorial's options section)" },
+	  "anysock_set_hops(), anysock_set_tclass(), anysock_set_mcast_*(), which set every level "
+	  "that governs the socket's packets (anysock_sockopt(3))" },
 };
 const size_t nrules = sizeof(rules) / sizeof(rules[0]);
 
