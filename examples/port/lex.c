@@ -95,14 +95,10 @@ static bool ident_char(int ch)
 static int emit(struct cursor *c, enum tok_kind kind, size_t from, unsigned line, unsigned col)
 {
 	struct lexed *l = c->out;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 1024;
-		struct token *t = realloc(l->tok, cap * sizeof(*t));
-		if (t == NULL)
-			return -1;
-		l->tok = t;
-		l->cap = cap;
-	}
+	struct token *t = grow(l->tok, &l->cap, l->n, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	l->tok = t;
 	l->tok[l->n++] = (struct token){ kind, c->s + from, c->i - from, line, col, c->directive,
 					 c->include_next && kind != TOK_IDENT, c->line != line };
 	return 0;
@@ -118,14 +114,10 @@ static int note_suppression(struct cursor *c, size_t from, size_t to, unsigned l
 			continue;
 		p += sizeof(key) - 1;
 		struct lexed *l = c->out;
-		if (l->nsup == l->capsup) {
-			size_t cap = l->capsup ? 2 * l->capsup : 16;
-			struct suppression *s = realloc(l->sup, cap * sizeof(*s));
-			if (s == NULL)
-				return -1;
-			l->sup = s;
-			l->capsup = cap;
-		}
+		struct suppression *all = grow(l->sup, &l->capsup, l->nsup, sizeof(*all));
+		if (all == NULL)
+			return -1;
+		l->sup = all;
 		struct suppression *s = &l->sup[l->nsup++];
 		s->line = line;
 		size_t k = 0;
@@ -266,6 +258,19 @@ static int token(struct cursor *c)
 		return emit(c, TOK_NUMBER, from, line, col);
 	}
 	return punct(c, line, col);
+}
+
+void *grow(void *items, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return items;
+	size_t ncap = *cap ? 2 * *cap : 64;
+	if (ncap > SIZE_MAX / size)
+		return NULL;
+	void *p = realloc(items, ncap * size);
+	if (p != NULL)
+		*cap = ncap;
+	return p;
 }
 
 int lex(const char *buf, size_t len, struct lexed *out)

@@ -39,6 +39,10 @@ struct lexed {
 	unsigned problem_line;
 };
 
+/* Room for element n of an array of capacity *cap (doubling): the array,
+ * maybe moved, or NULL when out of memory (the old one still valid). */
+void *grow(void *items, size_t *cap, size_t n, size_t size);
+
 /* Tokens of buf[0..len). 0, or -1 when out of memory. */
 int lex(const char *buf, size_t len, struct lexed *out);
 void lexed_free(struct lexed *l);

@@ -155,14 +155,10 @@ static int add(struct scan *s, enum rule_id r, size_t i)
 			if ((p == sup->rules || p[-1] == ',') && (p[idl] == '\0' || p[idl] == ','))
 				return 0;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		struct finding *f = realloc(s->out, cap * sizeof(*f));
-		if (f == NULL)
-			return -1;
-		s->out = f;
-		s->cap = cap;
-	}
+	struct finding *f = grow(s->out, &s->cap, s->n, sizeof(*f));
+	if (f == NULL)
+		return -1;
+	s->out = f;
 	s->out[s->n++] = (struct finding){ (size_t)r, t->line, t->col };
 	return 0;
 }
