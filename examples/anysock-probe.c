@@ -51,21 +51,6 @@ static void show_addr(const anysock_addr *given)
 	}
 }
 
-/* "host:port" with a name for host; NULL when text is not that shape. */
-static bool split_host_port(const char *text, char *host, size_t hsize, const char **port)
-{
-	const char *colon = strrchr(text, ':');
-	if (colon == NULL || colon == text || strchr(text, ':') != colon || colon[1] == '\0')
-		return false; /* no colon, or more than one (an IPv6 address) */
-	size_t len = (size_t)(colon - text);
-	if (len >= hsize)
-		return false;
-	memcpy(host, text, len);
-	host[len] = '\0';
-	*port = colon + 1;
-	return true;
-}
-
 static int probe(const char *arg)
 {
 	printf("%s\n", arg);
@@ -93,13 +78,9 @@ static int probe(const char *arg)
 		show_addr(&a[0]);
 		return 0;
 	}
-	char host[256];
-	const char *port = NULL;
-	if (!split_host_port(arg, host, sizeof(host), &port)) {
-		snprintf(host, sizeof(host), "%s", arg);
-		port = NULL;
-	}
-	int n = anysock_resolve(host, port, SOCK_STREAM, 0, timeout_ms, a, 32);
+	/* host:port, [v6]:port, a name: anysock_resolve takes them all, and
+	 * gives the parse error for what is clearly meant as an address */
+	int n = anysock_resolve(arg, NULL, SOCK_STREAM, 0, timeout_ms, a, 32);
 	if (n < 0) {
 		printf("  %s\n", anysock_strerror(n));
 		return 1;

@@ -84,7 +84,8 @@ struct addrinfo;
 	X(NOTGROUP, -4125, "Not a multicast group address") \
 	X(NOTSSM, -4126, "A source is joined only with a source-specific group (232/8, ff3x::/32)") \
 	X(SOURCE, -4127, "The source is not of the group's family") \
-	X(V6ONLY, -4128, "IPv4 group on an IPV6_V6ONLY socket: it would join and receive nothing")
+	X(V6ONLY, -4128, "IPv4 group on an IPV6_V6ONLY socket: it would join and receive nothing") \
+	X(HOSTLEN, -4129, "Host name too long (a DNS name has at most 253 characters)")
 
 /* Library error codes (negative, below every -errno). */
 enum anysock_error {

@@ -253,6 +253,11 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 	return rc;
 }
 
+/* The longest host text anything takes: a DNS name is at most 253
+ * characters (RFC 1035's 255 octets on the wire), 254 with its final dot,
+ * and "[v6%scope]:port" is far shorter. */
+#define MAX_HOST_TEXT 260
+
 /* Copy s[0..n) into out (size bytes) with its NUL; false when too long. */
 static bool copy_part(char *out, size_t size, const char *s, size_t n)
 {
@@ -270,6 +275,8 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
 		return 0;
 	const char *port = NULL;
 	size_t hlen = strlen(h);
+	if (hlen > MAX_HOST_TEXT)
+		return ANYSOCK_E_HOSTLEN; /* refused whole, never cut */
 	if (h[0] == '[') {
 		const char *close = strchr(h, ']');
 		if (close == NULL)

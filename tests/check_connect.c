@@ -138,6 +138,10 @@ START_TEST(test_connect_errors)
 			 ANYSOCK_E_PORT);
 	ck_assert_int_eq(anysock_connect("127.0.0.1", "no-such-service", SOCK_STREAM, NULL, &peer),
 			 ANYSOCK_E_SERVICE);
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 6);
+	memcpy(longname + sizeof(longname) - 6, ".test", 6);
+	ck_assert_int_eq(anysock_connect(longname, "80", SOCK_STREAM, NULL, &peer), ANYSOCK_E_HOSTLEN);
 	ck_assert_int_eq(anysock_connect("127.0.0.1", "80", SOCK_RAW, NULL, &peer), -EINVAL);
 	ck_assert_int_eq(anysock_connect("", "80", SOCK_STREAM, NULL, &peer), ANYSOCK_E_EMPTY);
 	ck_assert_int_eq(anysock_connect("127.0.0.1", "65536", SOCK_STREAM, NULL, &peer),

@@ -31,6 +31,12 @@ has "--connect: attempt started" "$out" 'start      127\.0\.0\.1:9'
 has "--connect: refused" "$out" 'failed     127\.0\.0\.1:9: Connection refused'
 "$probe" --connect 127.0.0.1 9 >/dev/null; rc=$?
 [ $rc = 1 ] && echo "ok   --connect exit 1 on failure" || { echo "FAIL exit $rc"; fail=1; }
+out=$("$probe" -n 'fe80::1%nope')
+has "a bad scope is a parse error, not a lookup" "$out" 'Bad or unknown IPv6 scope id'
+out=$("$probe" -n '[::1]:65536')
+has "a bad port is a parse error" "$out" 'Port number above 65535'
+out=$("$probe" -n "$(printf '%0300d' 0 | tr 0 a).test")
+has "an over-long name is refused, not cut" "$out" 'Host name too long'
 out=$("$probe" --interfaces)
 has "--interfaces: loopback" "$out" 'lo  *127\.0\.0\.1/8 up,loopback (loopback'
 has "--interfaces: the usable question" "$out" 'usable IPv4 (not loopback, not link-local): '
