@@ -132,8 +132,15 @@ int anysock_mcast_unblock(int fd, const anysock_addr *group, const anysock_addr 
 /* Listeners                                                                */
 /* ------------------------------------------------------------------------ */
 
+/* Whether listener socket x can receive group g. */
+static bool receives(const struct sock *x, const anysock_addr *g)
+{
+	return x->family == g->u.sa.sa_family || (g->u.sa.sa_family == AF_INET && x->dual);
+}
+
 /* The group on every socket that can receive it. The number joined (or
- * left...), or the first error; -EAFNOSUPPORT when no socket can. */
+ * left...), or the first error (a join that fails part way is undone, so
+ * nothing is half-joined); -EAFNOSUPPORT when no socket can. */
 static int listener_mcast(anysock_listener *l, const anysock_addr *group,
 			  const anysock_addr *source, unsigned ifindex, enum mcast_op op)
 {
@@ -142,14 +149,22 @@ static int listener_mcast(anysock_listener *l, const anysock_addr *group,
 	if (l->socktype != SOCK_DGRAM)
 		return -EOPNOTSUPP;
 	anysock_addr g, s;
+	const anysock_addr *src = source != NULL ? &s : NULL;
 	int rc = check_group(group, source, op, &g, &s), n = 0;
-	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+	size_t i = 0;
+	for (; rc == 0 && i < l->n; i++) {
 		const struct sock *x = &l->s[i];
-		if (x->family != g.u.sa.sa_family && !(g.u.sa.sa_family == AF_INET && x->dual))
-			continue;
 		struct sock_kind k = { x->family, x->dual, false };
-		rc = mcast_call(x->fd, &g, source != NULL ? &s : NULL, op, ifindex, &k);
-		n += rc == 0;
+		if (receives(x, &g) && (rc = mcast_call(x->fd, &g, src, op, ifindex, &k)) == 0)
+			n++;
+	}
+	if (rc < 0 && op == JOIN) {
+		for (size_t j = 0; j + 1 < i; j++) {
+			const struct sock *x = &l->s[j];
+			struct sock_kind k = { x->family, x->dual, false };
+			if (receives(x, &g))
+				mcast_call(x->fd, &g, src, LEAVE, ifindex, &k);
+		}
 	}
 	return rc < 0 ? rc : n > 0 ? n : -EAFNOSUPPORT;
 }

@@ -156,6 +156,19 @@ START_TEST(test_listener_level)
 	ck_assert_int_eq(anysock_listener_mcast_join(l, &g4, NULL, lo), -EOPNOTSUPP);
 	anysock_listener_close(l);
 	ck_assert_int_eq(anysock_listener_set_hops(NULL, 6), -EINVAL);
+
+	/* A join that fails on one socket is undone on the others. */
+	int fds[2];
+	for (int i = 0; i < 2; i++) {
+		fds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		anysock_addr a = addr(i == 0 ? "127.0.0.1" : "127.0.0.2");
+		ck_assert_int_eq(bind(fds[i], &a.u.sa, a.len), 0);
+	}
+	ck_assert_int_eq(anysock_mcast_join(fds[1], &g4, NULL, lo), 0); /* the second will fail */
+	ck_assert_int_eq(anysock_listener_adopt(fds, 2, 0, &l), 2);
+	ck_assert_int_eq(anysock_listener_mcast_join(l, &g4, NULL, lo), -EADDRINUSE);
+	ck_assert_int_eq(anysock_mcast_join(fds[0], &g4, NULL, lo), 0); /* not left joined */
+	anysock_listener_close(l);
 }
 END_TEST
 
