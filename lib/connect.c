@@ -344,7 +344,7 @@ int anysock_connect(const char *host, const char *service, int socktype,
 			  (o.flags & ANYSOCK_CONNECT_IPV6 ? ANYSOCK_RESOLVE_IPV6 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_NUMERIC ? ANYSOCK_RESOLVE_NUMERIC : 0);
 	anysock_addr addrs[MAX_ADDRS];
-	int n = anysock_resolve(host, service, socktype, rflags, o.timeout_ms, addrs, MAX_ADDRS);
+	int n = resolve_split(host, service, socktype, rflags, o.timeout_ms, addrs, MAX_ADDRS);
 	if (n < 0)
 		return n == anysock_error_from_eai(EAI_AGAIN) && o.timeout_ms >= 0 &&
 				       deadline_passed(deadline)

@@ -142,6 +142,10 @@ struct endpoint_text {
  * port twice, brackets around what is not IPv6, a bad scope), so text with
  * brackets or a scope never reaches the system resolver as a name. */
 int endpoint_split(const char **host, const char **service, struct endpoint_text *buf);
+/* anysock_resolve() for a host and service endpoint_split() already took
+ * apart (listen.c and connect.c split first, to see the service). */
+int resolve_split(const char *host, const char *service, int socktype, unsigned flags,
+		  int timeout_ms, anysock_addr *out, size_t max);
 
 /* ------------------------------------------------------------------------ */
 /* addr.c                                                                    */

@@ -206,8 +206,8 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 	if (rc < 0)
 		return rc;
 	bool wildcard = host == NULL || strcmp(host, "*") == 0;
-	int n = anysock_resolve(wildcard ? NULL : host, service, socktype, rflags, -1, out,
-				MAX_SOCKETS);
+	int n = resolve_split(wildcard ? NULL : host, service, socktype, rflags, -1, out,
+			      MAX_SOCKETS);
 	if (n < 0 || !wildcard)
 		return n;
 	int port = anysock_addr_port(&out[0]);

@@ -333,15 +333,19 @@ static bool numeric_service_ok(const char *service)
 int anysock_resolve(const char *host, const char *service, int socktype, unsigned flags,
 		    int timeout_ms, anysock_addr *out, size_t max)
 {
+	struct endpoint_text text;
+	int rc = endpoint_split(&host, &service, &text);
+	return rc < 0 ? rc : resolve_split(host, service, socktype, flags, timeout_ms, out, max);
+}
+
+int resolve_split(const char *host, const char *service, int socktype, unsigned flags,
+		  int timeout_ms, anysock_addr *out, size_t max)
+{
 	if (out == NULL || max == 0 || (flags & ~RESOLVE_FLAGS) ||
 	    (flags & ANYSOCK_RESOLVE_IPV4 && flags & ANYSOCK_RESOLVE_IPV6))
 		return -EINVAL;
 	if (host != NULL && host[0] == '\0')
 		return ANYSOCK_E_EMPTY;
-	struct endpoint_text text;
-	int split = endpoint_split(&host, &service, &text);
-	if (split < 0)
-		return split;
 	if (service != NULL && service[0] == '\0')
 		return ANYSOCK_E_PORT;
 	if (service != NULL && !numeric_service_ok(service))
