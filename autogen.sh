@@ -10,11 +10,13 @@ cd "$(dirname "$0")"
 # sanitizer and fuzzing builds; check is the unit-test framework; ip and
 # unshare (and sysctl, ss) build and inspect the throw-away hosts of
 # tests/netns; valgrind is for make check-valgrind; netcat, socat and curl
-# are the real clients of tests/echo.sh.
+# are the real clients of tests/echo.sh; libuv and libevent run the
+# event-loop example (examples/loop) in tests/loop.sh.
 need="autoreconf:autoconf automake:automake libtoolize:libtool pkg-config:pkg-config \
 make:make gcc:gcc clang:clang /usr/include/check.h:check \
 /usr/share/doc/libclang-rt-dev:libclang-rt-dev ip:iproute2 unshare:util-linux \
-valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl"
+valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl \
+/usr/include/uv.h:libuv1-dev /usr/include/event2/event.h:libevent-dev"
 
 # Debian puts system tools (sysctl, ip) in /usr/sbin and /sbin, which a
 # normal user's PATH leaves out: look there too, or the check never passes.

@@ -2,11 +2,12 @@
  * anysock.h - protocol-independent socket programming, one API over IPv4 and IPv6.
  *
  * This is the whole public interface. It reads top to bottom in the order a
- * learner meets the concepts, in eleven sections: errors; the address
+ * learner meets the concepts, in twelve sections: errors; the address
  * type; its text forms; classes (what kind of address, is it safe to
  * reach); prefixes and access lists; lookups that return in bounded time;
- * listening on every family; connecting by name; options and multicast on
- * every family; interfaces; the PROXY protocol.
+ * listening on every family; connecting by name; the same from an event
+ * loop; options and multicast on every family; interfaces; the PROXY
+ * protocol.
  * Every function has a man page of the same name (section 3).
  *
  * Flag bits: each call takes the ANYSOCK_<CALL>_* flags of its own family.
@@ -563,6 +564,7 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 #define ANYSOCK_CONNECT_NONBLOCK 0x4u    /* return a non-blocking descriptor     */
 #define ANYSOCK_CONNECT_NUMERIC 0x8u     /* host and service must be numeric     */
 #define ANYSOCK_CONNECT_UNCONNECTED 0x10u /* UDP: a socket for sendto to *peer  */
+#define ANYSOCK_CONNECT_TRACE_LOOKUPS 0x20u /* trace hears ANYSOCK_ATTEMPT_RESOLVED */
 
 /* What anysock_connect_opts.trace hears about each connection attempt
  * (stream sockets: a datagram "connect" is no attempt on the wire). */
@@ -570,7 +572,10 @@ enum anysock_attempt_event {
 	ANYSOCK_ATTEMPT_START,     /* an attempt began (err 0)                   */
 	ANYSOCK_ATTEMPT_CONNECTED, /* it won (err 0)                             */
 	ANYSOCK_ATTEMPT_FAILED,    /* it failed with err (-ECONNREFUSED, ...)    */
-	ANYSOCK_ATTEMPT_ABANDONED  /* another won, or time ran out, first (err 0) */
+	ANYSOCK_ATTEMPT_ABANDONED, /* another won, or time ran out, first (err 0) */
+	ANYSOCK_ATTEMPT_RESOLVED   /* with ANYSOCK_CONNECT_TRACE_LOOKUPS: a family's
+				    * lookup answered; addr its first address, or
+				    * with err < 0 the family's wildcard          */
 };
 typedef void anysock_attempt_trace(void *arg, enum anysock_attempt_event event,
 				   const anysock_addr *addr, int err, long elapsed_us);
@@ -591,17 +596,23 @@ typedef struct anysock_connect_opts {
 	void *trace_arg;
 	int hops;                 /* TTL / hop limit of every attempt; -1, 0: default */
 	int tclass;               /* TOS / traffic class of every attempt; -1: default */
+	int resolution_delay_ms;  /* RFC 8305 section 3: how long an A answer waits
+				   * for the AAAA one; 0: 50 ms                 */
 } anysock_connect_opts;
 
 #define ANYSOCK_CONNECT_OPTS_INIT \
-	{ sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1 }
+	{ sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0 }
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host
  * may carry the port as anysock_ntop writes it, "[::1]:80", service NULL)
- * over whichever family answers first: Happy Eyeballs v2 (RFC 8305) over every
- * address in getaddrinfo's order, families interleaved, a new attempt each
- * attempt delay or as soon as one fails; the first to connect wins, the
- * rest are closed. opts NULL: the defaults. Returns the connected
+ * over whichever family answers first: Happy Eyeballs v2 (RFC 8305). A name
+ * the hosts file cannot answer is looked up twice at once, AAAA and A; an
+ * A answer waits the resolution delay for AAAA, then the race starts with
+ * what is there and later answers join it. Each family keeps getaddrinfo's
+ * order, the families alternate (which goes first: RFC 6724's rules, see
+ * anysock_connect(3)), a new attempt each attempt delay or as soon as one
+ * fails; the first to connect wins, the rest are closed (at most 32
+ * addresses of each family). opts NULL: the defaults. Returns the connected
  * descriptor (close-on-exec, blocking unless asked; the caller closes it)
  * and, in *peer (may be NULL), the canonical address it reached. On
  * failure: the most telling error (refused, then timed out, then
@@ -609,6 +620,62 @@ typedef struct anysock_connect_opts {
  * arrived while attempts were pending (anysock(3), "Signals"). */
 ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
 				const anysock_connect_opts *opts, anysock_addr *peer);
+
+/* ------------------------------------------------------------------------ */
+/* From an event loop                                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * anysock_connect() and the lookups, as state machines for the caller's own
+ * loop (epoll, poll, libuv, libevent): start, watch one descriptor for
+ * readability, and call step or result when it is readable or the timeout
+ * has passed. Nothing blocks: names are looked up on the library's worker
+ * threads, which never call into the caller. One object belongs to one
+ * thread at a time; distinct objects may be used from distinct threads.
+ * Each watched descriptor stays open and valid until the object is freed.
+ * See anysock_connector(3) and anysock_lookup(3).
+ */
+typedef struct anysock_connector anysock_connector;
+
+/* Start connecting as anysock_connect() would (same arguments, options and
+ * errors at start). 0 and *out, or a negative code (*out NULL). */
+ANYSOCK_API int anysock_connector_start(const char *host, const char *service, int socktype,
+					const anysock_connect_opts *opts,
+					anysock_connector **out);
+/* The descriptor to watch for readability (an epoll descriptor). */
+ANYSOCK_API int anysock_connector_fd(const anysock_connector *c);
+/* The longest the caller may wait before calling step even when the
+ * descriptor stays quiet, in milliseconds (rounded up); -1: no limit. */
+ANYSOCK_API int anysock_connector_timeout(const anysock_connector *c);
+/* Progress without blocking: a connected descriptor (now the caller's, as
+ * anysock_connect returns it; *peer may be NULL); -EINPROGRESS while the
+ * race goes on; or the final error as anysock_connect reports it. Once it
+ * returned a result, later calls return the same error, or -EALREADY
+ * after a descriptor. */
+ANYSOCK_API int anysock_connector_step(anysock_connector *c, anysock_addr *peer);
+/* Cancel (closes every attempt) or release after completion; NULL ignored. */
+ANYSOCK_API void anysock_connector_free(anysock_connector *c);
+
+typedef struct anysock_lookup anysock_lookup;
+
+/* anysock_resolve() and anysock_nameinfo() without waiting: the same
+ * arguments, checks, fallbacks and results, given up at timeout_ms (-1:
+ * never). 0 and *out, or a negative code for bad arguments (*out NULL). */
+ANYSOCK_API int anysock_resolve_start(const char *host, const char *service, int socktype,
+				      unsigned flags, int timeout_ms, anysock_lookup **out);
+ANYSOCK_API int anysock_nameinfo_start(const anysock_addr *a, int flags, int timeout_ms,
+				       anysock_lookup **out);
+/* Readable once the answer is in or the time is up (a timerfd). */
+ANYSOCK_API int anysock_lookup_fd(const anysock_lookup *q);
+/* Milliseconds until the time is up (0: done; -1: no limit). */
+ANYSOCK_API int anysock_lookup_timeout(const anysock_lookup *q);
+/* The answer, as anysock_resolve() / anysock_nameinfo() return it; may be
+ * asked again; -EINPROGRESS before it is in and the time is up. */
+ANYSOCK_API int anysock_resolve_result(anysock_lookup *q, anysock_addr *out, size_t max);
+ANYSOCK_API int anysock_nameinfo_result(anysock_lookup *q, char *host, size_t size);
+/* Release; a lookup still running is abandoned (its worker finishes it,
+ * its descriptor is closed now). NULL ignored. */
+ANYSOCK_API void anysock_lookup_free(anysock_lookup *q);
 
 /* ------------------------------------------------------------------------ */
 /* Options and multicast on every family                                     */

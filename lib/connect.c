@@ -1,17 +1,31 @@
 /*
- * connect.c - connecting by name to whichever family answers first.
+ * connect.c - connecting by name to whichever family answers first, as a
+ * state machine an event loop drives (anysock_connector(3)); the blocking
+ * anysock_connect() is a poll() loop over the same machine.
  *
  * UNP's tcp_connect tries each address in turn, so one black-holed IPv6
  * route costs a whole TCP connect timeout (about 127 s with Linux's
  * defaults) before IPv4 gets its turn. Happy Eyeballs v2 (RFC 8305) races
- * the families instead: keep getaddrinfo's RFC 6724 order, interleave the
- * families, and start the next attempt each time the connection attempt
- * delay passes (or at once when an attempt fails), leaving the earlier
- * ones running; the first to connect wins and the rest are closed.
+ * the families instead, in two steps:
  *
- * The lookup comes first and counts against the same time limit. RFC 8305
- * also starts connecting before the A answer arrives (section 3); with
- * getaddrinfo both families come back together, so that step is moot here.
+ * Resolution (section 3). getaddrinfo(AF_UNSPEC) waits for both the AAAA
+ * and the A answer, so one resolver that never answers AAAA holds the
+ * connection for its whole timeout although the A answer came at once. A
+ * name the hosts file cannot answer is therefore asked twice, in parallel
+ * on the worker pool: AAAA and A. An AAAA answer starts the race at once;
+ * an A answer waits the resolution delay (50 ms) for it, then the race
+ * starts with what is there; what arrives later joins the race.
+ *
+ * The race (sections 4 and 5). Each family keeps getaddrinfo's order; the
+ * families take turns, the first one chosen by RFC 6724 (glibc's order
+ * when one lookup answered both, order.c otherwise). A new attempt starts
+ * each time the connection attempt delay passes, or at once when one
+ * fails, leaving the earlier ones running; the first to connect wins and
+ * the rest are closed.
+ *
+ * Every pending attempt and lookup is registered in one epoll descriptor,
+ * the one the caller watches; the timers (attempt delay, resolution delay,
+ * the overall timeout) are the caller's, through anysock_connector_timeout.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -19,14 +33,18 @@
 
 #include <errno.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 
-#define MAX_ADDRS 32
+#define MAX_ADDRS 32         /* of each family */
 #define DEFAULT_DELAY_MS 250 /* RFC 8305 section 8 */
 #define MIN_DELAY_MS 10      /* RFC 8305 section 5: at least 10 ms, 100 ms recommended */
+#define DEFAULT_RESOLUTION_DELAY_MS 50 /* RFC 8305 section 8 */
+#define LOOKUP_TAG (UINT64_C(1) << 32) /* epoll data of a lookup; a socket's is its fd */
 
 #define CONNECT_FLAGS                                                        \
 	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK | \
-	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED)
+	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED |                  \
+	 ANYSOCK_CONNECT_TRACE_LOOKUPS)
 
 /* The options with defaults for what the caller's (maybe older, shorter)
  * struct does not have. */
@@ -43,37 +61,15 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 	if ((o->flags & ~CONNECT_FLAGS) ||
 	    (o->flags & ANYSOCK_CONNECT_IPV4 && o->flags & ANYSOCK_CONNECT_IPV6) ||
 	    o->attempt_delay_ms < 0 || o->hops < -1 || o->hops > 255 || o->tclass < -1 ||
-	    o->tclass > 255)
+	    o->tclass > 255 || o->resolution_delay_ms < 0)
 		return -EINVAL;
 	if (o->attempt_delay_ms == 0)
 		o->attempt_delay_ms = DEFAULT_DELAY_MS;
 	if (o->attempt_delay_ms < MIN_DELAY_MS)
 		o->attempt_delay_ms = MIN_DELAY_MS;
+	if (o->resolution_delay_ms == 0)
+		o->resolution_delay_ms = DEFAULT_RESOLUTION_DELAY_MS;
 	return 0;
-}
-
-/*
- * RFC 8305 section 4: the first address, then alternate families, keeping
- * each family's own order ("First Address Family Count" of 1).
- */
-static void interleave(anysock_addr *a, size_t n)
-{
-	anysock_addr first[MAX_ADDRS], other[MAX_ADDRS];
-	size_t nf = 0, no = 0;
-	int family = a[0].u.sa.sa_family;
-	for (size_t i = 0; i < n; i++) {
-		if (a[i].u.sa.sa_family == family)
-			first[nf++] = a[i];
-		else
-			other[no++] = a[i];
-	}
-	size_t k = 0;
-	for (size_t i = 0; k < n; i++) {
-		if (i < nf)
-			a[k++] = first[i];
-		if (i < no)
-			a[k++] = other[i];
-	}
 }
 
 /*
@@ -100,190 +96,218 @@ static int error_rank(int err)
 	}
 }
 
-struct race {
-	int socktype;
-	const anysock_connect_opts *o;
-	const anysock_addr *addrs;
-	int64_t t0_us;        /* when the call began, for the trace */
-	struct pollfd pfd[MAX_ADDRS];
-	int which[MAX_ADDRS]; /* address index of each pending attempt */
-	size_t pending;
-	int err;              /* the most informative failure so far */
-	int err_at;           /* its address index */
+/* ------------------------------------------------------------------------ */
+/* The connector                                                            */
+/* ------------------------------------------------------------------------ */
+
+enum { V6, V4 }; /* a family's slot; !slot is the other family */
+
+struct family {
+	anysock_lookup *lookup; /* its own lookup while it runs, else NULL */
+	anysock_addr *addr;     /* what it answered, getaddrinfo's order */
+	size_t n, next;         /* addresses, and the next to try */
+	bool answered;          /* its answer is in (maybe none) */
 };
 
-static void trace(const struct race *r, enum anysock_attempt_event ev, int at, int err)
+struct attempt {
+	int fd;
+	unsigned char slot, at; /* fam[slot].addr[at] */
+};
+
+struct anysock_connector {
+	anysock_connect_opts o;
+	int socktype;
+	int epfd;
+	int64_t t0, deadline;     /* µs; deadline -1: none */
+	struct family fam[2];
+	int first, last;          /* slot to start with, and of the last attempt; -1 */
+	bool racing, done;
+	int64_t race_at;          /* A is in: start by then without AAAA; -1 */
+	int64_t next_start;       /* the next attempt may start then */
+	struct attempt *att;      /* pending attempts */
+	size_t pending, cap;
+	int lookup_err;           /* the telling lookup failure, 0 */
+	int err;                  /* the telling attempt failure, 0 */
+	anysock_addr err_addr;    /* where it came from */
+	int outcome;              /* once done: the winner, then -EALREADY; or the error */
+	anysock_addr peer;        /* once done: where the outcome came from */
+	bool has_peer;
+};
+
+static void trace(const anysock_connector *c, enum anysock_attempt_event ev,
+		  const anysock_addr *a, int err)
 {
-	if (r->o->trace != NULL)
-		r->o->trace(r->o->trace_arg, ev, &r->addrs[at], err, (long)(mono_us() - r->t0_us));
+	if (c->o.trace != NULL)
+		c->o.trace(c->o.trace_arg, ev, a, err, (long)(mono_us() - c->t0));
 }
 
-static void failed(struct race *r, int err, int at)
+static void trace_attempt(const anysock_connector *c, enum anysock_attempt_event ev,
+			  const struct attempt *t, int err)
 {
-	if (r->err == 0 || error_rank(err) > error_rank(r->err)) {
-		r->err = err;
-		r->err_at = at;
+	if (c->socktype == SOCK_STREAM) /* a datagram "connect" is no attempt */
+		trace(c, ev, &c->fam[t->slot].addr[t->at], err);
+}
+
+static void failed(anysock_connector *c, const struct attempt *t, int err)
+{
+	trace_attempt(c, ANYSOCK_ATTEMPT_FAILED, t, err);
+	if (c->err == 0 || error_rank(err) > error_rank(c->err)) {
+		c->err = err;
+		c->err_addr = c->fam[t->slot].addr[t->at];
 	}
 }
 
-/* A non-blocking socket for a, bound to the local address if one was
- * asked for; -EAFNOSUPPORT when the local address is of the other family. */
-static int attempt_socket(const struct race *r, const anysock_addr *a)
+/* ---- Lookups ------------------------------------------------------------ */
+
+/* Which lookup failure to report: one that says why (no answer in time, a
+ * failing server) over "no such name", which may only mean no address of
+ * that family. */
+static bool tells_more(int err, int than)
 {
-	anysock_addr local;
-	int family = a->u.sa.sa_family;
-	if (r->o->local != NULL) {
-		local = *r->o->local;
-		anysock_addr_unmap(&local);
-		if (local.u.sa.sa_family != family)
-			return -EAFNOSUPPORT;
-	}
-	int fd = sock_open(family, r->socktype);
-	if (fd < 0)
-		return fd;
-	/* before connect(), so that the SYN carries them */
-	int rc = r->o->hops > 0 ? anysock_set_hops(fd, r->o->hops) : 0;
-	if (rc == 0 && r->o->tclass >= 0)
-		rc = anysock_set_tclass(fd, r->o->tclass);
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	if (r->o->local != NULL && bind(fd, &local.u.sa, local.len) < 0) {
-		int e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
+	return than == 0 || than == anysock_error_from_eai(EAI_NONAME) ||
+	       than == anysock_error_from_eai(EAI_NODATA) || error_rank(err) > error_rank(than);
 }
 
-/* Start an attempt: 1 with a connected fd in *won, 0 when pending, -1
- * when it failed at once (recorded). */
-static int start(struct race *r, const anysock_addr *a, int at, int *won)
+/* An answer (n addresses in a, or the error n < 0) for the family in slot,
+ * or for both when both is set (one lookup asked for either family). */
+static void take_answer(anysock_connector *c, int slot, bool both, const anysock_addr *a, int n)
 {
-	trace(r, ANYSOCK_ATTEMPT_START, at, 0);
-	int fd = attempt_socket(r, a);
-	if (fd < 0) {
-		trace(r, ANYSOCK_ATTEMPT_FAILED, at, fd);
-		failed(r, fd, at);
-		return -1;
+	for (int s = 0; s < 2; s++) {
+		if (!both && s != slot)
+			continue;
+		struct family *f = &c->fam[s];
+		f->answered = true;
+		int family = s == V6 ? AF_INET6 : AF_INET;
+		size_t k = 0;
+		for (int i = 0; i < n; i++)
+			k += a[i].u.sa.sa_family == family;
+		k = k < MAX_ADDRS ? k : MAX_ADDRS;
+		if (k > 0 && (f->addr = malloc(k * sizeof(*f->addr))) == NULL) {
+			n = -ENOMEM;
+			k = 0;
+		}
+		for (int i = 0; i < n && f->n < k; i++)
+			if (a[i].u.sa.sa_family == family)
+				f->addr[f->n++] = a[i];
+		if (f->n > 0 && (c->o.flags & ANYSOCK_CONNECT_TRACE_LOOKUPS))
+			trace(c, ANYSOCK_ATTEMPT_RESOLVED, &f->addr[0], 0);
 	}
-	if (connect(fd, &a->u.sa, a->len) == 0) {
-		trace(r, ANYSOCK_ATTEMPT_CONNECTED, at, 0);
-		*won = fd;
-		return 1;
+	if (both && n > 0 && c->first < 0)
+		c->first = a[0].u.sa.sa_family == AF_INET6 ? V6 : V4; /* glibc's order */
+	if (n < 0) {
+		if (c->o.flags & ANYSOCK_CONNECT_TRACE_LOOKUPS) {
+			anysock_addr any = { 0 };
+			if (!both)
+				anysock_addr_any(&any, slot == V6 ? AF_INET6 : AF_INET, 0);
+			trace(c, ANYSOCK_ATTEMPT_RESOLVED, &any, n);
+		}
+		if (tells_more(n, c->lookup_err))
+			c->lookup_err = n;
 	}
-	int err = -errno;
-	if (err == -EINPROGRESS) {
-		r->pfd[r->pending] = (struct pollfd){ fd, POLLOUT, 0 };
-		r->which[r->pending++] = at;
+}
+
+/* Collect the answers that came in since the last step. */
+static void harvest(anysock_connector *c)
+{
+	for (int s = 0; s < 2; s++) {
+		struct family *f = &c->fam[s];
+		if (f->lookup == NULL || !lookup_settled(f->lookup))
+			continue;
+		anysock_addr a[MAX_ADDRS];
+		int n = anysock_resolve_result(f->lookup, a, MAX_ADDRS);
+		anysock_lookup_free(f->lookup); /* its descriptor leaves the epoll set */
+		f->lookup = NULL;
+		take_answer(c, s, false, a, n);
+	}
+}
+
+/* Ask for host:service: in this thread when the hosts file or the text
+ * itself answers (one getaddrinfo, glibc's order across families), else
+ * AAAA and A apart on the pool (just one of them when a flag says so). */
+static int begin_lookups(anysock_connector *c, const char *host, const char *service,
+			 struct addrinfo *hints)
+{
+	if (lookup_is_local(host, hints)) {
+		anysock_addr a[2 * MAX_ADDRS];
+		int n = hosts_resolve(host, service, hints, a, ARRAY_SIZE(a));
+		take_answer(c, V6, true, a, n);
 		return 0;
 	}
-	close(fd);
-	trace(r, ANYSOCK_ATTEMPT_FAILED, at, err);
-	failed(r, err, at);
-	return -1;
-}
-
-static void drop_pending(struct race *r, size_t i)
-{
-	close(r->pfd[i].fd);
-	r->pfd[i] = r->pfd[--r->pending];
-	r->which[i] = r->which[r->pending];
-}
-
-/* Settle the attempts poll() reported: 1 with the winner in *won and its
- * address index in *at, else 0; failures are recorded and closed. */
-static int settle(struct race *r, int *won, int *at)
-{
-	for (size_t i = 0; i < r->pending;) {
-		if (r->pfd[i].revents == 0) {
-			i++;
+	for (int s = 0; s < 2; s++) {
+		int family = s == V6 ? AF_INET6 : AF_INET;
+		if (hints->ai_family != AF_UNSPEC && hints->ai_family != family) {
+			c->fam[s].answered = true;
 			continue;
 		}
-		int err = 0;
-		socklen_t len = sizeof(err);
-		if (getsockopt(r->pfd[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (err == 0) {
-			trace(r, ANYSOCK_ATTEMPT_CONNECTED, r->which[i], 0);
-			*won = r->pfd[i].fd;
-			*at = r->which[i];
-			r->pfd[i] = r->pfd[--r->pending];
-			r->which[i] = r->which[r->pending];
-			return 1;
-		}
-		trace(r, ANYSOCK_ATTEMPT_FAILED, r->which[i], -err);
-		failed(r, -err, r->which[i]);
-		drop_pending(r, i);
+		struct addrinfo h = *hints;
+		h.ai_family = family;
+		int rc = lookup_start_addrinfo(host, service, &h, -1, &c->fam[s].lookup);
+		if (rc < 0)
+			return rc;
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = LOOKUP_TAG | (unsigned)s };
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, anysock_lookup_fd(c->fam[s].lookup), &ev) < 0)
+			return -errno;
 	}
 	return 0;
 }
 
-/*
- * The race itself. Returns the connected descriptor and its address index
- * in *at, or the most informative failure with the address it came from.
- */
-static int race(struct race *r, const anysock_addr *addrs, size_t n, int64_t deadline, int *at)
+/* Whether the race may begin (RFC 8305 section 3): AAAA is in; or A is in
+ * and AAAA has failed or the resolution delay is over. */
+static bool may_race(anysock_connector *c, int64_t now)
 {
-	size_t next = 0;
-	int64_t next_start = 0; /* when the next attempt may start */
-	int won = -1;
-	for (;;) {
-		/* Start attempts while it is their time, or nothing is pending. */
-		while (next < n && (r->pending == 0 || mono_us() >= next_start)) {
-			int rc = start(r, &addrs[next], (int)next, &won);
-			next++;
-			if (rc == 1) {
-				*at = (int)next - 1;
-				return won;
-			}
-			/* pending: the next one waits for the delay; failed: it
-			 * need not wait at all */
-			next_start = rc == 0 ? mono_us() + (int64_t)r->o->attempt_delay_ms * 1000 : 0;
-		}
-		if (r->pending == 0)
-			break; /* every address failed */
-		int64_t until = deadline;
-		if (next < n && (until < 0 || next_start < until))
-			until = next_start;
-		int rc = poll_until(r->pfd, (nfds_t)r->pending, until);
-		if (rc < 0) {
-			*at = -1;
-			return rc; /* -EINTR: a signal ends the wait (anysock(3)) */
-		}
-		if (rc > 0 && settle(r, &won, at))
-			return won;
-		if (deadline_passed(deadline)) {
-			for (size_t i = 0; i < r->pending; i++) {
-				trace(r, ANYSOCK_ATTEMPT_FAILED, r->which[i], -ETIMEDOUT);
-				failed(r, -ETIMEDOUT, r->which[i]);
-			}
-			break;
-		}
-		/* A failure frees the next attempt to start at once. */
-		if (rc > 0)
-			next_start = 0;
-	}
-	*at = r->err_at;
-	return r->err != 0 ? r->err : -ETIMEDOUT;
+	if (c->fam[V6].n > 0)
+		return true;
+	if (c->fam[V4].n == 0)
+		return false;
+	if (c->fam[V6].answered)
+		return true;
+	if (c->race_at < 0)
+		c->race_at = now + (int64_t)c->o.resolution_delay_ms * 1000;
+	return now >= c->race_at;
 }
 
-/* The attempts still running when the race ended: the loser(s), or all
- * of them when the deadline passed (already reported as failed then). */
-static void close_pending(struct race *r, bool report)
+static void free_lookups(anysock_connector *c)
 {
-	while (r->pending > 0) {
-		if (report)
-			trace(r, ANYSOCK_ATTEMPT_ABANDONED, r->which[0], 0);
-		drop_pending(r, 0);
+	for (int s = 0; s < 2; s++) {
+		anysock_lookup_free(c->fam[s].lookup);
+		c->fam[s].lookup = NULL;
 	}
 }
 
-/* Back to a blocking socket unless the caller wants it non-blocking. */
-static int finish(int fd, unsigned flags)
+/* ---- Attempts ----------------------------------------------------------- */
+
+/* The slot of the next address to try: the other family's turn if it has
+ * one left, else this one's; -1 when none is left (yet). */
+static int next_slot(const anysock_connector *c)
 {
-	int rc = fd_set_nonblock(fd, flags & ANYSOCK_CONNECT_NONBLOCK);
+	int s = c->last < 0 ? c->first : !c->last;
+	if (s >= 0 && c->fam[s].next < c->fam[s].n)
+		return s;
+	s = s < 0 ? V6 : !s;
+	return c->fam[s].next < c->fam[s].n ? s : (c->fam[!s].next < c->fam[!s].n ? !s : -1);
+}
+
+/* A non-blocking socket for a, bound to the local address if one was
+ * asked for; -EAFNOSUPPORT when the local address is of the other family. */
+static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
+{
+	anysock_addr local;
+	int family = a->u.sa.sa_family;
+	if (c->o.local != NULL) {
+		local = *c->o.local;
+		anysock_addr_unmap(&local);
+		if (local.u.sa.sa_family != family)
+			return -EAFNOSUPPORT;
+	}
+	int fd = sock_open(family, c->socktype);
+	if (fd < 0)
+		return fd;
+	/* before connect(), so that the SYN carries them */
+	int rc = c->o.hops > 0 ? anysock_set_hops(fd, c->o.hops) : 0;
+	if (rc == 0 && c->o.tclass >= 0)
+		rc = anysock_set_tclass(fd, c->o.tclass);
+	if (rc == 0 && c->o.local != NULL && bind(fd, &local.u.sa, local.len) < 0)
+		rc = -errno;
 	if (rc < 0) {
 		close(fd);
 		return rc;
@@ -291,40 +315,195 @@ static int finish(int fd, unsigned flags)
 	return fd;
 }
 
-/* UDP has no handshake to race: connect() only checks there is a route.
- * The first address with one wins; ANYSOCK_CONNECT_UNCONNECTED dissolves
- * the association again, leaving a socket of the right family for sendto. */
-static int connect_udp(struct race *r, const anysock_addr *addrs, size_t n, int *at)
+/* Start an attempt on the next address of slot s: 1 when it connected at
+ * once (a datagram socket always does; *t is the winner), 0 when pending,
+ * -1 when it failed (recorded). */
+static int start_attempt(anysock_connector *c, int s, struct attempt *t)
 {
-	for (size_t i = 0; i < n; i++) {
-		int fd = attempt_socket(r, &addrs[i]);
-		if (fd >= 0 && connect(fd, &addrs[i].u.sa, addrs[i].len) < 0) {
-			int e = -errno;
-			close(fd);
-			fd = e;
-		}
-		if (fd < 0) {
-			failed(r, fd, (int)i);
-			continue;
-		}
-		if (r->o->flags & ANYSOCK_CONNECT_UNCONNECTED) {
+	*t = (struct attempt){ -1, (unsigned char)s, (unsigned char)c->fam[s].next++ };
+	const anysock_addr *a = &c->fam[s].addr[t->at];
+	c->last = s;
+	trace_attempt(c, ANYSOCK_ATTEMPT_START, t, 0);
+	int err = 0;
+	struct attempt *room = array_grow(c->att, &c->cap, c->pending, sizeof(*c->att));
+	if (room == NULL)
+		err = -ENOMEM;
+	else
+		c->att = room;
+	if (err == 0 && (t->fd = attempt_socket(c, a)) < 0)
+		err = t->fd;
+	if (err == 0 && connect(t->fd, &a->u.sa, a->len) == 0) {
+		if (c->socktype == SOCK_DGRAM && (c->o.flags & ANYSOCK_CONNECT_UNCONNECTED)) {
+			/* the route is checked; dissolve the association again,
+			 * leaving a socket of the right family for sendto */
 			struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-			connect(fd, &unspec, sizeof(unspec));
+			connect(t->fd, &unspec, sizeof(unspec));
 		}
-		*at = (int)i;
-		return fd;
+		return 1;
 	}
-	*at = r->err_at;
-	return r->err;
+	if (err == 0)
+		err = -errno;
+	if (err == -EINPROGRESS) {
+		struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)t->fd };
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, t->fd, &ev) == 0) {
+			c->att[c->pending++] = *t;
+			return 0;
+		}
+		err = -errno;
+	}
+	if (t->fd >= 0)
+		close(t->fd);
+	failed(c, t, err);
+	return -1;
 }
 
-int anysock_connect(const char *host, const char *service, int socktype,
-		    const anysock_connect_opts *opts, anysock_addr *peer)
+static void drop_attempt(anysock_connector *c, size_t i)
 {
+	close(c->att[i].fd);
+	c->att[i] = c->att[--c->pending];
+}
+
+/* Settle the attempts epoll reports ready: 1 with the winner in *won
+ * (taken out of the set), else 0; failures are recorded and closed. */
+static int settle(anysock_connector *c, struct attempt *won)
+{
+	struct epoll_event ev[16];
+	int n = epoll_wait(c->epfd, ev, (int)ARRAY_SIZE(ev), 0);
+	for (int k = 0; k < n; k++) {
+		if (ev[k].data.u64 & LOOKUP_TAG)
+			continue; /* harvest() asks the lookups themselves */
+		int fd = (int)ev[k].data.u64;
+		size_t i = 0;
+		while (i < c->pending && c->att[i].fd != fd)
+			i++;
+		if (i == c->pending)
+			continue;
+		int err = 0;
+		socklen_t len = sizeof(err);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err == 0) {
+			*won = c->att[i];
+			epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+			c->att[i] = c->att[--c->pending];
+			return 1;
+		}
+		failed(c, &c->att[i], -err);
+		drop_attempt(c, i);
+		c->next_start = 0; /* a failure frees the next attempt to start at once */
+	}
+	return 0;
+}
+
+static void close_attempts(anysock_connector *c, bool report)
+{
+	while (c->pending > 0) {
+		if (report)
+			trace_attempt(c, ANYSOCK_ATTEMPT_ABANDONED, &c->att[0], 0);
+		drop_attempt(c, 0);
+	}
+}
+
+/* ---- Progress ----------------------------------------------------------- */
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* When the connector next needs a step although its descriptor is quiet. */
+static int64_t wake_at(const anysock_connector *c)
+{
+	if (c->done)
+		return -1;
+	int64_t t = c->deadline;
+	if (!c->racing)
+		return earliest(t, c->race_at);
+	if (c->pending > 0 && next_slot(c) >= 0)
+		t = earliest(t, c->next_start);
+	return t;
+}
+
+/* The end: the winner (made blocking unless asked otherwise) or the
+ * error, kept for step; everything else closed. */
+static void finish(anysock_connector *c, int rc, const struct attempt *won)
+{
+	if (rc >= 0)
+		trace_attempt(c, ANYSOCK_ATTEMPT_CONNECTED, won, 0);
+	close_attempts(c, rc >= 0);
+	free_lookups(c);
+	c->done = true;
+	if (rc >= 0) {
+		c->peer = c->fam[won->slot].addr[won->at];
+		rc = fd_set_nonblock(won->fd, c->o.flags & ANYSOCK_CONNECT_NONBLOCK);
+		if (rc < 0)
+			close(won->fd);
+		else
+			rc = won->fd;
+	} else if (c->err != 0 && c->err == rc) {
+		c->peer = c->err_addr;
+	}
+	c->has_peer = c->peer.len > 0;
+	c->outcome = rc;
+}
+
+/* Why it failed when nothing is left to try. */
+static int final_error(const anysock_connector *c)
+{
+	if (c->err != 0)
+		return c->err;
+	if (c->lookup_err == anysock_error_from_eai(EAI_AGAIN) && deadline_passed(c->deadline))
+		return -ETIMEDOUT;
+	return c->lookup_err != 0 ? c->lookup_err : -ETIMEDOUT;
+}
+
+static void progress(anysock_connector *c)
+{
+	struct attempt won;
+	harvest(c);
+	if (c->pending > 0 && settle(c, &won))
+{
+		finish(c, 0, &won);
+		return;
+	}
+	int64_t now = mono_us();
+	if (!c->racing && may_race(c, now)) {
+		c->racing = true;
+		if (c->first < 0 && c->fam[V6].n > 0 && c->fam[V4].n > 0)
+			c->first = order_first_family(&c->fam[V6].addr[0], &c->fam[V4].addr[0],
+						      c->o.local) == AF_INET6 ? V6 : V4;
+		else if (c->first < 0)
+			c->first = c->fam[V6].n > 0 ? V6 : V4;
+	}
+	for (int s; c->racing && (s = next_slot(c)) >= 0 &&
+		    (c->pending == 0 || now >= c->next_start);) {
+		int rc = start_attempt(c, s, &won);
+		if (rc == 1)
+	{
+		finish(c, 0, &won);
+		return;
+	}
+		now = mono_us();
+		c->next_start = rc == 0 ? now + (int64_t)c->o.attempt_delay_ms * 1000 : 0;
+	}
+	if (deadline_passed(c->deadline)) {
+		for (size_t i = 0; i < c->pending; i++)
+			failed(c, &c->att[i], -ETIMEDOUT);
+		finish(c, final_error(c), NULL);
+	} else if (c->pending == 0 && next_slot(c) < 0 && c->fam[V6].answered &&
+		   c->fam[V4].answered) {
+		finish(c, final_error(c), NULL);
+	}
+}
+
+int anysock_connector_start(const char *host, const char *service, int socktype,
+			    const anysock_connect_opts *opts, anysock_connector **out)
+{
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
 	anysock_connect_opts o;
 	int rc = read_opts(opts, &o);
-	if (peer != NULL)
-		memset(peer, 0, sizeof(*peer));
 	if (rc < 0)
 		return rc;
 	if (socktype != SOCK_STREAM && socktype != SOCK_DGRAM)
@@ -338,29 +517,99 @@ int anysock_connect(const char *host, const char *service, int socktype,
 		return rc;
 	if (service == NULL)
 		return ANYSOCK_E_NOPORT;
-	int64_t t0_us = mono_us();
-	int64_t deadline = o.timeout_ms < 0 ? -1 : t0_us + (int64_t)o.timeout_ms * 1000;
 	unsigned rflags = (o.flags & ANYSOCK_CONNECT_IPV4 ? ANYSOCK_RESOLVE_IPV4 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_IPV6 ? ANYSOCK_RESOLVE_IPV6 : 0) |
 			  (o.flags & ANYSOCK_CONNECT_NUMERIC ? ANYSOCK_RESOLVE_NUMERIC : 0);
-	anysock_addr addrs[MAX_ADDRS];
-	int n = resolve_split(host, service, socktype, rflags, o.timeout_ms, addrs, MAX_ADDRS);
-	if (n < 0)
-		return n == anysock_error_from_eai(EAI_AGAIN) && o.timeout_ms >= 0 &&
-				       deadline_passed(deadline)
-			       ? -ETIMEDOUT
-			       : n;
-	if (anysock_addr_port(&addrs[0]) == 0)
+	struct addrinfo hints;
+	if ((rc = resolve_hints(host, service, socktype, rflags, &hints)) < 0)
+		return rc;
+	uint64_t port;
+	if (parse_decimal(service, strlen(service), 65535, 0, &port) == 0 && port == 0)
 		return ANYSOCK_E_PORTZERO; /* UDP would "connect" and fail at send */
-	interleave(addrs, (size_t)n);
-	struct race r = { .socktype = socktype, .o = &o, .addrs = addrs, .t0_us = t0_us };
-	int at = -1;
-	int fd = socktype == SOCK_DGRAM ? connect_udp(&r, addrs, (size_t)n, &at)
-					: race(&r, addrs, (size_t)n, deadline, &at);
-	close_pending(&r, fd >= 0 || fd == -EINTR);
-	if (fd >= 0)
-		fd = finish(fd, o.flags);
-	if (peer != NULL && at >= 0)
-		*peer = addrs[at];
-	return fd;
+
+	anysock_connector *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	c->o = o;
+	c->socktype = socktype;
+	c->t0 = mono_us();
+	c->deadline = o.timeout_ms < 0 ? -1 : c->t0 + (int64_t)o.timeout_ms * 1000;
+	c->first = c->last = -1;
+	c->race_at = -1;
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	rc = c->epfd < 0 ? -errno : begin_lookups(c, host, service, &hints);
+	if (rc < 0) {
+		anysock_connector_free(c);
+		return rc;
+	}
+	progress(c); /* the first attempt leaves now; a result waits for step */
+	*out = c;
+	return 0;
+}
+
+int anysock_connector_fd(const anysock_connector *c)
+{
+	return c != NULL ? c->epfd : -EINVAL;
+}
+
+int anysock_connector_timeout(const anysock_connector *c)
+{
+	return c != NULL ? poll_ms(wake_at(c)) : -1;
+}
+
+int anysock_connector_step(anysock_connector *c, anysock_addr *peer)
+{
+	if (c == NULL)
+		return -EINVAL;
+	if (!c->done)
+		progress(c);
+	if (!c->done)
+		return -EINPROGRESS;
+	int rc = c->outcome;
+	if (peer != NULL && c->has_peer)
+		*peer = c->peer;
+	if (rc >= 0) { /* the descriptor is the caller's now */
+		c->outcome = -EALREADY;
+		c->has_peer = false;
+	}
+	return rc;
+}
+
+void anysock_connector_free(anysock_connector *c)
+{
+	if (c == NULL)
+		return;
+	close_attempts(c, true);
+	free_lookups(c);
+	for (int s = 0; s < 2; s++)
+		free(c->fam[s].addr);
+	free(c->att);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	free(c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Blocking                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int anysock_connect(const char *host, const char *service, int socktype,
+		    const anysock_connect_opts *opts, anysock_addr *peer)
+{
+	if (peer != NULL)
+		memset(peer, 0, sizeof(*peer));
+	anysock_connector *c;
+	int rc = anysock_connector_start(host, service, socktype, opts, &c);
+	if (rc < 0)
+		return rc;
+	struct pollfd p = { c->epfd, POLLIN, 0 };
+	while ((rc = anysock_connector_step(c, peer)) == -EINPROGRESS) {
+		int w = poll_until(&p, 1, wake_at(c));
+		if (w < 0) {
+			rc = w; /* -EINTR: a signal ends the wait (anysock(3)) */
+			break;
+		}
+	}
+	anysock_connector_free(c); /* on -EINTR the pending attempts are abandoned */
+	return rc;
 }

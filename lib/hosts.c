@@ -15,6 +15,13 @@
  * after "files", a file that cannot be read) means "not known": the lookup
  * then takes the bounded path, which is always correct.
  *
+ * What glibc answered for such a name is kept too, for RECHECK_MS and
+ * while neither file changes (hosts_resolve): glibc reads the whole file
+ * and sorts the answer (RFC 6724, with a UDP connect() per address) on
+ * every call, 65 us on the test VM, which was most of what starting a
+ * connector cost. The sort depends on the routes, so an answer is kept no
+ * longer than the file's own recheck.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include "internal.h"
@@ -31,6 +38,16 @@
 #define NSSWITCH "/etc/nsswitch.conf"
 #define HOSTS "/etc/hosts"
 #define RECHECK_MS 1000
+#define ANSWERS 16 /* the names kept, least recently asked replaced */
+
+/* One getaddrinfo answer: the question, and the addresses. */
+struct answer {
+	char *name, *service;
+	int family, socktype, protocol, flags;
+	struct timespec at, used; /* CLOCK_MONOTONIC_COARSE */
+	anysock_addr *addr;
+	int n;
+};
 
 struct stamp {
 	dev_t dev;
@@ -49,6 +66,7 @@ static struct {
 	size_t naddrs;
 	char **names;
 	size_t nnames;
+	struct answer answers[ANSWERS];
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct stamp stamp_of(const char *path)
@@ -110,8 +128,18 @@ static int cmp_name(const void *a, const void *b)
 	return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void drop_answer(struct answer *a)
+{
+	free(a->name);
+	free(a->service);
+	free(a->addr);
+	memset(a, 0, sizeof(*a));
+}
+
 static void drop_entries(void)
 {
+	for (size_t i = 0; i < ANSWERS; i++)
+		drop_answer(&cache.answers[i]);
 	for (size_t i = 0; i < cache.nnames; i++)
 		free(cache.names[i]);
 	free(cache.names);
@@ -252,6 +280,85 @@ bool hosts_has_name(const char *name, int family)
 		    (family != AF_INET && has_name('6', name)));
 	pthread_mutex_unlock(&cache.lock);
 	return hit;
+}
+
+static long long ms_between(struct timespec a, struct timespec b)
+{
+	return (long long)(b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+static bool same_question(const struct answer *a, const char *name, const char *service,
+			  const struct addrinfo *h)
+{
+	return a->name != NULL && strcmp(a->name, name) == 0 &&
+	       strcmp(a->service, service) == 0 && a->family == h->ai_family &&
+	       a->socktype == h->ai_socktype && a->protocol == h->ai_protocol &&
+	       a->flags == h->ai_flags;
+}
+
+/* Under cache.lock: the fresh answer to the question, or NULL. */
+static struct answer *find_answer(const char *name, const char *service, const struct addrinfo *h,
+				  struct timespec now)
+{
+	for (size_t i = 0; i < ANSWERS; i++) {
+		struct answer *a = &cache.answers[i];
+		if (a->name != NULL && ms_between(a->at, now) >= RECHECK_MS)
+			drop_answer(a);
+		else if (same_question(a, name, service, h))
+			return a;
+	}
+	return NULL;
+}
+
+/* Under cache.lock: keep n addresses as the answer (best effort). */
+static void keep_answer(const char *name, const char *service, const struct addrinfo *h,
+			const anysock_addr *addr, int n, struct timespec now)
+{
+	struct answer *slot = &cache.answers[0];
+	for (size_t i = 0; i < ANSWERS && slot->name != NULL; i++)
+		if (cache.answers[i].name == NULL ||
+		    ms_between(cache.answers[i].used, slot->used) > 0)
+			slot = &cache.answers[i]; /* empty, or asked longer ago */
+	drop_answer(slot);
+	struct answer a = { strdup(name), strdup(service), h->ai_family, h->ai_socktype,
+			    h->ai_protocol, h->ai_flags, now, now,
+			    malloc((size_t)n * sizeof(*addr)), n };
+	if (a.name == NULL || a.service == NULL || a.addr == NULL) {
+		drop_answer(&a);
+		return;
+	}
+	memcpy(a.addr, addr, (size_t)n * sizeof(*addr));
+	*slot = a;
+}
+
+int hosts_resolve(const char *name, const char *service, const struct addrinfo *hints,
+		  anysock_addr *out, size_t max)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	cache_lock();
+	struct answer *a = refresh() ? find_answer(name, service, hints, now) : NULL;
+	int n = -1;
+	if (a != NULL) {
+		n = a->n < (int)max ? a->n : (int)max;
+		memcpy(out, a->addr, (size_t)n * sizeof(*out));
+		a->used = now;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	if (n >= 0)
+		return n;
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(name, service, hints, &res);
+	n = resolve_collect(rc, res, out, max);
+	if (res != NULL)
+		freeaddrinfo(res);
+	if (n > 0 && (size_t)n < max) { /* whole answers only */
+		cache_lock();
+		if (refresh() && find_answer(name, service, hints, now) == NULL)
+			keep_answer(name, service, hints, out, n, now);
+		pthread_mutex_unlock(&cache.lock);
+	}
+	return n;
 }
 
 /* Free the cache at exit, so leak checkers see nothing left. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <netdb.h>
 
 #include "anysock.h"
 
@@ -93,6 +94,7 @@ struct job {
 	pthread_cond_t cond;              /* done */
 	void (*work)(struct job *);       /* runs on a worker */
 	void (*destroy)(struct job *);    /* frees it all, when the last reference goes */
+	void (*notify)(struct job *);     /* NULL, or called by the worker when done */
 };
 
 /* Make a job whole (its condition variable too), holding the caller's
@@ -108,6 +110,18 @@ enum pool_wait {
 };
 /* Run the job on a worker and wait for it until deadline (>= 0). */
 enum pool_wait pool_run(struct job *job, int64_t deadline);
+/* Queue the job and return at once: true, the pool holding a reference of
+ * its own until the worker is done (notify is called then, under the
+ * pool's lock, unless the job was abandoned); false when refused, the
+ * caller's reference untouched. */
+bool pool_submit(struct job *job);
+/* Whether a submitted job is done (its results may then be read); when it
+ * is not and or_abandon is set, pool_abandon() it under the same lock. */
+bool job_finished(struct job *job, bool or_abandon);
+/* Drop the caller's reference to a submitted job, done or not: a queued
+ * job is taken off the queue, a running one finishes on its own, and its
+ * notify is never called after this returns. */
+void pool_abandon(struct job *job);
 
 /* ------------------------------------------------------------------------ */
 /* text.c: text out, numbers in                                             */
@@ -125,6 +139,54 @@ int text_out(char *buf, size_t size, const char *text, size_t len);
 #define DECIMAL_BAD (-1)
 #define DECIMAL_RANGE (-2)
 int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* lookup.c: one getaddrinfo or getnameinfo as a pool job                    */
+/* ------------------------------------------------------------------------ */
+
+/* A lookup as the pool runs it: the job first, then what it asks and what
+ * it answers. Written by the worker only while it runs, read by the
+ * caller only once the job is done. */
+struct lookup {
+	struct job job;
+	enum lookup_kind { NAMEINFO, ADDRINFO } kind;
+	int rc, err;   /* EAI_* result; errno for EAI_SYSTEM */
+	int notify_fd; /* the timerfd an anysock_lookup fires when done; -1 */
+
+	/* NAMEINFO: host and serv point into text (hostlen, servlen bytes) */
+	anysock_addr addr;
+	int flags;
+	socklen_t hostlen, servlen;
+	char *host, *serv;
+
+	/* ADDRINFO */
+	char *node, *service;
+	struct addrinfo hints;
+	bool has_hints; /* else NULL, getaddrinfo's own defaults */
+	struct addrinfo *res;
+
+	char text[];
+};
+
+/* A job ready for pool_run() or pool_submit(), holding the caller's
+ * reference; NULL when out of memory. hints NULL: getaddrinfo's defaults. */
+struct lookup *lookup_nameinfo(const anysock_addr *a, int flags, socklen_t hostlen,
+			       socklen_t servlen);
+struct lookup *lookup_addrinfo(const char *node, const char *service,
+			       const struct addrinfo *hints);
+/* Once the caller took its results: drop its reference, and hand on the
+ * lookup's errno for EAI_SYSTEM. */
+void lookup_done(struct lookup *q);
+/* Whether getaddrinfo answers without a name server: no host, a numeric
+ * one, or one the hosts file answers (and no canonical name asked for). */
+bool lookup_is_local(const char *node, const struct addrinfo *hints);
+
+/* An anysock_lookup for getaddrinfo(node, service, hints), given up at
+ * deadline (-1: never); what the connector uses for each family. */
+int lookup_start_addrinfo(const char *node, const char *service, const struct addrinfo *hints,
+			  int64_t deadline, anysock_lookup **out);
+/* Whether its answer is final (taking it, or giving up at the deadline). */
+bool lookup_settled(anysock_lookup *q);
 
 /* ------------------------------------------------------------------------ */
 /* resolve.c                                                                 */
@@ -146,6 +208,22 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
  * apart (listen.c and connect.c split first, to see the service). */
 int resolve_split(const char *host, const char *service, int socktype, unsigned flags,
 		  int timeout_ms, anysock_addr *out, size_t max);
+/* anysock_resolve()'s checks of its arguments, and the hints they make. */
+int resolve_hints(const char *host, const char *service, int socktype, unsigned flags,
+		  struct addrinfo *hints);
+/* getaddrinfo's answer (rc, res) as anysock_resolve() returns it. */
+int resolve_collect(int rc, const struct addrinfo *res, anysock_addr *out, size_t max);
+/* A getaddrinfo error as anysock_resolve() reports it. */
+int resolve_error(int rc);
+/* getnameinfo's answer (rc, name) as anysock_nameinfo() returns it: the
+ * name, or a's numeric form when the resolver had none to give in time. */
+int nameinfo_finish(int rc, const char *name, const anysock_addr *a, int flags, char *host,
+		    size_t size);
+
+/* Which family a connection should try first (order.c, RFC 6724 on the
+ * two families' first addresses): AF_INET6 or AF_INET. local: the address
+ * the attempts bind to, or NULL. */
+int order_first_family(const anysock_addr *v6, const anysock_addr *v4, const anysock_addr *local);
 
 /* ------------------------------------------------------------------------ */
 /* addr.c                                                                    */
@@ -313,6 +391,11 @@ static inline int32_t ranges_lookup(const struct range_table *t, struct key128 k
  * name with an entry of the family asked for (AF_UNSPEC: either). */
 bool hosts_has_addr(const anysock_addr *a);
 bool hosts_has_name(const char *name, int family);
+/* getaddrinfo(name, service, hints) for a name the hosts file answers, as
+ * resolve_collect() gives it: what glibc answered less than a second ago
+ * (and both files unchanged), else asked now and kept. */
+int hosts_resolve(const char *name, const char *service, const struct addrinfo *hints,
+		  anysock_addr *out, size_t max);
 
 /* The IPv4 address an IPv6 address carries (addr.c, one table of the
  * forms): the form's ANYSOCK_CLASS_* bit, or 0 when it carries none. */

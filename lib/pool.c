@@ -13,9 +13,19 @@
  *
  * The pool starts lazily, holds at most MAX_WORKERS threads, and lets an
  * idle thread go after IDLE_EXIT_MS. Jobs that were abandoned while
- * running still hold a thread; once MAX_STUCK of them do, new jobs are
- * refused at once instead of piling up threads behind a dead name server.
+ * running still hold a thread; once every thread is held so, new jobs are
+ * refused at once instead of queueing behind a dead name server. (It was
+ * half the threads; the connector abandons the other family's lookup
+ * whenever it connects, and with a resolver that drops AAAA, 16 connects
+ * within its timeout were enough to refuse every lookup after them.)
  * A job abandoned before a worker took it is simply taken off the queue.
+ *
+ * A caller waits for its job in one of two ways: pool_run() blocks on the
+ * job's condition variable; pool_submit() returns at once, and the job's
+ * notify hook tells the caller's event loop (lookup.c arms a timerfd). The
+ * worker calls notify under the pool's lock and only for a job nobody has
+ * abandoned, so once pool_abandon() returns, the caller may close whatever
+ * descriptor notify writes to.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -26,7 +36,6 @@
 #include <stdlib.h>
 
 #define MAX_WORKERS 32
-#define MAX_STUCK 16
 #define IDLE_EXIT_MS 2000
 #define WORKER_NAME "anysock-lookup"
 
@@ -126,10 +135,13 @@ static void *worker(void *unused)
 		job->work(job);
 		pthread_mutex_lock(&pool.lock);
 		job->done = true;
-		if (job->abandoned)
+		if (job->abandoned) {
 			pool.stuck--;
-		else
+		} else {
 			pthread_cond_signal(&job->cond);
+			if (job->notify != NULL)
+				job->notify(job); /* under the lock: see pool_abandon */
+		}
 		release(job);
 	}
 	pool.workers--;
@@ -218,7 +230,7 @@ __attribute__((destructor)) static void pool_exit(void)
  * be (too many stuck, or no thread at all). Under pool.lock. */
 static bool enqueue(struct job *job)
 {
-	if (pool.stuck >= MAX_STUCK)
+	if (pool.stuck >= MAX_WORKERS)
 		return false;
 	job->refs++; /* the pool's */
 	if (pool.tail != NULL)
@@ -237,6 +249,46 @@ static bool enqueue(struct job *job)
 	return true;
 }
 
+bool pool_submit(struct job *job)
+{
+	pthread_mutex_lock(&pool.lock);
+	bool queued = enqueue(job);
+	pthread_mutex_unlock(&pool.lock);
+	return queued;
+}
+
+/* Let go of a submitted job; under pool.lock. */
+static void abandon(struct job *job)
+{
+	if (!job->done) {
+		job->abandoned = true;
+		if (job->started) {
+			pool.stuck++;
+		} else { /* still queued: nobody will run it */
+			unlink_job(job);
+			job->refs--;
+		}
+	}
+	release(job);
+}
+
+bool job_finished(struct job *job, bool or_abandon)
+{
+	pthread_mutex_lock(&pool.lock);
+	bool done = job->done;
+	if (!done && or_abandon)
+		abandon(job);
+	pthread_mutex_unlock(&pool.lock);
+	return done;
+}
+
+void pool_abandon(struct job *job)
+{
+	pthread_mutex_lock(&pool.lock);
+	abandon(job);
+	pthread_mutex_unlock(&pool.lock);
+}
+
 enum pool_wait pool_run(struct job *job, int64_t deadline)
 {
 	struct timespec until = deadline_timespec(deadline);
@@ -252,14 +304,7 @@ enum pool_wait pool_run(struct job *job, int64_t deadline)
 		pthread_mutex_unlock(&pool.lock);
 		return POOL_FINISHED;
 	}
-	job->abandoned = true;
-	if (job->started) {
-		pool.stuck++;
-	} else { /* still queued: nobody will run it */
-		unlink_job(job);
-		job->refs--;
-	}
-	release(job);
+	abandon(job);
 	pthread_mutex_unlock(&pool.lock);
 	return POOL_TIMED_OUT;
 }

@@ -16,73 +16,6 @@
 #include <stdlib.h>
 #include <arpa/inet.h>
 
-/* A lookup as the pool runs it: the job first, then what it asks and what
- * it answers. Written by the worker only while it runs, read by the
- * caller only after POOL_FINISHED. */
-struct lookup {
-	struct job job;
-	enum lookup_kind { NAMEINFO, ADDRINFO } kind;
-	int rc, err; /* EAI_* result; errno for EAI_SYSTEM */
-
-	/* NAMEINFO */
-	anysock_addr addr;
-	int flags;
-	socklen_t hostlen, servlen;
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	/* ADDRINFO */
-	char *node, *service;
-	struct addrinfo hints;
-	bool has_hints;
-	struct addrinfo *res;
-};
-
-static void lookup_work(struct job *job)
-{
-	struct lookup *q = (struct lookup *)job;
-	errno = 0;
-	if (q->kind == NAMEINFO)
-		q->rc = getnameinfo(&q->addr.u.sa, q->addr.len, q->hostlen ? q->host : NULL,
-				    q->hostlen, q->servlen ? q->serv : NULL, q->servlen, q->flags);
-	else
-		q->rc = getaddrinfo(q->node, q->service, q->has_hints ? &q->hints : NULL, &q->res);
-	q->err = errno;
-}
-
-static void lookup_destroy(struct job *job)
-{
-	struct lookup *q = (struct lookup *)job;
-	if (q->res != NULL)
-		freeaddrinfo(q->res);
-	free(q->node);
-	free(q->service);
-	free(q);
-}
-
-/* A lookup ready to run, or NULL (out of memory). */
-static struct lookup *lookup_new(enum lookup_kind kind)
-{
-	struct lookup *q = calloc(1, sizeof(*q));
-	if (q == NULL)
-		return NULL;
-	if (job_init(&q->job, lookup_work, lookup_destroy) < 0) {
-		free(q);
-		return NULL;
-	}
-	q->kind = kind;
-	return q;
-}
-
-/* Once the caller took its results: drop its reference, and hand on the
- * lookup's errno for EAI_SYSTEM. */
-static void lookup_done(struct lookup *q)
-{
-	int rc = q->rc, err = q->err;
-	job_put(&q->job);
-	if (rc == EAI_SYSTEM)
-		errno = err;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Reverse                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -124,13 +57,10 @@ int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *
 		return getnameinfo(&a.u.sa, a.len, host, hostlen, serv, servlen, flags);
 
 	int64_t deadline = deadline_in(timeout_ms);
-	struct lookup *q = lookup_new(NAMEINFO);
+	struct lookup *q = lookup_nameinfo(&a, flags, hostlen < NI_MAXHOST ? hostlen : NI_MAXHOST,
+					   servlen < NI_MAXSERV ? servlen : NI_MAXSERV);
 	if (q == NULL)
 		return EAI_MEMORY;
-	q->addr = a;
-	q->flags = flags;
-	q->hostlen = hostlen < NI_MAXHOST ? hostlen : NI_MAXHOST;
-	q->servlen = servlen < NI_MAXSERV ? servlen : NI_MAXSERV;
 	int rc = EAI_AGAIN;
 	if (pool_run(&q->job, deadline) == POOL_FINISHED) {
 		rc = q->rc;
@@ -163,52 +93,22 @@ int anysock_nameinfo(const anysock_addr *a, char *host, size_t size, int flags,
 	return (int)strlen(host);
 }
 
+int nameinfo_finish(int rc, const char *name, const anysock_addr *a, int flags, char *host,
+		    size_t size)
+{
+	if (rc == 0)
+		return text_out(host, size, name, strlen(name));
+	socklen_t len = size > NI_MAXHOST ? NI_MAXHOST : (socklen_t)size;
+	if (is_retryable(rc) && !(flags & NI_NAMEREQD))
+		rc = numeric(a, host, len, NULL, 0, flags);
+	if (rc == 0)
+		return (int)strlen(host);
+	return rc == EAI_OVERFLOW ? -ENOSPC : anysock_error_from_eai(rc);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Forward                                                                  */
 /* ------------------------------------------------------------------------ */
-
-/* A host getaddrinfo takes as numeric without asking anyone: inet_pton
- * text, IPv6 with a %scope (an interface name is looked up locally). Other
- * spellings glibc also takes ("1.2.3", "0x7f.1") go the bounded way. */
-static bool is_numeric_host(const char *s)
-{
-	unsigned char bytes[16];
-	char v6[INET6_ADDRSTRLEN];
-	/* anysock-port: ignore literal-af-inet -- telling IPv4 text from a name */
-	if (inet_pton(AF_INET, s, bytes) == 1)
-		return true;
-	const char *pct = strchr(s, '%');
-	size_t n = pct != NULL ? (size_t)(pct - s) : strlen(s);
-	if (n >= sizeof(v6))
-		return false;
-	memcpy(v6, s, n);
-	v6[n] = '\0';
-	return inet_pton(AF_INET6, v6, bytes) == 1;
-}
-
-/* Needs no name server: no host, a numeric one, or one the hosts file
- * answers (and no canonical name asked for, which could mean a lookup). */
-static bool local_only(const char *node, const struct addrinfo *hints)
-{
-	int flags = hints != NULL ? hints->ai_flags : 0;
-	if (node == NULL)
-		return true;
-	if (flags & AI_CANONNAME)
-		return false;
-	if ((flags & AI_NUMERICHOST) || is_numeric_host(node))
-		return true;
-	return hosts_has_name(node, hints != NULL ? hints->ai_family : AF_UNSPEC);
-}
-
-static char *dup_or_null(const char *s, bool *failed)
-{
-	if (s == NULL)
-		return NULL;
-	char *d = strdup(s);
-	if (d == NULL)
-		*failed = true;
-	return d;
-}
 
 int anysock_getaddrinfo_timeo(const char *node, const char *service,
 			      const struct addrinfo *hints, struct addrinfo **res,
@@ -220,27 +120,13 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 	}
 	if (node == NULL && service == NULL)
 		return EAI_NONAME;
-	if (timeout_ms < 0 || local_only(node, hints))
+	if (timeout_ms < 0 || lookup_is_local(node, hints))
 		return getaddrinfo(node, service, hints, res);
 
 	int64_t deadline = deadline_in(timeout_ms);
-	struct lookup *q = lookup_new(ADDRINFO);
+	struct lookup *q = lookup_addrinfo(node, service, hints);
 	if (q == NULL)
 		return EAI_MEMORY;
-	bool failed = false;
-	q->node = dup_or_null(node, &failed);
-	q->service = dup_or_null(service, &failed);
-	if (failed) {
-		job_put(&q->job);
-		return EAI_MEMORY;
-	}
-	if (hints != NULL) { /* the four fields POSIX lets a caller set */
-		q->has_hints = true;
-		q->hints.ai_flags = hints->ai_flags;
-		q->hints.ai_family = hints->ai_family;
-		q->hints.ai_socktype = hints->ai_socktype;
-		q->hints.ai_protocol = hints->ai_protocol;
-	}
 	int rc = EAI_AGAIN;
 	if (pool_run(&q->job, deadline) == POOL_FINISHED) {
 		rc = q->rc;
@@ -338,11 +224,10 @@ int anysock_resolve(const char *host, const char *service, int socktype, unsigne
 	return rc < 0 ? rc : resolve_split(host, service, socktype, flags, timeout_ms, out, max);
 }
 
-int resolve_split(const char *host, const char *service, int socktype, unsigned flags,
-		  int timeout_ms, anysock_addr *out, size_t max)
+int resolve_hints(const char *host, const char *service, int socktype, unsigned flags,
+		  struct addrinfo *hints)
 {
-	if (out == NULL || max == 0 || (flags & ~RESOLVE_FLAGS) ||
-	    (flags & ANYSOCK_RESOLVE_IPV4 && flags & ANYSOCK_RESOLVE_IPV6))
+	if ((flags & ~RESOLVE_FLAGS) || (flags & ANYSOCK_RESOLVE_IPV4 && flags & ANYSOCK_RESOLVE_IPV6))
 		return -EINVAL;
 	if (host != NULL && host[0] == '\0')
 		return ANYSOCK_E_EMPTY;
@@ -350,24 +235,31 @@ int resolve_split(const char *host, const char *service, int socktype, unsigned 
 		return ANYSOCK_E_PORT;
 	if (service != NULL && !numeric_service_ok(service))
 		return ANYSOCK_E_PORTRANGE;
-	struct addrinfo hints, *res = NULL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = flags & ANYSOCK_RESOLVE_IPV4	 ? AF_INET
-			  : flags & ANYSOCK_RESOLVE_IPV6 ? AF_INET6
-							 : AF_UNSPEC;
-	hints.ai_socktype = socktype;
+	memset(hints, 0, sizeof(*hints));
+	hints->ai_family = flags & ANYSOCK_RESOLVE_IPV4	  ? AF_INET
+			   : flags & ANYSOCK_RESOLVE_IPV6 ? AF_INET6
+							  : AF_UNSPEC;
+	hints->ai_socktype = socktype;
 	if (flags & ANYSOCK_RESOLVE_PASSIVE)
-		hints.ai_flags |= AI_PASSIVE;
+		hints->ai_flags |= AI_PASSIVE;
 	if (flags & ANYSOCK_RESOLVE_NUMERIC)
-		hints.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
+		hints->ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
 	if (flags & ANYSOCK_RESOLVE_ADDRCONFIG)
-		hints.ai_flags |= AI_ADDRCONFIG;
-	int rc = anysock_getaddrinfo_timeo(host, service != NULL ? service : "0", &hints, &res,
-					   timeout_ms);
+		hints->ai_flags |= AI_ADDRCONFIG;
+	return 0;
+}
+
+int resolve_error(int rc)
+{
 	if (rc == EAI_SERVICE)
 		return ANYSOCK_E_SERVICE; /* glibc's "Servname not supported for ai_socktype" */
+	return anysock_error_from_eai(rc);
+}
+
+int resolve_collect(int rc, const struct addrinfo *res, anysock_addr *out, size_t max)
+{
 	if (rc != 0)
-		return anysock_error_from_eai(rc);
+		return resolve_error(rc);
 	/* getaddrinfo's order (RFC 6724) is kept; a repeat (one per socket
 	 * type when socktype is 0, or the same address twice in the hosts
 	 * file and DNS) is dropped. */
@@ -384,6 +276,22 @@ int resolve_split(const char *host, const char *service, int socktype, unsigned 
 		if (!seen)
 			out[n++] = a;
 	}
-	freeaddrinfo(res);
 	return n > 0 ? (int)n : anysock_error_from_eai(EAI_NONAME);
+}
+
+int resolve_split(const char *host, const char *service, int socktype, unsigned flags,
+		  int timeout_ms, anysock_addr *out, size_t max)
+{
+	struct addrinfo hints, *res = NULL;
+	if (out == NULL || max == 0)
+		return -EINVAL;
+	int rc = resolve_hints(host, service, socktype, flags, &hints);
+	if (rc < 0)
+		return rc;
+	rc = anysock_getaddrinfo_timeo(host, service != NULL ? service : "0", &hints, &res,
+				       timeout_ms);
+	int n = resolve_collect(rc, res, out, max);
+	if (res != NULL)
+		freeaddrinfo(res);
+	return n;
 }

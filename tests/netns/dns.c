@@ -85,6 +85,15 @@ static void *send_later(void *arg)
 	return NULL;
 }
 
+/* A row's name is the name, or "*.suffix" for every name under suffix. */
+static bool name_matches(const char *pattern, const char *name)
+{
+	if (strncmp(pattern, "*.", 2) != 0)
+		return strcmp(pattern, name) == 0;
+	size_t n = strlen(name), p = strlen(pattern + 1);
+	return n > p && strcmp(name + n - p, pattern + 1) == 0;
+}
+
 static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *from)
 {
 	char name[256];
@@ -101,17 +110,21 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 	r->buf[2] = (unsigned char)(0x80 | (q[2] & 0x01)); /* QR, RD as asked */
 	r->buf[3] = 0x80;                                  /* RA */
 	memset(r->buf + 6, 0, 6);                          /* AN, NS, AR */
-	bool known = false;
+	bool known = false, typed = false;
 	int answers = 0, delay = 0;
 	for (const struct dns_record *rec = table; rec->name != NULL; rec++) {
-		if (strcmp(rec->name, name) != 0)
+		if (!name_matches(rec->name, name))
 			continue;
+		if (!known || (rec->type == qtype && !typed))
+			delay = rec->delay_ms; /* the first row of the type asked decides */
 		known = true;
-		delay = rec->delay_ms;
 		if (rec->type != qtype)
 			continue;
+		typed = true;
 		unsigned char rdata[256];
 		size_t rdlen = 0;
+		if (rec->value == NULL)
+			continue; /* a row that only sets the delay (-1: drop) */
 		if (qtype == 1 && inet_pton(AF_INET, rec->value, rdata) == 1)
 			rdlen = 4;
 		else if (qtype == 28 && inet_pton(AF_INET6, rec->value, rdata) == 1)

@@ -13,10 +13,12 @@
 #define ANYSOCK_TEST_DNS_H
 
 struct dns_record {
-	const char *name;  /* lower case, no trailing dot */
+	const char *name;  /* lower case, no trailing dot; "*.x" any name under x */
 	int type;          /* 1 A, 28 AAAA, 12 PTR */
-	const char *value; /* address text, or the PTR target name */
-	int delay_ms;      /* 0: at once; < 0: never answer */
+	const char *value; /* address text, the PTR target name, or NULL (a row
+			    * that only sets the delay of its type) */
+	int delay_ms;      /* 0: at once; < 0: never answer. The first row of
+			    * the type asked decides, else the name's first */
 };
 
 /* Serve records (terminated by a NULL name) on 127.0.0.1:53 from a
