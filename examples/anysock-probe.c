@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,21 +125,44 @@ static void print_attempt(void *arg, enum anysock_attempt_event event, const any
 			  int err, long us)
 {
 	(void)arg;
-	static const char *what[] = { "start", "connected", "failed", "abandoned" };
+	static const char *what[] = { "start", "connected", "failed", "abandoned", "resolved" };
 	char text[ANYSOCK_ADDRSTRLEN];
+	if (event == ANYSOCK_ATTEMPT_RESOLVED) { /* a family's lookup answered */
+		const char *family = anysock_addr_family(a) == AF_INET6 ? "AAAA"
+				     : anysock_addr_family(a) == AF_INET ? "A"
+									  : "A+AAAA";
+		anysock_ntop(a, text, sizeof(text), ANYSOCK_NTOP_NOPORT);
+		printf("  %8.1f ms  %-10s %-6s %s\n", us / 1000.0, what[event], family,
+		       err ? anysock_strerror(err) : text);
+		return;
+	}
 	anysock_ntop(a, text, sizeof(text), 0);
 	printf("  %8.1f ms  %-10s %s%s%s\n", us / 1000.0, what[event], text, err ? ": " : "",
 	       err ? anysock_strerror(err) : "");
 }
 
+/* The race, driven from a poll() loop through a connector, as an event
+ * loop would: the timeline shows when each family's answer came and when
+ * each attempt started and ended. */
 static int show_connect(const char *host, const char *port)
 {
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
 	o.timeout_ms = timeout_ms;
 	o.trace = print_attempt;
-	printf("anysock_connect(\"%s\", \"%s\"), timeout %d ms:\n", host, port, timeout_ms);
+	o.flags = ANYSOCK_CONNECT_TRACE_LOOKUPS;
+	printf("connecting to \"%s\" port \"%s\", timeout %d ms:\n", host, port, timeout_ms);
+	anysock_connector *c;
 	anysock_addr peer;
-	int fd = anysock_connect(host, port, SOCK_STREAM, &o, &peer);
+	memset(&peer, 0, sizeof(peer));
+	int fd = anysock_connector_start(host, port, SOCK_STREAM, &o, &c);
+	while (c != NULL && (fd = anysock_connector_step(c, &peer)) == -EINPROGRESS) {
+		struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+		if (poll(&p, 1, anysock_connector_timeout(c)) < 0) {
+			fd = -errno;
+			break;
+		}
+	}
+	anysock_connector_free(c); /* NULL when start failed */
 	char text[ANYSOCK_ADDRSTRLEN] = "-";
 	anysock_ntop(&peer, text, sizeof(text), 0);
 	if (fd < 0) {

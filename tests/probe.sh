@@ -27,6 +27,7 @@ out=$("$probe" --listen 0)
 has "--listen: IPv6 socket is V6ONLY" "$out" 'IPv6 only (IPV6_V6ONLY=1)'
 has "--listen: IPv4 socket" "$out" '0\.0\.0\.0:[0-9]* *IPv4'
 out=$("$probe" --connect 127.0.0.1 9)
+has "--connect: the lookup's answer" "$out" 'resolved   A      127\.0\.0\.1$'
 has "--connect: attempt started" "$out" 'start      127\.0\.0\.1:9'
 has "--connect: refused" "$out" 'failed     127\.0\.0\.1:9: Connection refused'
 "$probe" --connect 127.0.0.1 9 >/dev/null; rc=$?
