@@ -1,5 +1,8 @@
 /*
- * echo-server.c - a TCP and UDP echo server on every address family.
+ * echo-server.c - a TCP and UDP echo server on every address family, and
+ * the library's model event-loop server: nothing one client does (send
+ * half a PROXY header and stall, stop reading, go idle, or exhaust the
+ * descriptors) holds up another.
  *
  * It never mentions AF_INET or AF_INET6: anysock_listen() binds the
  * service on "::" and "0.0.0.0" (or on every address a host name has),
@@ -7,39 +10,95 @@
  * IPv4 client, never ::ffff:192.0.2.7, and an access list sees one form.
  * UDP answers leave from the address each request was sent to.
  *
- *   echo-server [-H host] [-p port] [-a acl-file] [-w workers] [-d] [-P]
+ *   echo-server [-H host] [-p port] [-a acl-file] [-w workers] [-d]
+ *               [-P] [-A trusted-acl-file] [-t ms] [-c max] [-i seconds]
  *
  *   -p port   service to serve (default 7; 0 picks a free port, printed)
  *   -H host   bind only the addresses of host (default: every family)
- *   -a file   access list (see anysock_acl(3)); denied clients are closed
- *   -w n      n worker processes sharing the port with SO_REUSEPORT
+ *   -a file   access list of any size (anysock_acl(3)); denied clients are closed
+ *   -w n      n worker processes (1-64) sharing the port with SO_REUSEPORT
  *   -d        one dual-stack socket (IPV6_V6ONLY off) instead of one per family
  *   -P        TCP clients come through a relay that sends a PROXY protocol
  *             header (v1 or v2) first: log and judge the client it names
+ *   -A file   with -P, who may send that header (an access list; default
+ *             loopback only): anyone else is refused and logged, since a
+ *             header would let them claim any address past -a
+ *   -t ms     with -P, how long a connection may take to send its header
+ *             (default 2000, 1-600000); it is read without blocking
+ *   -c max    connections at once (default 1000, 1-100000); at the cap the
+ *             listeners are not watched, so new clients wait in the kernel's
+ *             backlog instead of being accepted and dropped
+ *   -i secs   a client silent this long is closed (default 60, 1-86400)
  *
- * Started by a service manager with sockets (LISTEN_FDS), it serves those.
+ * Out of descriptors (EMFILE, ENFILE) it stops accepting until a
+ * connection closes or a second has passed, says so once, and never spins.
+ * A client that does not read what it sent is not read from either, until
+ * it catches up. Started by a service manager with sockets (LISTEN_FDS),
+ * it serves those.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
+#include <sys/epoll.h>
 
 #include <anysock.h>
 
-#define MAX_CLIENTS 64
+#define MAX_HEADER 1024   /* a PROXY header longer than this is refused */
+#define PAUSE_MS 1000     /* out of descriptors: try again after this */
 
-static anysock_acl *acl;
-static bool proxied;
+static struct {
+	anysock_acl *acl, *trusted;
+	bool proxied;
+	int header_ms, max_clients, idle_ms;
+} cfg = { .header_ms = 2000, .max_clients = 1000, .idle_ms = 60000 };
 
-static void die(const char *what, int code)
+/* What epoll reports: a listening socket, the UDP sockets, or a client. */
+enum kind { TCP_LISTENER, UDP_SOCKET, CLIENT };
+
+struct source {
+	enum kind kind;
+	int fd;
+};
+
+/* A client. Each waits in one of two lists by its deadline: the header
+ * list (-P, its header not in yet) or the idle list. Every entry of a list
+ * has the same timeout, so appending keeps it sorted: the head is always
+ * the next to expire. */
+struct client {
+	struct source src;
+	anysock_addr peer;
+	int64_t deadline;
+	struct client *prev, *next;
+	struct list *list;
+	char *pending;            /* echo not yet written back (it stopped reading) */
+	size_t pending_len, pending_off;
+	char header[MAX_HEADER];  /* -P: what has come of the header so far */
+	size_t header_len;
+};
+
+struct list {
+	struct client *head, *tail;
+	int timeout_ms;
+};
+
+static struct list header_wait, idle;
+static int ep, clients;
+static struct source *listeners;
+static int nlisteners;
+static bool accepting = true;
+static int64_t resume_at = -1; /* out of descriptors: listen again then */
+
+static int64_t now_ms(void)
 {
-	fprintf(stderr, "echo-server: %s: %s\n", what, anysock_strerror(code));
-	exit(1);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void log_peer(const char *proto, const anysock_addr *peer, const char *what)
@@ -49,24 +108,220 @@ static void log_peer(const char *proto, const anysock_addr *peer, const char *wh
 	printf("[%d] %s %s %s\n", (int)getpid(), proto, text, what);
 }
 
-static bool allowed(const anysock_addr *peer)
+static bool allowed(const anysock_acl *acl, const anysock_addr *peer)
 {
 	return acl == NULL || anysock_acl_check(acl, peer, NULL) == ANYSOCK_ACL_ALLOW;
 }
 
-/* Behind a relay: the client is the one its PROXY header names (the
- * relay's own address when it says LOCAL, as for health checks). */
-static bool from_relay(int fd, anysock_addr *peer)
+/* ---- Timers ------------------------------------------------------------- */
+
+static void unlink_client(struct client *c)
 {
-	anysock_proxy_info info;
-	int rc = anysock_proxy_read(fd, &info, 2000);
-	if (rc < 0) {
-		log_peer("tcp", peer, anysock_strerror(rc));
+	struct list *l = c->list;
+	if (l == NULL)
+		return;
+	*(c->prev ? &c->prev->next : &l->head) = c->next;
+	*(c->next ? &c->next->prev : &l->tail) = c->prev;
+	c->prev = c->next = NULL;
+	c->list = NULL;
+}
+
+/* (Re)start c's timer in list l: now + l's timeout, at the tail. */
+static void arm(struct client *c, struct list *l)
+{
+	unlink_client(c);
+	c->deadline = now_ms() + l->timeout_ms;
+	c->list = l;
+	c->prev = l->tail;
+	*(l->tail ? &l->tail->next : &l->head) = c;
+	l->tail = c;
+}
+
+/* Milliseconds until the next deadline; -1 for none. */
+static int next_wait(void)
+{
+	int64_t at = -1;
+	if (header_wait.head != NULL)
+		at = header_wait.head->deadline;
+	if (idle.head != NULL && (at < 0 || idle.head->deadline < at))
+		at = idle.head->deadline;
+	if (!accepting && resume_at >= 0 && (at < 0 || resume_at < at))
+		at = resume_at;
+	if (at < 0)
+		return -1;
+	int64_t left = at - now_ms();
+	return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
+/* ---- Accepting, with a cap and without spinning ------------------------ */
+
+static void watch_listeners(bool on)
+{
+	if (on == accepting)
+		return;
+	accepting = on;
+	for (int i = 0; i < nlisteners; i++) {
+		struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = &listeners[i] };
+		epoll_ctl(ep, EPOLL_CTL_MOD, listeners[i].fd, &ev);
+	}
+}
+
+static void drop(struct client *c, const char *why)
+{
+	if (why != NULL)
+		log_peer("tcp", &c->peer, why);
+	unlink_client(c);
+	close(c->src.fd); /* leaves the epoll set with it */
+	free(c->pending);
+	free(c);
+	clients--;
+	resume_at = -1;
+	watch_listeners(true); /* a descriptor and a place are free again */
+}
+
+/* Echo mode: watch for input, or, while an echo is pending, for room. */
+static void want(struct client *c, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = c };
+	epoll_ctl(ep, EPOLL_CTL_MOD, c->src.fd, &ev);
+}
+
+static bool admit(struct client *c);
+
+static void accept_all(int fd)
+{
+	while (clients < cfg.max_clients) {
+		anysock_addr peer;
+		int cfd = anysock_accept_fd(fd, &peer, ANYSOCK_LISTEN_NONBLOCK);
+		if (cfd == -EAGAIN)
+			return;
+		if (cfd == -EMFILE || cfd == -ENFILE) {
+			printf("[%d] out of descriptors: not accepting for up to %d ms\n",
+			       (int)getpid(), PAUSE_MS);
+			watch_listeners(false);
+			resume_at = now_ms() + PAUSE_MS;
+			return;
+		}
+		if (cfd < 0)
+			return; /* ENOBUFS and the like: the next readiness retries */
+		struct client *c = calloc(1, sizeof(*c));
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+		if (c == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev) < 0) {
+			free(c);
+			close(cfd);
+			return;
+		}
+		c->src = (struct source){ CLIENT, cfd };
+		c->peer = peer;
+		clients++;
+		if (!cfg.proxied) {
+			(void)admit(c);
+		} else if (!allowed(cfg.trusted, &peer)) {
+			drop(c, "refused: a PROXY header is only believed from -A sources");
+		} else {
+			arm(c, &header_wait);
+		}
+	}
+	watch_listeners(false); /* at the cap: the rest wait in the backlog */
+}
+
+/* ---- Serving ------------------------------------------------------------ */
+
+/* Write back what can be written; keep the rest and stop reading. */
+static bool echo(struct client *c, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = send(c->src.fd, data, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN)
+			return false;
+		if (w < 0) {
+			c->pending = malloc(len);
+			if (c->pending == NULL)
+				return false;
+			memcpy(c->pending, data, len);
+			c->pending_len = len;
+			c->pending_off = 0;
+			want(c, EPOLLOUT);
+			return true;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
+/* Past the access list: echo from now on (false: denied and gone). */
+static bool admit(struct client *c)
+{
+	bool ok = allowed(cfg.acl, &c->peer);
+	log_peer("tcp", &c->peer, ok ? "connected" : "denied");
+	if (!ok) {
+		drop(c, NULL);
 		return false;
 	}
-	if (!info.local)
-		*peer = info.src;
+	arm(c, &idle);
 	return true;
+}
+
+/* -P: what has come of the header; once whole, the client it names. */
+static void read_header(struct client *c)
+{
+	ssize_t n = recv(c->src.fd, c->header + c->header_len, MAX_HEADER - c->header_len, 0);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			drop(c, "closed before its PROXY header");
+		return;
+	}
+	c->header_len += (size_t)n;
+	anysock_proxy_info info;
+	int len = anysock_proxy_parse(c->header, c->header_len, &info);
+	if (len == -EAGAIN && c->header_len < MAX_HEADER)
+		return; /* more to come, within its deadline */
+	if (len < 0) {
+		drop(c, len == -EAGAIN ? "PROXY header too long" : anysock_strerror(len));
+		return;
+	}
+	if (!info.local) /* LOCAL (a health check): the relay itself */
+		c->peer = info.src;
+	size_t after = c->header_len - (size_t)len; /* data behind the header */
+	if (admit(c) && after > 0 && !echo(c, c->header + len, after))
+		drop(c, NULL);
+}
+
+static void serve_client(struct client *c, uint32_t events)
+{
+	if (c->list == &header_wait) {
+		read_header(c);
+		return;
+	}
+	if (c->pending != NULL) { /* it reads again: finish the echo first */
+		ssize_t w = send(c->src.fd, c->pending + c->pending_off,
+				 c->pending_len - c->pending_off, MSG_NOSIGNAL);
+		if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			drop(c, NULL);
+			return;
+		}
+		c->pending_off += w > 0 ? (size_t)w : 0;
+		if (c->pending_off == c->pending_len) {
+			free(c->pending);
+			c->pending = NULL;
+			want(c, EPOLLIN);
+		}
+		arm(c, &idle);
+		return;
+	}
+	(void)events;
+	char buf[16384];
+	ssize_t n = recv(c->src.fd, buf, sizeof(buf), 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || !echo(c, buf, (size_t)n)) {
+		drop(c, NULL);
+		return;
+	}
+	arm(c, &idle);
 }
 
 /* One datagram in, the same datagram back from the address it came to. */
@@ -77,85 +332,102 @@ static void serve_udp(anysock_listener *udp)
 	ssize_t n = anysock_recvfrom(udp, buf, sizeof(buf), &peer, &local, 0);
 	if (n < 0)
 		return;
-	bool ok = allowed(&peer);
+	bool ok = allowed(cfg.acl, &peer);
 	log_peer("udp", &peer, ok ? "datagram" : "denied");
 	if (ok)
 		anysock_sendto(udp, buf, (size_t)n, &peer, &local);
 }
 
-/* Echo what a client sent; false when it is done. */
-static bool serve_tcp(int fd)
+static void expire(void)
 {
-	char buf[16384];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	if (n <= 0)
-		return false;
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(fd, buf + off, (size_t)(n - off));
-		if (w <= 0)
-			return false;
-		off += w;
+	int64_t now = now_ms();
+	while (header_wait.head != NULL && header_wait.head->deadline <= now)
+		drop(header_wait.head, "no PROXY header in time");
+	while (idle.head != NULL && idle.head->deadline <= now)
+		drop(idle.head, "idle: closed");
+	if (!accepting && resume_at >= 0 && resume_at <= now && clients < cfg.max_clients) {
+		resume_at = -1;
+		watch_listeners(true);
 	}
-	return true;
 }
 
 static void serve(anysock_listener *tcp, anysock_listener *udp)
 {
-	struct pollfd p[2 * 32 + MAX_CLIENTS];
-	int nl = 0, ntcp = tcp ? anysock_listener_count(tcp) : 0;
-	for (int i = 0; i < ntcp; i++)
-		p[nl++] = (struct pollfd){ anysock_listener_fd(tcp, (size_t)i), POLLIN, 0 };
-	for (int i = 0; udp && i < anysock_listener_count(udp); i++)
-		p[nl++] = (struct pollfd){ anysock_listener_fd(udp, (size_t)i), POLLIN, 0 };
-	int n = nl;
+	int ntcp = tcp ? anysock_listener_count(tcp) : 0, nudp = udp ? anysock_listener_count(udp) : 0;
+	static struct source udp_src = { UDP_SOCKET, -1 };
+	listeners = calloc((size_t)ntcp + 1, sizeof(*listeners));
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (listeners == NULL || ep < 0) {
+		perror("echo-server");
+		exit(1);
+	}
+	for (int i = 0; i < ntcp; i++) {
+		listeners[nlisteners] = (struct source){ TCP_LISTENER, anysock_listener_fd(tcp, (size_t)i) };
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listeners[nlisteners] };
+		epoll_ctl(ep, EPOLL_CTL_ADD, listeners[nlisteners++].fd, &ev);
+	}
+	for (int i = 0; i < nudp; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &udp_src };
+		epoll_ctl(ep, EPOLL_CTL_ADD, anysock_listener_fd(udp, (size_t)i), &ev);
+	}
 	for (;;) {
-		if (poll(p, (nfds_t)n, -1) < 0)
-			continue;
-		for (int i = 0; i < nl; i++) {
-			if (!(p[i].revents & POLLIN))
-				continue;
-			if (i >= ntcp) {
+		struct epoll_event ev[64];
+		int n = epoll_wait(ep, ev, 64, next_wait());
+		for (int k = 0; k < n; k++) {
+			struct source *s = ev[k].data.ptr;
+			if (s->kind == TCP_LISTENER)
+				accept_all(s->fd);
+			else if (s->kind == UDP_SOCKET)
 				serve_udp(udp);
-				continue;
-			}
-			anysock_addr peer;
-			int fd = anysock_accept_fd(p[i].fd, &peer, 0);
-			if (fd < 0)
-				continue; /* taken by another worker, or out of descriptors */
-			if (proxied && !from_relay(fd, &peer)) {
-				close(fd);
-				continue;
-			}
-			bool ok = allowed(&peer) && n < (int)(sizeof(p) / sizeof(p[0]));
-			log_peer("tcp", &peer, ok ? "connected" : "denied");
-			if (ok)
-				p[n++] = (struct pollfd){ fd, POLLIN, 0 };
 			else
-				close(fd);
+				serve_client((struct client *)s, ev[k].events);
 		}
-		for (int i = nl; i < n; i++) {
-			if (p[i].revents != 0 && !serve_tcp(p[i].fd)) {
-				close(p[i].fd);
-				p[i--] = p[--n];
-			}
-		}
+		expire();
 	}
 }
 
+/* ---- Configuration ------------------------------------------------------ */
+
+/* A whole number in [min, max] for option opt, or exit 2 saying why. */
+static int number(int opt, const char *text, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "echo-server: -%c %s: not a number from %ld to %ld\n", opt, text, min,
+			max);
+		exit(2);
+	}
+	return (int)v;
+}
+
+/* The whole file as an access list, or exit 1 saying where it is wrong. */
 static anysock_acl *read_acl(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	if (f == NULL) {
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	for (size_t got = 1; f != NULL && got > 0; len += got) {
+		if (len == cap && (text = realloc(text, cap = cap ? 2 * cap : 65536)) == NULL)
+			break;
+		got = fread(text + len, 1, cap - len, f);
+	}
+	if (f == NULL || text == NULL || ferror(f)) {
 		perror(path);
 		exit(1);
 	}
-	char text[65536];
-	size_t len = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
-	text[len] = '\0';
+	const char *nul = memchr(text, '\0', len);
+	if (nul != NULL) {
+		fprintf(stderr, "%s: a NUL byte at offset %zu: not an access list\n", path,
+			(size_t)(nul - text));
+		exit(1);
+	}
 	anysock_acl *a;
 	anysock_parse_error err;
-	int rc = anysock_acl_parse(text, 0, &a, &err);
+	int rc = anysock_acl_parse_n(text, len, 0, &a, &err);
+	free(text);
 	if (rc < 0) {
 		fprintf(stderr, "%s:%u:%u: %s\n", path, err.line, err.column,
 			anysock_strerror(err.code));
@@ -190,27 +462,43 @@ int main(int argc, char **argv)
 	const char *host = NULL, *port = "7";
 	unsigned flags = 0;
 	int workers = 1, opt;
-	while ((opt = getopt(argc, argv, "H:p:a:w:dP")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:a:w:dPA:t:c:i:")) != -1) {
 		switch (opt) {
 		case 'H': host = optarg; break;
 		case 'p': port = optarg; break;
-		case 'a': acl = read_acl(optarg); break;
-		case 'w': workers = atoi(optarg); flags |= ANYSOCK_LISTEN_REUSEPORT; break;
+		case 'a': cfg.acl = read_acl(optarg); break;
+		case 'w':
+			workers = number(opt, optarg, 1, 64);
+			flags |= ANYSOCK_LISTEN_REUSEPORT;
+			break;
 		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
-		case 'P': proxied = true; break;
+		case 'P': cfg.proxied = true; break;
+		case 'A': cfg.trusted = read_acl(optarg); break;
+		case 't': cfg.header_ms = number(opt, optarg, 1, 600000); break;
+		case 'c': cfg.max_clients = number(opt, optarg, 1, 100000); break;
+		case 'i': cfg.idle_ms = number(opt, optarg, 1, 86400) * 1000; break;
 		default:
-			fprintf(stderr, "usage: %s [-H host] [-p port] [-a acl] [-w n] [-d] [-P]\n",
+			fprintf(stderr, "usage: %s [-H host] [-p port] [-a acl] [-w n] [-d] [-P] "
+					"[-A trusted-acl] [-t ms] [-c max] [-i seconds]\n",
 				argv[0]);
 			return 2;
 		}
 	}
+	if (cfg.trusted == NULL &&
+	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
+		return 1;
+	header_wait.timeout_ms = cfg.header_ms;
+	idle.timeout_ms = cfg.idle_ms;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
 	anysock_listener *tcp = NULL, *udp = NULL;
 	int rc = anysock_listener_from_env(SOCK_STREAM, 0, &tcp);
 	if (rc >= 0)
 		rc = anysock_listener_from_env(SOCK_DGRAM, 0, &udp);
-	if (rc < 0)
-		die("inherited sockets", rc);
+	if (rc < 0) {
+		fprintf(stderr, "echo-server: inherited sockets: %s\n", anysock_strerror(rc));
+		return 1;
+	}
 	if (tcp == NULL && udp == NULL) {
 		listen_both(host, port, flags, &tcp, &udp);
 		/* Workers: each its own sockets on the same port; with
