@@ -64,6 +64,7 @@ enum kind { TCP_LISTENER, UDP_SOCKET, CLIENT };
 struct source {
 	enum kind kind;
 	int fd;
+	struct client *client; /* CLIENT: whose */
 };
 
 /* A client. Each waits in one of two lists by its deadline: the header
@@ -182,7 +183,7 @@ static void drop(struct client *c, const char *why)
 /* Echo mode: watch for input, or, while an echo is pending, for room. */
 static void want(struct client *c, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = c };
+	struct epoll_event ev = { .events = events, .data.ptr = &c->src };
 	epoll_ctl(ep, EPOLL_CTL_MOD, c->src.fd, &ev);
 }
 
@@ -205,13 +206,14 @@ static void accept_all(int fd)
 		if (cfd < 0)
 			return; /* ENOBUFS and the like: the next readiness retries */
 		struct client *c = calloc(1, sizeof(*c));
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+		if (c != NULL)
+			c->src = (struct source){ CLIENT, cfd, c };
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c != NULL ? &c->src : NULL };
 		if (c == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev) < 0) {
 			free(c);
 			close(cfd);
 			return;
 		}
-		c->src = (struct source){ CLIENT, cfd };
 		c->peer = peer;
 		clients++;
 		if (!cfg.proxied) {
@@ -354,7 +356,7 @@ static void expire(void)
 static void serve(anysock_listener *tcp, anysock_listener *udp)
 {
 	int ntcp = tcp ? anysock_listener_count(tcp) : 0, nudp = udp ? anysock_listener_count(udp) : 0;
-	static struct source udp_src = { UDP_SOCKET, -1 };
+	static struct source udp_src = { UDP_SOCKET, -1, NULL };
 	listeners = calloc((size_t)ntcp + 1, sizeof(*listeners));
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (listeners == NULL || ep < 0) {
@@ -362,7 +364,7 @@ static void serve(anysock_listener *tcp, anysock_listener *udp)
 		exit(1);
 	}
 	for (int i = 0; i < ntcp; i++) {
-		listeners[nlisteners] = (struct source){ TCP_LISTENER, anysock_listener_fd(tcp, (size_t)i) };
+		listeners[nlisteners] = (struct source){ TCP_LISTENER, anysock_listener_fd(tcp, (size_t)i), NULL };
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listeners[nlisteners] };
 		epoll_ctl(ep, EPOLL_CTL_ADD, listeners[nlisteners++].fd, &ev);
 	}
@@ -380,7 +382,7 @@ static void serve(anysock_listener *tcp, anysock_listener *udp)
 			else if (s->kind == UDP_SOCKET)
 				serve_udp(udp);
 			else
-				serve_client((struct client *)s, ev[k].events);
+				serve_client(s->client, ev[k].events);
 		}
 		expire();
 	}
