@@ -2,169 +2,660 @@
  * anysock-relay - forward TCP connections from every address family to a
  * target reached by name, telling it who the clients are.
  *
- *   anysock-relay [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-t ms] target-host target-port
+ *   anysock-relay [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-A [-T file]]
+ *                 [-w workers] [-c max] [-t ms] [-i s] [-e ms] [-D s]
+ *                 target-host target-port
  *
  * The socat way (socat TCP6-LISTEN:80,fork TCP4:backend:80) works, but the
  * backend then sees every client as the relay. This relay listens on every
  * family (anysock_listen), connects to the target over whichever family
- * answers first (anysock_connect, Happy Eyeballs), and with -P sends a
- * PROXY protocol header first, so the backend logs and filters the real
- * client: [2001:db8::7]:41000 even though it only speaks IPv4.
+ * answers first (a connector: Happy Eyeballs with RFC 8305's resolution
+ * step), and with -P sends a PROXY protocol header first, so the backend
+ * logs and filters the real client: [2001:db8::7]:41000 even though it
+ * only speaks IPv4.
  *
- * Each connection gets a thread that copies both ways through 128 KiB
- * buffers and passes a half-close on (a client that shuts down its sending
- * side still gets the rest of the answer).
+ * Worker threads (-w, one per CPU by default) each run one epoll loop over
+ * their connections; they share the listening sockets with EPOLLEXCLUSIVE,
+ * so one worker, not all, wakes for a new client, and a worker at its cap
+ * simply stops watching them. An idle connection holds two descriptors and
+ * about 400 bytes: data moves through the worker's one buffer, and only
+ * what the other side cannot take yet is kept, the source unread until it
+ * is gone (never read more than the other side can take). Half-closes are
+ * passed on; every wait has a deadline; SIGTERM drains. See anysock-relay(1).
  *
  * SPDX-License-Identifier: MIT
  */
+#define _GNU_SOURCE /* EPOLLEXCLUSIVE, pthread_setname_np */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <netdb.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 
 #include <anysock.h>
 
-#define BUF_SIZE (128 * 1024)
+#define BUF_SIZE (64 * 1024) /* one per worker */
+#define MAX_HEADER 1024      /* -A: a longer upstream header is refused */
+#define PAUSE_MS 1000        /* EMFILE all the same: accept again after this */
+#define BUDGET_MS 50         /* descriptor budget spent: look again after this */
+/* Descriptors a connection may hold while it connects (client, the
+ * connector's epoll, two attempts, two lookups) and once it relays. */
+#define CONNECTING_FDS 6
+#define RELAYING_FDS 2
 
-static const char *target_host, *target_port;
-static anysock_connect_opts connect_opts = ANYSOCK_CONNECT_OPTS_INIT;
-static int proxy_version; /* 0: no PROXY header */
+static struct {
+	const char *host, *port;
+	anysock_connect_opts opts;
+	int proxy_version; /* 0: no header to the target */
+	bool accept_proxy; /* -A */
+	anysock_acl *trusted;
+	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
+} cfg = { .workers = 0, .max_conns = 10000, .connect_ms = 5000, .idle_ms = 300000,
+	  .header_ms = 2000, .drain_ms = 10000 };
+
+static anysock_listener *listener;
+static atomic_bool draining;
+/* What RLIMIT_NOFILE leaves for connections: taken before accepting, so
+ * that a client accepted is never dropped for want of a descriptor to
+ * reach the target with. */
+static atomic_long fd_budget;
+
+/* ---- Connections -------------------------------------------------------- */
+
+enum state { HEADER, CONNECTING, RELAYING, DEAD };
+
+/* One direction: bytes from 'from' that 'to' has not taken yet. */
+struct flow {
+	char *pending;
+	size_t len, off;
+	bool eof, shut;  /* 'from' sent FIN; we passed it on to 'to' */
+	uint64_t bytes;
+};
+
+struct conn;
+struct tag { /* what an epoll event is about */
+	struct conn *c;
+	int which; /* 0 client, 1 target, 2 connector */
+};
 
 struct conn {
-	int client;
-	anysock_addr peer;
+	struct tag tags[3];
+	enum state state;
+	int fd[2];                /* client, target (-1 until connected) */
+	uint32_t events[2];       /* what epoll watches on each now */
+	anysock_connector *connector;
+	anysock_addr peer, local, target;
+	struct flow up, down;     /* client to target, target to client */
+	int64_t started, deadline;
+	struct conn *prev, *next; /* in the worker's list for its state */
+	struct list *list;
+	char *header;             /* -A: what has come of the upstream header */
+	size_t header_len;
+	uint64_t header_bytes;    /* -P: ours, not the client's, in up.bytes */
+	bool gone[2];             /* that side hung up and left the epoll set */
+	long fd_share;            /* of fd_budget */
+	struct conn *dead_next;   /* finished: freed after the current batch */
 };
 
-/* One direction of a connection: bytes read from 'from' wait in buf
- * until 'to' takes them. */
-struct pipe {
-	int from, to;
-	char *buf;
-	size_t start, end;
-	bool eof;      /* 'from' sent FIN */
-	bool shut;     /* and we passed it on */
+struct list {
+	struct conn *head, *tail;
+	int timeout_ms;
 };
 
-static void log_line(const char *what, const anysock_addr *a, const char *more)
+struct worker {
+	int id, ep, conns, cap;
+	pthread_t thread;
+	struct list header, connecting, idle;
+	bool watching;      /* the listeners are in this worker's epoll set */
+	int64_t resume_at;  /* out of descriptors: look again then; -1 */
+	bool said_emfile;
+	int64_t drain_until;
+	struct conn *dead;  /* finished in this batch, freed after it */
+	char buf[BUF_SIZE];
+};
+
+static struct tag signal_tag; /* worker 0: SIGTERM or SIGINT arrived */
+static int signal_fd = -1;
+
+static int64_t now_ms(void)
 {
-	char text[ANYSOCK_ADDRSTRLEN] = "-";
-	if (a != NULL)
-		anysock_ntop(a, text, sizeof(text), 0);
-	fprintf(stderr, "anysock-relay: %s %s%s\n", what, text, more);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Move what can move without blocking. Returns false on a hard error. */
-static bool pump(struct pipe *p, short revents_from, short revents_to)
+static void unlink_conn(struct conn *c)
 {
-	if ((revents_from & (POLLIN | POLLHUP | POLLERR)) && !p->eof && p->end < BUF_SIZE) {
-		ssize_t n = read(p->from, p->buf + p->end, BUF_SIZE - p->end);
-		if (n > 0)
-			p->end += (size_t)n;
-		else if (n == 0)
-			p->eof = true;
-		else if (errno != EAGAIN && errno != EINTR)
-			return false;
-	}
-	if ((revents_to & POLLOUT) && p->end > p->start) {
-		ssize_t n = send(p->to, p->buf + p->start, p->end - p->start, MSG_NOSIGNAL);
-		if (n > 0)
-			p->start += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return false;
-		if (p->start == p->end)
-			p->start = p->end = 0;
-	}
-	if (p->eof && p->start == p->end && !p->shut) {
-		shutdown(p->to, SHUT_WR); /* pass the half-close on */
-		p->shut = true;
-	}
-	return true;
+	struct list *l = c->list;
+	if (l == NULL)
+		return;
+	*(c->prev ? &c->prev->next : &l->head) = c->next;
+	*(c->next ? &c->next->prev : &l->tail) = c->prev;
+	c->prev = c->next = NULL;
+	c->list = NULL;
 }
 
-static short want_from(const struct pipe *p)
+/* (Re)start c's deadline in list l; every entry of a list has the same
+ * timeout, so the tail is the latest and the head the next to expire. */
+static void arm(struct conn *c, struct list *l)
 {
-	return !p->eof && p->end < BUF_SIZE ? POLLIN : 0;
+	unlink_conn(c);
+	c->deadline = now_ms() + l->timeout_ms;
+	c->list = l;
+	c->prev = l->tail;
+	*(l->tail ? &l->tail->next : &l->head) = c;
+	l->tail = c;
 }
 
-static short want_to(const struct pipe *p)
+/* The one line a connection leaves behind. */
+static void log_end(const struct conn *c, const char *why)
 {
-	return p->end > p->start ? POLLOUT : 0;
+	char client[ANYSOCK_ADDRSTRLEN], target[ANYSOCK_ADDRSTRLEN] = "-";
+	anysock_ntop(&c->peer, client, sizeof(client), 0);
+	int family = anysock_addr_family(&c->target);
+	if (family > 0)
+		anysock_ntop(&c->target, target, sizeof(target), 0);
+	printf("anysock-relay: %s -> %s%s up %llu down %llu bytes %lld ms: %s\n", client, target,
+	       family == AF_INET6 ? " (IPv6)" : family == AF_INET ? " (IPv4)" : "",
+	       (unsigned long long)(c->up.bytes - c->header_bytes), (unsigned long long)c->down.bytes,
+	       (long long)(now_ms() - c->started), why);
 }
 
-/* Copy both ways until both sides have finished sending. */
-static void copy_both_ways(int a, int b)
+static void watch_listeners(struct worker *w, bool on);
+
+/* The end of a connection: logged, closed, and freed once the current
+ * batch of events (which may still name it) is done. */
+static void finish(struct worker *w, struct conn *c, const char *why)
 {
-	struct pipe up = { a, b, malloc(BUF_SIZE), 0, 0, false, false };
-	struct pipe down = { b, a, malloc(BUF_SIZE), 0, 0, false, false };
-	bool ok = up.buf != NULL && down.buf != NULL;
-	while (ok && !(up.shut && down.shut)) {
-		short ea = (short)(want_from(&up) | want_to(&down));
-		short eb = (short)(want_from(&down) | want_to(&up));
-		/* A side we want nothing from is left out: once it has hung up,
-		 * its POLLHUP would otherwise wake the loop again and again. */
-		struct pollfd p[2] = { { ea ? a : -1, ea, 0 }, { eb ? b : -1, eb, 0 } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		ok = pump(&up, p[0].revents, p[1].revents) && pump(&down, p[1].revents, p[0].revents);
-	}
-	free(up.buf);
-	free(down.buf);
+	log_end(c, why);
+	unlink_conn(c);
+	anysock_connector_free(c->connector);
+	c->connector = NULL;
+	for (int i = 0; i < 2; i++)
+		if (c->fd[i] >= 0)
+			close(c->fd[i]);
+	c->fd[0] = c->fd[1] = -1;
+	c->state = DEAD;
+	c->dead_next = w->dead;
+	w->dead = c;
+	w->conns--;
+	atomic_fetch_add(&fd_budget, c->fd_share);
+	w->resume_at = -1;
+	watch_listeners(w, true); /* a place and descriptors are free again */
 }
 
-static bool send_all(int fd, const void *buf, size_t len)
+static void bury(struct worker *w)
 {
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static void *serve(void *arg)
-{
-	struct conn *c = arg;
-	anysock_addr target;
-	int t = anysock_connect(target_host, target_port, SOCK_STREAM, &connect_opts, &target);
-	if (t < 0) {
-		log_line("cannot reach target", &target, "");
-		fprintf(stderr, "anysock-relay:   %s\n", anysock_strerror(t));
-		close(c->client);
+	while (w->dead != NULL) {
+		struct conn *c = w->dead;
+		w->dead = c->dead_next;
+		free(c->up.pending);
+		free(c->down.pending);
+		free(c->header);
 		free(c);
-		return NULL;
 	}
-	bool ok = true;
-	if (proxy_version != 0) {
-		/* Who the client is, and which of our addresses it came to. */
-		anysock_addr local = { .len = sizeof(local.u) };
-		getsockname(c->client, &local.u.sa, &local.len);
+}
+
+/* Watch fd i of c for exactly these events. */
+static void want(struct worker *w, struct conn *c, int i, uint32_t events)
+{
+	if (c->fd[i] < 0 || c->gone[i] || c->events[i] == events)
+		return;
+	struct epoll_event ev = { .events = events, .data.ptr = &c->tags[i] };
+	epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd[i], &ev);
+	c->events[i] = events;
+}
+
+/* What each side is watched for: input while nothing of it is pending
+ * (so no more is read than the other side takes), output while something
+ * for it is. */
+static void update(struct worker *w, struct conn *c)
+{
+	struct flow *to[2] = { &c->down, &c->up }; /* what goes to side i */
+	struct flow *from[2] = { &c->up, &c->down };
+	for (int i = 0; i < 2; i++)
+		want(w, c, i, (from[i]->eof || from[i]->len ? 0u : (uint32_t)EPOLLIN) |
+				      (to[i]->len ? (uint32_t)EPOLLOUT : 0u));
+}
+
+/* Send what f holds to fd; false on a hard error. */
+static bool flush(struct flow *f, int fd)
+{
+	while (f->off < f->len) {
+		ssize_t n = send(fd, f->pending + f->off, f->len - f->off, MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		f->off += (size_t)n;
+		f->bytes += (uint64_t)n;
+	}
+	free(f->pending);
+	f->pending = NULL;
+	f->len = f->off = 0;
+	return true;
+}
+
+/* Keep data for f (the other side could not take it now); false: no memory. */
+static bool keep(struct flow *f, const char *data, size_t len)
+{
+	char *p = realloc(f->pending, f->len + len);
+	if (p == NULL)
+		return false;
+	memcpy(p + f->len, data, len);
+	f->pending = p;
+	f->len += len;
+	return true;
+}
+
+/* Side i is readable: move what it sent to the other side. */
+static bool pump(struct worker *w, struct conn *c, int i)
+{
+	struct flow *f = i == 0 ? &c->up : &c->down;
+	int to = c->fd[!i];
+	ssize_t n = recv(c->fd[i], w->buf, sizeof(w->buf), 0);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0) {
+		f->eof = true;
+		return true;
+	}
+	ssize_t sent = send(to, w->buf, (size_t)n, MSG_NOSIGNAL);
+	if (sent < 0 && errno != EAGAIN && errno != EINTR)
+		return false;
+	sent = sent < 0 ? 0 : sent;
+	f->bytes += (uint64_t)sent;
+	return sent == n || keep(f, w->buf + sent, (size_t)(n - sent));
+}
+
+/* Pass half-closes on; true when both directions are over. */
+static bool settle_closes(struct conn *c)
+{
+	struct flow *f[2] = { &c->up, &c->down };
+	for (int i = 0; i < 2; i++) {
+		if (f[i]->eof && f[i]->len == 0 && !f[i]->shut) {
+			shutdown(c->fd[!i], SHUT_WR); /* what came, all went */
+			f[i]->shut = true;
+		}
+	}
+	return c->up.shut && c->down.shut;
+}
+
+static void relay_event(struct worker *w, struct conn *c, int i, uint32_t events)
+{
+	struct flow *to_me = i == 0 ? &c->down : &c->up, *from_me = i == 0 ? &c->up : &c->down;
+	const char *side = i == 0 ? "client" : "target";
+	char why[64];
+	if (events & EPOLLERR) {
+		snprintf(why, sizeof(why), "%s reset", side);
+		finish(w, c, why);
+		return;
+	}
+	if ((events & (EPOLLOUT | EPOLLHUP)) && to_me->len > 0 && !flush(to_me, c->fd[i])) {
+		snprintf(why, sizeof(why), "%s stopped taking data", side);
+		finish(w, c, why);
+		return;
+	}
+	if ((events & (EPOLLIN | EPOLLHUP)) && (c->events[i] & EPOLLIN) && !pump(w, c, i)) {
+		snprintf(why, sizeof(why), "%s reset", side);
+		finish(w, c, why);
+		return;
+	}
+	if (settle_closes(c)) {
+		finish(w, c, "closed");
+		return;
+	}
+	if ((events & EPOLLHUP) && from_me->eof && to_me->len == 0 && !c->gone[i]) {
+		/* Both ways shut on this side: epoll would report the hang-up
+		 * on every wait while the other side finishes. */
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd[i], NULL);
+		c->gone[i] = true;
+	}
+	update(w, c);
+	arm(c, &w->idle);
+}
+
+/* ---- Connecting to the target ------------------------------------------- */
+
+static void connected(struct worker *w, struct conn *c, int fd)
+{
+	anysock_connector_free(c->connector);
+	c->connector = NULL;
+	c->fd[1] = fd;
+	atomic_fetch_add(&fd_budget, c->fd_share - RELAYING_FDS);
+	c->fd_share = RELAYING_FDS;
+	/* The PROXY header goes before any client byte (those already read
+	 * behind an upstream header included). */
+	if (cfg.proxy_version != 0) {
 		char hdr[ANYSOCK_PROXY_MAXLEN];
-		int n = anysock_proxy_encode(proxy_version, SOCK_STREAM, &c->peer, &local, hdr,
+		int n = anysock_proxy_encode(cfg.proxy_version, SOCK_STREAM, &c->peer, &c->local, hdr,
 					     sizeof(hdr));
-		ok = n > 0 && send_all(t, hdr, (size_t)n);
+		struct flow early = c->up;
+		c->up = (struct flow){ 0 };
+		if (n < 0 || !keep(&c->up, hdr, (size_t)n) ||
+		    (early.len > 0 && !keep(&c->up, early.pending, early.len))) {
+			free(early.pending);
+			finish(w, c, "out of memory");
+			return;
+		}
+		free(early.pending);
+		c->header_bytes = (uint64_t)n; /* the header is not the client's */
 	}
-	if (ok)
-		copy_both_ways(c->client, t);
-	close(t);
-	close(c->client);
-	free(c);
+	struct epoll_event ev = { .events = 0, .data.ptr = &c->tags[1] };
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
+	c->events[1] = 0;
+	c->state = RELAYING;
+	update(w, c);
+	arm(c, &w->idle);
+}
+
+static void step_connector(struct worker *w, struct conn *c)
+{
+	int fd = anysock_connector_step(c->connector, &c->target);
+	if (fd == -EINPROGRESS)
+		return;
+	if (fd >= 0) {
+		connected(w, c, fd);
+		return;
+	}
+	char why[160];
+	snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(fd));
+	finish(w, c, why);
+}
+
+static void start_connecting(struct worker *w, struct conn *c)
+{
+	int rc = anysock_connector_start(cfg.host, cfg.port, SOCK_STREAM, &cfg.opts, &c->connector);
+	if (rc < 0) {
+		char why[160];
+		snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(rc));
+		finish(w, c, why);
+		return;
+	}
+	c->state = CONNECTING;
+	want(w, c, 0, 0); /* the client waits, unread, until the target is there */
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[2] };
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(c->connector), &ev);
+	arm(c, &w->connecting);
+	step_connector(w, c);
+}
+
+/* -A: what has come of the upstream relay's header. */
+static void read_header(struct worker *w, struct conn *c)
+{
+	ssize_t n = recv(c->fd[0], c->header + c->header_len, MAX_HEADER - c->header_len, 0);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			finish(w, c, "closed before its PROXY header");
+		return;
+	}
+	c->header_len += (size_t)n;
+	anysock_proxy_info info;
+	int len = anysock_proxy_parse(c->header, c->header_len, &info);
+	if (len == -EAGAIN && c->header_len < MAX_HEADER)
+		return;
+	if (len < 0) {
+		finish(w, c, len == -EAGAIN ? "PROXY header too long" : anysock_strerror(len));
+		return;
+	}
+	if (!info.local) { /* the original client, and the address it came to */
+		c->peer = info.src;
+		c->local = info.dst;
+	}
+	size_t after = c->header_len - (size_t)len;
+	if (after > 0 && !keep(&c->up, c->header + len, after)) {
+		finish(w, c, "out of memory");
+		return;
+	}
+	free(c->header);
+	c->header = NULL;
+	start_connecting(w, c);
+}
+
+/* ---- Accepting ---------------------------------------------------------- */
+
+static void watch_listeners(struct worker *w, bool on)
+{
+	on = on && !atomic_load(&draining) && w->conns < w->cap;
+	if (on == w->watching)
+		return;
+	w->watching = on;
+	for (int i = 0; i < anysock_listener_count(listener); i++) {
+		int fd = anysock_listener_fd(listener, (size_t)i);
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL };
+		epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
+	}
+}
+
+/* Accept one client; false when there is none (or no room for one). */
+static void out_of_descriptors(struct worker *w, int pause_ms)
+{
+	if (!w->said_emfile)
+		fprintf(stderr, "anysock-relay: worker %d out of descriptors: not accepting until "
+				"connections end (clients wait in the backlog)\n",
+			w->id);
+	w->said_emfile = true;
+	watch_listeners(w, false);
+	w->resume_at = now_ms() + pause_ms;
+}
+
+static bool accept_one(struct worker *w, int lfd)
+{
+	if (atomic_fetch_sub(&fd_budget, CONNECTING_FDS) < CONNECTING_FDS) {
+		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
+		out_of_descriptors(w, BUDGET_MS);
+		return false;
+	}
+	anysock_addr peer;
+	int fd = anysock_accept_fd(lfd, &peer, ANYSOCK_LISTEN_NONBLOCK);
+	if (fd < 0)
+		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
+	if (fd == -EMFILE || fd == -ENFILE) { /* the system's, or someone else's */
+		out_of_descriptors(w, PAUSE_MS);
+		return false;
+	}
+	if (fd < 0)
+		return false; /* none left (-EAGAIN: another worker took it), or gone */
+	w->said_emfile = false;
+	struct conn *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
+		return false;
+	}
+	c->fd_share = CONNECTING_FDS;
+	for (int i = 0; i < 3; i++)
+		c->tags[i] = (struct tag){ c, i };
+	c->fd[0] = fd;
+	c->fd[1] = -1;
+	c->peer = peer;
+	c->local.len = sizeof(c->local.u);
+	getsockname(fd, &c->local.u.sa, &c->local.len);
+	anysock_addr_unmap(&c->local);
+	c->started = now_ms();
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
+	c->events[0] = EPOLLIN;
+	w->conns++;
+	if (w->conns >= w->cap)
+		watch_listeners(w, false); /* at the cap: the rest wait in the backlog */
+	if (!cfg.accept_proxy) {
+		start_connecting(w, c);
+	} else if (anysock_acl_check(cfg.trusted, &peer, NULL) != ANYSOCK_ACL_ALLOW) {
+		finish(w, c, "refused: a PROXY header is only taken from -T sources");
+	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
+		finish(w, c, "out of memory");
+	} else {
+		c->state = HEADER;
+		arm(c, &w->header);
+	}
+	return true;
+}
+
+/* ---- The loop ----------------------------------------------------------- */
+
+static int next_wait(struct worker *w)
+{
+	int64_t at = -1;
+	struct list *lists[3] = { &w->header, &w->connecting, &w->idle };
+	for (int i = 0; i < 3; i++)
+		if (lists[i]->head != NULL && (at < 0 || lists[i]->head->deadline < at))
+			at = lists[i]->head->deadline;
+	if (w->resume_at >= 0 && (at < 0 || w->resume_at < at))
+		at = w->resume_at;
+	if (w->drain_until >= 0 && (at < 0 || w->drain_until < at))
+		at = w->drain_until;
+	int wait = at < 0 ? -1 : at <= now_ms() ? 0 : (int)(at - now_ms());
+	/* the connectors' own timers: the attempt and resolution delays */
+	for (struct conn *c = w->connecting.head; c != NULL; c = c->next) {
+		int t = anysock_connector_timeout(c->connector);
+		if (t >= 0 && (wait < 0 || t < wait))
+			wait = t;
+	}
+	return wait < 0 || wait > 1000 ? 1000 : wait; /* and look at draining once a second */
+}
+
+static void expire(struct worker *w)
+{
+	int64_t now = now_ms();
+	while (w->header.head != NULL && w->header.head->deadline <= now)
+		finish(w, w->header.head, "no PROXY header in time");
+	while (w->idle.head != NULL && w->idle.head->deadline <= now)
+		finish(w, w->idle.head, "idle");
+	for (struct conn *c = w->connecting.head, *next; c != NULL; c = next) {
+		next = c->next;
+		if (anysock_connector_timeout(c->connector) == 0)
+			step_connector(w, c); /* the connector enforces -t itself */
+	}
+	if (w->resume_at >= 0 && w->resume_at <= now) {
+		w->resume_at = -1;
+		watch_listeners(w, true);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char name[16];
+	snprintf(name, sizeof(name), "relay-%d", w->id);
+	pthread_setname_np(pthread_self(), name);
+	watch_listeners(w, true);
+	for (;;) {
+		if (atomic_load(&draining) && w->drain_until < 0) {
+			watch_listeners(w, false);
+			w->drain_until = now_ms() + cfg.drain_ms;
+		}
+		if (w->drain_until >= 0 && (w->conns == 0 || now_ms() >= w->drain_until))
+			break;
+		struct epoll_event ev[64];
+		int n = epoll_wait(w->ep, ev, 64, next_wait(w));
+		for (int k = 0; k < n; k++) {
+			struct tag *t = ev[k].data.ptr;
+			if (t == NULL) { /* a listener: one new client */
+				for (int i = 0; i < anysock_listener_count(listener); i++)
+					for (int k2 = 0; k2 < 16 && w->watching; k2++)
+						if (!accept_one(w, anysock_listener_fd(listener, (size_t)i)))
+							break;
+				continue;
+			}
+			if (t == &signal_tag) { /* SIGTERM: stop accepting, drain */
+				struct signalfd_siginfo si;
+				while (read(signal_fd, &si, sizeof(si)) == sizeof(si))
+					;
+				if (!atomic_exchange(&draining, true))
+					printf("anysock-relay: signal %u: draining (up to %d s)\n",
+					       si.ssi_signo, cfg.drain_ms / 1000);
+				continue;
+			}
+			struct conn *c = t->c;
+			if (t->which == 2)
+				step_connector(w, c);
+			else if (c->state == CONNECTING && (ev[k].events & (EPOLLHUP | EPOLLERR)))
+				finish(w, c, "client left before the target answered");
+			else if (c->state == HEADER)
+				read_header(w, c);
+			else if (c->state == RELAYING)
+				relay_event(w, c, t->which, ev[k].events);
+			/* DEAD: finished earlier in this batch, freed below */
+		}
+		expire(w);
+		bury(w);
+	}
+	while (w->connecting.head != NULL)
+		finish(w, w->connecting.head, "drain timeout");
+	while (w->idle.head != NULL)
+		finish(w, w->idle.head, "drain timeout");
+	while (w->header.head != NULL)
+		finish(w, w->header.head, "drain timeout");
+	bury(w);
 	return NULL;
 }
+
+/* ---- Configuration ------------------------------------------------------ */
 
 static void usage(const char *me)
 {
 	fprintf(stderr,
-		"usage: %s [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-t ms] target-host target-port\n",
+		"usage: %s [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-A [-T acl-file]] [-w workers]\n"
+		"       [-c max] [-t ms] [-i seconds] [-e ms] [-D seconds] target-host target-port\n",
 		me);
+	exit(2);
+}
+
+/* A whole number in [min, max] for option opt, or exit 2 saying why. */
+static int number(int opt, const char *text, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "anysock-relay: -%c %s: not a number from %ld to %ld\n", opt, text,
+			min, max);
+		exit(2);
+	}
+	return (int)v;
+}
+
+static anysock_acl *read_acl(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	for (size_t got = 1; f != NULL && got > 0; len += got) {
+		if (len == cap && (text = realloc(text, cap = cap ? 2 * cap : 65536)) == NULL)
+			break;
+		got = fread(text + len, 1, cap - len, f);
+	}
+	if (f == NULL || text == NULL || ferror(f) || memchr(text, '\0', len) != NULL) {
+		fprintf(stderr, "anysock-relay: -T %s: %s\n", path,
+			f == NULL ? strerror(errno) : "unreadable, or a NUL byte in it");
+		exit(1);
+	}
+	fclose(f);
+	anysock_acl *a;
+	anysock_parse_error err;
+	if (anysock_acl_parse_n(text, len, 0, &a, &err) < 0) {
+		fprintf(stderr, "%s:%u:%u: %s\n", path, err.line, err.column,
+			anysock_strerror(err.code));
+		exit(1);
+	}
+	free(text);
+	return a;
+}
+
+/* The target port, checked now rather than at the first client. */
+static void check_port(const char *port)
+{
+	bool digits = port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
+	if (digits ? number('p', port, 1, 65535) > 0 : getservbyname(port, "tcp") != NULL)
+		return;
+	fprintf(stderr, "anysock-relay: target port %s: no such TCP service\n", port);
 	exit(2);
 }
 
@@ -173,55 +664,107 @@ int main(int argc, char **argv)
 	const char *host = NULL, *port = NULL;
 	unsigned flags = ANYSOCK_LISTEN_NONBLOCK;
 	int opt;
-	while ((opt = getopt(argc, argv, "H:p:46dP:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:46dP:AT:w:c:t:i:e:D:")) != -1) {
 		switch (opt) {
 		case 'H': host = optarg; break;
 		case 'p': port = optarg; break;
 		case '4': flags |= ANYSOCK_LISTEN_IPV4; break;
 		case '6': flags |= ANYSOCK_LISTEN_IPV6; break;
 		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
-		case 'P': proxy_version = atoi(optarg); break;
-		case 't': connect_opts.timeout_ms = atoi(optarg); break;
+		case 'P': cfg.proxy_version = number(opt, optarg, 1, 2); break;
+		case 'A': cfg.accept_proxy = true; break;
+		case 'T': cfg.trusted = read_acl(optarg); break;
+		case 'w': cfg.workers = number(opt, optarg, 1, 64); break;
+		case 'c': cfg.max_conns = number(opt, optarg, 1, 1000000); break;
+		case 't': cfg.connect_ms = number(opt, optarg, 1, 600000); break;
+		case 'i': cfg.idle_ms = number(opt, optarg, 1, 86400) * 1000; break;
+		case 'e': cfg.header_ms = number(opt, optarg, 1, 600000); break;
+		case 'D': cfg.drain_ms = number(opt, optarg, 0, 3600) * 1000; break;
 		default: usage(argv[0]);
 		}
 	}
-	if (argc - optind != 2 || (proxy_version != 0 && proxy_version != 1 && proxy_version != 2))
+	if (argc - optind != 2)
 		usage(argv[0]);
-	target_host = argv[optind];
-	target_port = argv[optind + 1];
-	connect_opts.flags = ANYSOCK_CONNECT_NONBLOCK;
+	cfg.host = argv[optind];
+	cfg.port = argv[optind + 1];
+	check_port(cfg.port);
+	if (cfg.trusted == NULL &&
+	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
+		return 1;
+	if (cfg.workers == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+	}
+	cfg.opts = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
+	cfg.opts.timeout_ms = cfg.connect_ms;
+	cfg.opts.flags = ANYSOCK_CONNECT_NONBLOCK;
+
+	/* SIGTERM and SIGINT are read from a signalfd by the first worker,
+	 * the main thread: blocked here, before any thread exists. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	anysock_listener *l;
 	anysock_addr failed;
-	int rc = anysock_listen(host, port, SOCK_STREAM, flags, 0, &l, &failed);
+	int rc = anysock_listen(host, port, SOCK_STREAM, flags, 0, &listener, &failed);
 	if (rc < 0) {
-		log_line("cannot listen on", &failed, "");
-		fprintf(stderr, "anysock-relay:   %s\n", anysock_strerror(rc));
+		char where[ANYSOCK_ADDRSTRLEN] = "-";
+		anysock_ntop(&failed, where, sizeof(where), 0);
+		fprintf(stderr, "anysock-relay: cannot listen on %s: %s\n", where, anysock_strerror(rc));
 		return 1;
 	}
 	char where[512];
-	anysock_listener_ntop(l, where, sizeof(where));
-	printf("anysock-relay: listening on %s, forwarding to %s port %s\n", where, target_host,
-	       target_port);
-	fflush(stdout);
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (;;) {
-		struct conn *c = malloc(sizeof(*c));
-		if (c == NULL) {
-			sleep(1);
-			continue;
-		}
-		c->client = anysock_accept(l, &c->peer, -1);
-		pthread_t t;
-		if (c->client < 0 || pthread_create(&t, &attr, serve, c) != 0) {
-			if (c->client == -EMFILE || c->client == -ENFILE)
-				usleep(100000); /* let connections finish */
-			if (c->client >= 0)
-				close(c->client);
-			free(c);
+	anysock_listener_ntop(listener, where, sizeof(where));
+	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per connection, as it ends */
+	printf("anysock-relay: listening on %s, forwarding to %s port %s\n", where, cfg.host,
+	       cfg.port);
+
+	struct rlimit nofile;
+	getrlimit(RLIMIT_NOFILE, &nofile);
+	long spare = nofile.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)nofile.rlim_cur;
+	/* what is open now (stdio, listeners), each worker's epoll, the
+	 * signalfd, and some for the resolver and the C library */
+	atomic_store(&fd_budget, spare - 3 - anysock_listener_count(listener) -
+					 2L * cfg.workers - 16);
+	struct worker *w = calloc((size_t)cfg.workers, sizeof(*w));
+	int sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (w == NULL || sfd < 0) {
+		perror("anysock-relay");
+		return 1;
+	}
+	for (int i = 0; i < cfg.workers; i++) {
+		w[i] = (struct worker){ .id = i, .ep = epoll_create1(EPOLL_CLOEXEC), .resume_at = -1,
+					.drain_until = -1 };
+		w[i].cap = cfg.max_conns / cfg.workers + (i < cfg.max_conns % cfg.workers);
+		if (w[i].cap == 0)
+			w[i].cap = 1;
+		w[i].header.timeout_ms = cfg.header_ms;
+		w[i].connecting.timeout_ms = cfg.connect_ms + 1000; /* the connector's own, first */
+		w[i].idle.timeout_ms = cfg.idle_ms;
+		if (w[i].ep < 0) {
+			perror("anysock-relay: epoll");
+			return 1;
 		}
 	}
+	/* Worker 0 is this thread, and hears the signals on its epoll set;
+	 * the others see draining within a second (next_wait). */
+	signal_fd = sfd;
+	struct epoll_event sev = { .events = EPOLLIN, .data.ptr = &signal_tag };
+	epoll_ctl(w[0].ep, EPOLL_CTL_ADD, sfd, &sev);
+	for (int i = 1; i < cfg.workers; i++)
+		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+	worker_main(&w[0]);
+	for (int i = 1; i < cfg.workers; i++)
+		pthread_join(w[i].thread, NULL);
+	for (int i = 0; i < cfg.workers; i++)
+		close(w[i].ep);
+	free(w);
+	close(sfd);
+	anysock_listener_close(listener);
+	anysock_acl_free(cfg.trusted);
+	printf("anysock-relay: drained, exiting\n");
+	return 0;
 }

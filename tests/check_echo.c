@@ -25,127 +25,21 @@
 
 #include "check_main.h"
 
-struct server {
-	pid_t pid;
-	int out;       /* its stdout and stderr */
-	int port;
-	char log[65536];
-	size_t len;
-};
+#include "spawn_helpers.h"
 
 static const char *program(void)
 {
-	static char path[4096];
-	const char *p = getenv("ECHO_SERVER");
-	if (p != NULL)
-		return p;
-	const char *b = getenv("top_builddir");
-	snprintf(path, sizeof(path), "%s/examples/echo-server", b != NULL ? b : ".");
-	return path;
+	return program_path("ECHO_SERVER", "echo-server");
 }
 
-/* Read what the server printed, for up to ms. */
-static void slurp(struct server *s, int ms)
-{
-	struct pollfd p = { s->out, POLLIN, 0 };
-	while (s->len < sizeof(s->log) - 1 && poll(&p, 1, ms) == 1) {
-		ssize_t n = read(s->out, s->log + s->len, sizeof(s->log) - 1 - s->len);
-		if (n <= 0)
-			break;
-		s->len += (size_t)n;
-		ms = 0;
-	}
-	s->log[s->len] = '\0';
-}
-
-/* Start the server with args (NULL-ended) and nofile descriptors (0: as
- * is); wait for its "listening on" line. */
+/* The echo server on 127.0.0.1, a port the kernel picks, and args. */
 static void start(struct server *s, int nofile, const char *const *args)
 {
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	memset(s, 0, sizeof(*s));
-	s->pid = fork();
-	ck_assert_int_ge(s->pid, 0);
-	if (s->pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		if (nofile > 0)
-			setrlimit(RLIMIT_NOFILE, &(struct rlimit){ (rlim_t)nofile, (rlim_t)nofile });
-		const char *argv[32] = { program(), "-H", "127.0.0.1", "-p", "0" };
-		int n = 5;
-		for (int i = 0; args[i] != NULL && n < 31; i++)
-			argv[n++] = args[i];
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	s->out = fds[0];
-	for (int i = 0; i < 50 && strstr(s->log, "listening on") == NULL; i++)
-		slurp(s, 100);
-	const char *line = strstr(s->log, "listening on");
-	ck_assert_msg(line != NULL, "no listening line: %s", s->log);
-	const char *colon = strchr(line, '\n');
-	while (colon > line && colon[-1] != ':')
-		colon--;
-	s->port = atoi(colon);
-	ck_assert_int_gt(s->port, 0);
-}
-
-static void stop(struct server *s)
-{
-	kill(s->pid, SIGKILL);
-	waitpid(s->pid, NULL, 0);
-	close(s->out);
-}
-
-static int client(const struct server *s)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->port) };
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	return fd;
-}
-
-#define NOTHING (-2)
-
-/* Bytes read within ms: 0 at EOF, -1 for an error, NOTHING when nothing came. */
-static ssize_t read_within(int fd, char *buf, size_t size, int ms)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-	if (poll(&p, 1, ms) != 1)
-		return NOTHING;
-	return recv(fd, buf, size, 0);
-}
-
-/* Whether the server closed fd within ms (with unread data the close is a
- * reset: ECONNRESET), without an echo. */
-static bool closed_within(int fd, int ms)
-{
-	char buf[64];
-	ssize_t n = read_within(fd, buf, sizeof(buf), ms);
-	return n == 0 || (n == -1 && errno == ECONNRESET);
-}
-
-static void send_text(int fd, const char *text)
-{
-	ck_assert_int_eq(send(fd, text, strlen(text), MSG_NOSIGNAL), (ssize_t)strlen(text));
-}
-
-/* An echo of hello, and how long it took. */
-static double round_trip(int fd, const char *hello)
-{
-	char buf[64];
-	double t0 = mono_seconds();
-	send_text(fd, hello);
-	ssize_t n = read_within(fd, buf, sizeof(buf), 5000);
-	double took = mono_seconds() - t0;
-	ck_assert_int_eq(n, (ssize_t)strlen(hello));
-	ck_assert(memcmp(buf, hello, (size_t)n) == 0);
-	return took;
+	const char *argv[32] = { "-H", "127.0.0.1", "-p", "0" };
+	int n = 4;
+	for (int i = 0; args[i] != NULL && n < 31; i++)
+		argv[n++] = args[i];
+	spawn(s, program(), nofile, argv);
 }
 
 START_TEST(test_stalled_proxy_headers)
@@ -177,17 +71,6 @@ START_TEST(test_stalled_proxy_headers)
 	stop(&s);
 }
 END_TEST
-
-static char *acl_file(const char *text, size_t len)
-{
-	static char path[64];
-	snprintf(path, sizeof(path), "/tmp/anysock-acl-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
 
 START_TEST(test_untrusted_proxy_sender)
 {
@@ -243,22 +126,6 @@ START_TEST(test_cap_makes_clients_wait)
 	stop(&s);
 }
 END_TEST
-
-static double cpu_seconds_of(pid_t pid)
-{
-	char path[64], text[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(text, sizeof(text), f));
-	fclose(f);
-	unsigned long ut = 0, st = 0;
-	const char *p = strrchr(text, ')');
-	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
-				&st),
-			 2);
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 START_TEST(test_out_of_descriptors_does_not_spin)
 {

@@ -1,0 +1,287 @@
+/*
+ * check_relay.c - examples/anysock-relay in front of examples/echo-server,
+ * on loopback, against load and hostile clients: 5,000 connections at
+ * once, a client that stops reading, 256 descriptors for 1,000 clients,
+ * SIGTERM with a connection open, PROXY headers from trusted and untrusted
+ * upstreams, bad arguments. (tests/relay.sh covers half-close, 8 MiB and
+ * the PROXY versions with netcat; tests/interop.sh HAProxy and nginx.)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <check.h>
+#include <fcntl.h>
+
+#include "spawn_helpers.h"
+
+static const char *relay_bin(void)
+{
+	return program_path("ANYSOCK_RELAY", "anysock-relay");
+}
+
+static struct server backend;
+static char backend_port[8];
+
+/* An echo server to relay to: many clients, long idle time. */
+static void start_backend(const char *const *extra)
+{
+	const char *argv[16] = { "-H", "127.0.0.1", "-p", "0", "-c", "20000", "-i", "600" };
+	int n = 8;
+	for (int i = 0; extra != NULL && extra[i] != NULL; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	spawn(&backend, program_path("ECHO_SERVER", "echo-server"), 0, argv);
+	snprintf(backend_port, sizeof(backend_port), "%d", backend.port);
+}
+
+/* The relay on 127.0.0.1 with args, then the target. */
+static void start_relay(struct server *r, int nofile, const char *const *args)
+{
+	const char *argv[32] = { "-H", "127.0.0.1", "-p", "0" };
+	int n = 4;
+	for (int i = 0; args[i] != NULL; i++)
+		argv[n++] = args[i];
+	argv[n++] = "127.0.0.1";
+	argv[n++] = backend_port;
+	argv[n] = NULL;
+	spawn(r, relay_bin(), nofile, argv);
+}
+
+static long status_field(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	long v = -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, strlen(field)) == 0)
+			v = atol(line + strlen(field) + 1);
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+#define MANY 5000
+
+START_TEST(test_many_connections)
+{
+	raise_nofile(); /* the children inherit it: 5,000 each way fit in 20,000 */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "2", "-c", "6000", NULL });
+	long rss0 = status_field(r.pid, "VmRSS:");
+	static int fd[MANY];
+	int bad = 0;
+	for (int i = 0; i < MANY; i++) {
+		fd[i] = client(&r);
+		bad += send(fd[i], "ping", 4, MSG_NOSIGNAL) != 4;
+		if (i % 100 == 0)
+			slurp(&backend, 0); /* it logs every client */
+	}
+	ck_assert_int_eq(bad, 0);
+	int echoed = 0;
+	for (int i = 0; i < MANY; i++) {
+		char buf[8];
+		echoed += read_within(fd[i], buf, sizeof(buf), 10000) == 4 && memcmp(buf, "ping", 4) == 0;
+		if (i % 100 == 0)
+			slurp(&backend, 0);
+	}
+	long threads = status_field(r.pid, "Threads:"), rss = status_field(r.pid, "VmRSS:");
+	fprintf(stderr, "%d connections through the relay: %d echoed; %ld threads; RSS %ld kB "
+			"(+%ld kB, %.2f kB a connection)\n",
+		MANY, echoed, threads, rss, rss - rss0, (double)(rss - rss0) / MANY);
+	ck_assert_int_eq(echoed, MANY);
+	ck_assert_int_eq(threads, 2); /* its workers, and no thread per connection */
+	for (int i = 0; i < MANY; i++)
+		close(fd[i]);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_reader_that_stops)
+{
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", NULL });
+	/* A client sends and never reads: its echo backs up to the relay. */
+	int slow = client(&r);
+	fcntl(slow, F_SETFL, O_NONBLOCK);
+	static char chunk[65536];
+	long sent = 0;
+	double until = mono_seconds() + 2;
+	while (mono_seconds() < until) {
+		ssize_t n = send(slow, chunk, sizeof(chunk), MSG_NOSIGNAL);
+		if (n > 0)
+			sent += n;
+		else
+			usleep(10000);
+	}
+	long rss0 = status_field(r.pid, "VmRSS:");
+	/* Another client is not held up. */
+	int fd = client(&r);
+	double took = round_trip(fd, "hello");
+	/* And the relay stops reading the slow one: its memory stays put. */
+	until = mono_seconds() + 1;
+	while (mono_seconds() < until)
+		if (send(slow, chunk, sizeof(chunk), MSG_NOSIGNAL) < 0)
+			usleep(10000);
+	long rss = status_field(r.pid, "VmRSS:");
+	fprintf(stderr, "a client that stopped reading (%.1f MiB sent): another echoed in %.1f ms; "
+			"relay RSS %ld kB, +%ld kB while it kept sending\n",
+		(double)sent / (1 << 20), took * 1e3, rss, rss - rss0);
+	ck_assert_msg(took < 0.05, "took %.3f s", took);
+	ck_assert_msg(rss - rss0 < 2048, "RSS grew by %ld kB", rss - rss0);
+	close(fd);
+	close(slow);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_few_descriptors)
+{
+	raise_nofile();
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 256, (const char *const[]){ "-w", "1", NULL });
+	static int fd[1000];
+	for (int i = 0; i < 1000; i++) {
+		fd[i] = client(&r); /* the kernel's backlog holds those not accepted */
+		send_text(fd[i], "x");
+	}
+	usleep(300000);
+	double cpu0 = cpu_seconds_of(r.pid);
+	sleep(1);
+	double cpu = cpu_seconds_of(r.pid) - cpu0;
+	slurp(&r, 100); /* before any connection ends and logs */
+	bool said = strstr(r.log, "out of descriptors") != NULL;
+	int served = 0;
+	for (int i = 0; i < 1000; i++) { /* each one, as descriptors free */
+		char buf[4];
+		served += read_within(fd[i], buf, sizeof(buf), 5000) == 1;
+		close(fd[i]);
+		slurp(&backend, 0);
+		slurp(&r, 0);
+	}
+	slurp(&r, 200);
+	fprintf(stderr, "ulimit -n 256, 1000 clients: %d served, %.2f s of CPU in 1 s waiting\n",
+		served, cpu);
+	ck_assert_msg(served == 1000, "%d served; relay log ends: %s", served,
+		      r.len > 600 ? r.log + r.len - 600 : r.log);
+	ck_assert_msg(cpu < 0.1, "spent %.2f s of CPU waiting", cpu);
+	ck_assert_msg(said, "no word of running out of descriptors");
+	ck_assert_msg(strstr(r.log, "cannot reach") == NULL, "dropped a client");
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_sigterm_drains)
+{
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "2", "-D", "5", NULL });
+	int fd = client(&r);
+	round_trip(fd, "before");
+	kill(r.pid, SIGTERM);
+	usleep(1200000); /* every worker has seen it */
+	round_trip(fd, "during"); /* the open connection goes on */
+	close(fd);
+	int status;
+	double t0 = mono_seconds();
+	while (waitpid(r.pid, &status, WNOHANG) == 0 && mono_seconds() < t0 + 5)
+		usleep(20000);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	slurp(&r, 200);
+	ck_assert_msg(strstr(r.log, "draining") != NULL, "%s", r.log);
+	/* one line for the connection: client, target and family, bytes, why */
+	ck_assert_msg(strstr(r.log, "-> 127.0.0.1:") != NULL && strstr(r.log, "(IPv4) up 12 down 12 "
+									  "bytes") != NULL &&
+			      strstr(r.log, ": closed") != NULL,
+		      "%s", r.log);
+	close(r.out);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_proxy_upstreams)
+{
+	start_backend((const char *const[]){ "-P", NULL });
+	/* Trusted (loopback, the default): the original client goes on. */
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-A", "-P", "2", NULL });
+	int fd = client(&r);
+	send_text(fd, "PROXY TCP6 2001:db8::7 ::1 41000 80\r\n");
+	round_trip(fd, "hi");
+	close(fd);
+	slurp(&backend, 300);
+	ck_assert_msg(strstr(backend.log, "tcp [2001:db8::7]:41000 connected") != NULL, "%s",
+		      backend.log);
+	stop(&r);
+	/* Untrusted: refused, logged, never believed. */
+	const char *only10 = "allow 10.0.0.0/8; default deny\n";
+	char *path = acl_file(only10, strlen(only10));
+	start_relay(&r, 0, (const char *const[]){ "-A", "-T", path, "-P", "2", NULL });
+	fd = client(&r);
+	send_text(fd, "PROXY TCP4 10.9.9.9 127.0.0.1 1111 80\r\nhi");
+	ck_assert(closed_within(fd, 2000));
+	slurp(&r, 300);
+	ck_assert_msg(strstr(r.log, "refused") != NULL, "%s", r.log);
+	slurp(&backend, 100);
+	ck_assert_msg(strstr(backend.log, "10.9.9.9") == NULL, "%s", backend.log);
+	close(fd);
+	stop(&r);
+	unlink(path);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+	static const char *bad[][3] = {
+		{ "-P", "abc", "-P" },	   { "-P", "1junk", "-P" }, { "-P", "3", "-P" },
+		{ "-t", "abc", "-t" },	   { "-w", "0", "-w" },	   { "-c", "-1", "-c" },
+		{ "-i", "", "-i" },	   { "-D", "x", "-D" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char cmd[4300];
+		snprintf(cmd, sizeof(cmd),
+			 "out=$('%s' %s '%s' 127.0.0.1 80 2>&1 </dev/null); rc=$?; "
+			 "echo \"$out\" | grep -q -- '^anysock-relay: %s ' && exit $rc; exit 99",
+			 relay_bin(), bad[i][0], bad[i][1], bad[i][2]);
+		int rc = system(cmd);
+		ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "%s %s: exit %d", bad[i][0],
+			      bad[i][1], WEXITSTATUS(rc));
+	}
+	/* A target port that cannot be, at start rather than at every client. */
+	char cmd[4300];
+	snprintf(cmd, sizeof(cmd), "'%s' -p 0 127.0.0.1 99999 >/dev/null 2>&1", relay_bin());
+	int rc = system(cmd);
+	ck_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+}
+END_TEST
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	Suite *s = suite_create("anysock-relay");
+	TCase *tc = tcase_create("hostile");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_many_connections);
+	tcase_add_test(tc, test_reader_that_stops);
+	tcase_add_test(tc, test_few_descriptors);
+	tcase_add_test(tc, test_sigterm_drains);
+	tcase_add_test(tc, test_proxy_upstreams);
+	tcase_add_test(tc, test_bad_arguments);
+	suite_add_tcase(s, tc);
+	int failed = run_suite(s, false);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
