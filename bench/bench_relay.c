@@ -1,12 +1,17 @@
 /*
- * bench_relay.c - examples/anysock-relay against socat doing the same
- * IPv6 -> IPv4 forwarding (socat TCP6-LISTEN:...,fork TCP4:...), same run,
- * same backend, alternating rounds:
+ * bench_relay.c - examples/anysock-relay (-w 2) against HAProxy (mode tcp,
+ * nbthread 2, option splice-auto; its configuration is printed) and socat
+ * doing the same IPv6 -> IPv4 forwarding (socat TCP6-LISTEN:...,fork
+ * TCP4:...), same run, same backend, rounds alternating:
  *
  *  - throughput: 4 connections at once, each sending 256 MiB through the
- *    relay to a backend that discards it;
+ *    relay to a backend that discards it, and the relay's CPU seconds per
+ *    GiB moved;
  *  - latency: 500 connections one after another, each connect + one
- *    64-byte round trip through the relay to an echoing backend.
+ *    64-byte round trip through the relay to an echoing backend (median
+ *    and p99);
+ *  - memory: 3,000 idle connections held open through it, its RSS growth
+ *    per connection.
  *
  *   bench/bench_relay [MiB-per-connection]    (loopback only)
  *
@@ -22,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "anysock.h"
@@ -30,6 +36,8 @@
 #define STREAMS 4
 #define ROUNDS 3
 #define LATENCY_CONNS 500
+#define IDLE_CONNS 3000
+#define WHO 3
 
 extern char **environ;
 
@@ -101,7 +109,7 @@ static pid_t spawn(char *const argv[])
 
 static int connect_v6(int port)
 {
-	char serv[8];
+	char serv[16];
 	snprintf(serv, sizeof(serv), "%d", port);
 	return anysock_connect("::1", serv, SOCK_STREAM, NULL, NULL);
 }
@@ -110,19 +118,35 @@ static int connect_v6(int port)
  * accepts connections. */
 static pid_t relay_start(const char *which, const char *relay_bin, int port, int to)
 {
-	char p[8], t[8], listen[64], target[64], bin[4096], socat[] = "socat", host_flag[] = "-H",
+	char p[16], t[16], listen[64], target[64], bin[4096], socat[] = "socat", host_flag[] = "-H",
 		host[] = "::1", port_flag[] = "-p", to_host[] = "127.0.0.1";
 	snprintf(bin, sizeof(bin), "%s", relay_bin);
 	snprintf(p, sizeof(p), "%d", port);
 	snprintf(t, sizeof(t), "%d", to);
 	pid_t pid;
-	if (strcmp(which, "socat") == 0) {
+	if (strcmp(which, "haproxy") == 0) {
+		static char cfg[64];
+		snprintf(cfg, sizeof(cfg), "/tmp/anysock-bench-haproxy-%d.cfg", (int)getpid());
+		FILE *f = fopen(cfg, "w");
+		if (f == NULL)
+			exit(1);
+		fprintf(f, "global\n    nbthread 2\n    maxconn 4000\ndefaults\n    mode tcp\n"
+			   "    option splice-auto\n    timeout connect 5s\n    timeout client 60s\n"
+			   "    timeout server 60s\nfrontend f\n    bind [::1]:%d\n"
+			   "    default_backend b\nbackend b\n    server s 127.0.0.1:%d\n",
+			port, to);
+		fclose(f);
+		char haproxy[] = "haproxy", db[] = "-db", fflag[] = "-f";
+		char *argv[] = { haproxy, db, fflag, cfg, NULL };
+		pid = spawn(argv);
+	} else if (strcmp(which, "socat") == 0) {
 		snprintf(listen, sizeof(listen), "TCP6-LISTEN:%d,bind=[::1],fork,reuseaddr", port);
 		snprintf(target, sizeof(target), "TCP4:127.0.0.1:%d", to);
 		char *argv[] = { socat, listen, target, NULL };
 		pid = spawn(argv);
 	} else {
-		char *argv[] = { bin, host_flag, host, port_flag, p, to_host, t, NULL };
+		char wflag[] = "-w", two[] = "2";
+		char *argv[] = { bin, host_flag, host, port_flag, p, wflag, two, to_host, t, NULL };
 		pid = spawn(argv);
 	}
 	for (int i = 0; i < 100; i++) {
@@ -187,7 +211,54 @@ static double throughput(int port, size_t mib)
 	return (double)(STREAMS * s.bytes) / (bench_now() - t0) / 1e6; /* MB/s */
 }
 
-static double latency_us(int port)
+static double cpu_of(pid_t pid)
+{
+	char path[64], text[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	unsigned long ut = 0, st = 0;
+	if (f != NULL && fgets(text, sizeof(text), f) != NULL && strrchr(text, ')') != NULL)
+		sscanf(strrchr(text, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		       &ut, &st);
+	if (f != NULL)
+		fclose(f);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The RSS of pid and its children (socat forks one per connection), kB. */
+static long rss_kb(pid_t pid)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "ps -o rss= --pid %d --ppid %d | awk '{s+=$1} END {print s}'",
+		 (int)pid, (int)pid);
+	FILE *p = popen(cmd, "r");
+	long kb = 0;
+	if (p != NULL && fscanf(p, "%ld", &kb) != 1)
+		kb = 0;
+	if (p != NULL)
+		pclose(p);
+	return kb;
+}
+
+/* RSS growth per idle connection (bytes), IDLE_CONNS held through it. */
+static double idle_bytes(pid_t pid, int port)
+{
+	static int fd[IDLE_CONNS];
+	long kb0 = rss_kb(pid);
+	int n = 0;
+	for (; n < IDLE_CONNS; n++) {
+		char c = 'x';
+		fd[n] = connect_v6(port);
+		if (fd[n] < 0 || write(fd[n], &c, 1) != 1 || read(fd[n], &c, 1) != 1)
+			break; /* the relay's limit */
+	}
+	long kb = rss_kb(pid);
+	for (int i = 0; i < n; i++)
+		close(fd[i]);
+	return n > 0 ? (double)(kb - kb0) * 1024 / n : 0;
+}
+
+static double latency_us(int port, double *p99)
 {
 	static double us[LATENCY_CONNS];
 	char msg[64] = "ping", back[64];
@@ -207,6 +278,7 @@ static double latency_us(int port)
 		close(fd);
 	}
 	qsort(us, LATENCY_CONNS, sizeof(double), bench_cmp_double);
+	*p99 = us[LATENCY_CONNS * 99 / 100];
 	return us[LATENCY_CONNS / 2];
 }
 
@@ -224,30 +296,77 @@ int main(int argc, char **argv)
 	struct backend discard, echo;
 	int to_discard = backend_start(&discard, false);
 	int to_echo = backend_start(&echo, true);
-	printf("IPv6 -> IPv4 forwarding on loopback: throughput of %d streams x %zu MiB, "
-	       "median latency of %d connect+64-byte round trips\n", STREAMS, mib, LATENCY_CONNS);
-	double ratio_tp[ROUNDS], ratio_lat[ROUNDS];
+	bool have_haproxy = system("command -v haproxy >/dev/null 2>&1") == 0;
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max; /* the idle clients, and the backend's ends */
+	setrlimit(RLIMIT_NOFILE, &rl);
+	printf("IPv6 -> IPv4 forwarding on loopback, %d rounds: throughput of %d streams x %zu MiB "
+	       "and CPU per GiB; latency of %d connect+64-byte round trips; RSS per idle connection "
+	       "(%d held)\n", ROUNDS, STREAMS, mib, LATENCY_CONNS, IDLE_CONNS);
+	if (have_haproxy)
+		printf("HAProxy: global nbthread 2, maxconn 4000; defaults mode tcp, option "
+		       "splice-auto; frontend bind [::1]:port -> server 127.0.0.1:port\n");
+	else
+		printf("HAProxy: not installed, left out\n");
+	const char *who[WHO] = { "anysock-relay", "haproxy", "socat" };
+	double tp[WHO][ROUNDS], cpu[WHO][ROUNDS], lat[WHO][ROUNDS], p99[WHO][ROUNDS],
+		idle[WHO][ROUNDS];
+	int port = 17000;
 	for (int r = 0; r < ROUNDS; r++) {
-		double tp[2], lat[2];
-		const char *who[2] = { "anysock-relay", "socat" };
-		for (int k = 0; k < 2; k++) {
-			pid_t a = relay_start(who[k], relay_bin, 17000 + r * 4 + k * 2, to_discard);
-			tp[k] = throughput(17000 + r * 4 + k * 2, mib);
+		for (int k = 0; k < WHO; k++) {
+			if (k == 1 && !have_haproxy)
+				continue;
+			pid_t a = relay_start(who[k], relay_bin, port, to_discard);
+			double c0 = cpu_of(a);
+			tp[k][r] = throughput(port++, mib);
+			cpu[k][r] = (cpu_of(a) - c0) / ((double)(STREAMS * (mib << 20)) / (1 << 30));
 			relay_stop(a);
-			a = relay_start(who[k], relay_bin, 17001 + r * 4 + k * 2, to_echo);
-			lat[k] = latency_us(17001 + r * 4 + k * 2);
+			a = relay_start(who[k], relay_bin, port, to_echo);
+			lat[k][r] = latency_us(port, &p99[k][r]);
+			idle[k][r] = k == 2 ? 0 : idle_bytes(a, port); /* socat: a process each */
+			port++;
 			relay_stop(a);
 		}
-		ratio_tp[r] = tp[0] / tp[1];
-		ratio_lat[r] = lat[0] / lat[1];
-		printf("  round %d: anysock-relay %7.0f MB/s %6.0f us   socat %7.0f MB/s %6.0f us   "
-		       "throughput x%.2f, latency x%.2f\n",
-		       r + 1, tp[0], lat[0], tp[1], lat[1], ratio_tp[r], ratio_lat[r]);
+		printf("  round %d:", r + 1);
+		for (int k = 0; k < WHO; k++)
+			if (k != 1 || have_haproxy)
+				printf("  %s %.0f MB/s %.0f/%.0f us%s", who[k], tp[k][r], lat[k][r],
+				       p99[k][r], k == WHO - 1 ? "" : ";");
+		printf("\n");
 	}
-	qsort(ratio_tp, ROUNDS, sizeof(double), bench_cmp_double);
-	qsort(ratio_lat, ROUNDS, sizeof(double), bench_cmp_double);
-	printf("median: throughput anysock-relay/socat x%.2f (goal >= 1), "
-	       "latency anysock-relay/socat x%.2f (lower is better)\n",
-	       ratio_tp[ROUNDS / 2], ratio_lat[ROUNDS / 2]);
+	for (int k = 0; k < WHO; k++) {
+		if (k == 1 && !have_haproxy)
+			continue;
+		double lo, mt, mc, ml, mp, mi, hi;
+		bench_sorted_stats(tp[k], ROUNDS, &lo, &mt, &hi);
+		bench_sorted_stats(cpu[k], ROUNDS, &lo, &mc, &hi);
+		bench_sorted_stats(lat[k], ROUNDS, &lo, &ml, &hi);
+		bench_sorted_stats(p99[k], ROUNDS, &lo, &mp, &hi);
+		bench_sorted_stats(idle[k], ROUNDS, &lo, &mi, &hi);
+		tp[k][0] = mt, cpu[k][0] = mc, lat[k][0] = ml, p99[k][0] = mp, idle[k][0] = mi;
+		if (k == 2) /* its work is done in the children it forks */
+			printf("  %-14s median: %6.0f MB/s, latency %4.0f us (p99 %4.0f); a process "
+			       "per connection\n", who[k], mt, ml, mp);
+		else
+			printf("  %-14s median: %6.0f MB/s, %.2f CPU s/GiB, latency %4.0f us (p99 %4.0f), "
+			       "%.0f bytes per idle connection\n", who[k], mt, mc, ml, mp, mi);
+	}
+	for (int k = 1; k < WHO; k++) {
+		if (k == 1 && !have_haproxy)
+			continue;
+		printf("  anysock-relay vs %s: throughput x%.2f (goal >= 1), latency x%.2f and p99 "
+		       "x%.2f (goal <= 1)", who[k], tp[0][0] / tp[k][0], lat[0][0] / lat[k][0],
+		       p99[0][0] / p99[k][0]);
+		if (k == 1)
+			printf(", CPU/GiB x%.2f (goal <= 1)", cpu[0][0] / cpu[1][0]);
+		printf("\n");
+		if (k == 1)
+			printf("  anysock-relay vs haproxy: memory per idle connection x%.2f (goal <= 1)\n",
+			       idle[0][0] / idle[1][0]);
+	}
+	char cfg[64];
+	snprintf(cfg, sizeof(cfg), "/tmp/anysock-bench-haproxy-%d.cfg", (int)getpid());
+	unlink(cfg);
 	return 0;
 }

@@ -2,6 +2,8 @@
 # The PROXY protocol against real peers from Debian's packages:
 #  - HAProxy (send-proxy, send-proxy-v2) in front of examples/echo-server -P:
 #    the server must log the client HAProxy saw;
+#  - HAProxy (send-proxy-v2) -> examples/anysock-relay -A -P 2 ->
+#    echo-server -P: the original client survives two hops;
 #  - examples/anysock-relay -P 1 / -P 2 in front of nginx
 #    ("listen ... proxy_protocol", answering $proxy_protocol_addr): nginx
 #    must name the client the relay saw.
@@ -92,17 +94,30 @@ backend echo_v1
     server s 127.0.0.1:7100 send-proxy
 backend echo_v2
     server s 127.0.0.1:7100 send-proxy-v2
+frontend chain
+    bind [::1]:7103
+    default_backend via_relay
+backend via_relay
+    server r 127.0.0.1:7104 send-proxy-v2
 CFG
+# the second hop: the relay takes HAProxy's header (from loopback, trusted
+# by default) and passes the original client on in its own
+"$bin/anysock-relay" -H 127.0.0.1 -p 7104 -A -P 2 127.0.0.1 7100 > "$tmp/chain.log" 2>&1 &
+pids="$pids $!"
 haproxy -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 &
 pids="$pids $!"
-wait_port 7100; wait_port 7101; wait_port 7102
+wait_port 7100; wait_port 7101; wait_port 7102; wait_port 7103; wait_port 7104
 for v in 1 2; do
     check "HAProxy send-proxy v$v over ::1: echo" hi$v \
         "$(echo hi$v | timeout 5 $nc -N ::1 710$v)"
     check "HAProxy send-proxy v$v over 127.0.0.2: echo" ho$v \
         "$(echo ho$v | timeout 5 $nc -N -s 127.0.0.2 127.0.0.1 710$v)"
 done
-check "echo-server logged HAProxy's IPv6 clients as [::1]" 2 \
+check "HAProxy -> anysock-relay -A -P 2 -> echo-server: echo" chain \
+    "$(echo chain | timeout 5 $nc -N -s ::1 ::1 7103)"
+check "the relay logged the client HAProxy named, [::1]" 1 \
+    "$(grep -c '^anysock-relay: \[::1\]:[0-9]* -> 127\.0\.0\.1:7100 (IPv4)' "$tmp/chain.log")"
+check "echo-server logged HAProxy's IPv6 clients as [::1]" 3 \
     "$(grep -c 'tcp \[::1\]:[0-9]* connected' "$tmp/echo.log")"
 check "echo-server logged HAProxy's IPv4 clients as 127.0.0.2" 2 \
     "$(grep -c 'tcp 127\.0\.0\.2:[0-9]* connected' "$tmp/echo.log")"
