@@ -10,8 +10,11 @@
  *  - latency: 500 connections one after another, each connect + one
  *    64-byte round trip through the relay to an echoing backend (median
  *    and p99);
- *  - memory: 3,000 idle connections held open through it, its RSS growth
- *    per connection.
+ *  - the same with 64 streams (32 MiB each by default);
+ *  - connections a second: 2,000 (4 threads), each 1 byte each way;
+ *  - memory: 7,000 idle connections held open through it, its RSS growth
+ *    per connection at 3,000 and at 7,000 (HAProxy needs about 2.5
+ *    descriptors a connection: maxconn 7500 is its ceiling here).
  *
  *   bench/bench_relay [MiB-per-connection]    (loopback only)
  *
@@ -36,7 +39,9 @@
 #define STREAMS 4
 #define ROUNDS 3
 #define LATENCY_CONNS 500
-#define IDLE_CONNS 3000
+#define IDLE_CONNS 7000 /* measured at 3,000 and at 7,000 */
+#define WIDE_STREAMS 64
+#define CPS_CONNS 2000
 #define WHO 3
 
 extern char **environ;
@@ -130,7 +135,7 @@ static pid_t relay_start(const char *which, const char *relay_bin, int port, int
 		FILE *f = fopen(cfg, "w");
 		if (f == NULL)
 			exit(1);
-		fprintf(f, "global\n    nbthread 2\n    maxconn 4000\ndefaults\n    mode tcp\n"
+		fprintf(f, "global\n    nbthread 2\n    maxconn 7500\ndefaults\n    mode tcp\n"
 			   "    option splice-auto\n    timeout connect 5s\n    timeout client 60s\n"
 			   "    timeout server 60s\nfrontend f\n    bind [::1]:%d\n"
 			   "    default_backend b\nbackend b\n    server s 127.0.0.1:%d\n",
@@ -199,16 +204,16 @@ static void *send_stream(void *arg)
 	return NULL;
 }
 
-static double throughput(int port, size_t mib)
+static double throughput(int port, size_t mib, int streams)
 {
 	struct stream s = { port, mib << 20 };
-	pthread_t t[STREAMS];
+	pthread_t t[WIDE_STREAMS];
 	double t0 = bench_now();
-	for (int i = 0; i < STREAMS; i++)
+	for (int i = 0; i < streams; i++)
 		pthread_create(&t[i], NULL, send_stream, &s);
-	for (int i = 0; i < STREAMS; i++)
+	for (int i = 0; i < streams; i++)
 		pthread_join(t[i], NULL);
-	return (double)(STREAMS * s.bytes) / (bench_now() - t0) / 1e6; /* MB/s */
+	return (double)((size_t)streams * s.bytes) / (bench_now() - t0) / 1e6; /* MB/s */
 }
 
 static double cpu_of(pid_t pid)
@@ -240,22 +245,51 @@ static long rss_kb(pid_t pid)
 	return kb;
 }
 
-/* RSS growth per idle connection (bytes), IDLE_CONNS held through it. */
-static double idle_bytes(pid_t pid, int port)
+/* RSS growth per idle connection (bytes) with 3,000 and with IDLE_CONNS
+ * held open through it, each one byte each way first. */
+static void idle_bytes(pid_t pid, int port, double *at3000, double *atmax)
 {
 	static int fd[IDLE_CONNS];
-	long kb0 = rss_kb(pid);
+	long kb0 = rss_kb(pid), kb3000 = kb0;
 	int n = 0;
 	for (; n < IDLE_CONNS; n++) {
 		char c = 'x';
 		fd[n] = connect_v6(port);
 		if (fd[n] < 0 || write(fd[n], &c, 1) != 1 || read(fd[n], &c, 1) != 1)
 			break; /* the relay's limit */
+		if (n + 1 == 3000)
+			kb3000 = rss_kb(pid);
 	}
 	long kb = rss_kb(pid);
 	for (int i = 0; i < n; i++)
 		close(fd[i]);
-	return n > 0 ? (double)(kb - kb0) * 1024 / n : 0;
+	*at3000 = (double)(kb3000 - kb0) * 1024 / 3000;
+	*atmax = n == IDLE_CONNS ? (double)(kb - kb0) * 1024 / n : -1;
+}
+
+/* Connections a second: 4 threads, each connect, 1 byte each way, close. */
+static void *cps_worker(void *arg)
+{
+	int port = *(int *)arg;
+	for (int i = 0; i < CPS_CONNS / 4; i++) {
+		char c = 'x';
+		int fd = connect_v6(port);
+		if (fd < 0 || write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1)
+			exit(1);
+		close(fd);
+	}
+	return NULL;
+}
+
+static double conns_per_second(int port)
+{
+	pthread_t t[4];
+	double t0 = bench_now();
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, cps_worker, &port);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	return CPS_CONNS / (bench_now() - t0);
 }
 
 static double latency_us(int port, double *p99)
@@ -305,13 +339,13 @@ int main(int argc, char **argv)
 	       "and CPU per GiB; latency of %d connect+64-byte round trips; RSS per idle connection "
 	       "(%d held)\n", ROUNDS, STREAMS, mib, LATENCY_CONNS, IDLE_CONNS);
 	if (have_haproxy)
-		printf("HAProxy: global nbthread 2, maxconn 4000; defaults mode tcp, option "
+		printf("HAProxy: global nbthread 2, maxconn 7500; defaults mode tcp, option "
 		       "splice-auto; frontend bind [::1]:port -> server 127.0.0.1:port\n");
 	else
 		printf("HAProxy: not installed, left out\n");
 	const char *who[WHO] = { "anysock-relay", "haproxy", "socat" };
 	double tp[WHO][ROUNDS], cpu[WHO][ROUNDS], lat[WHO][ROUNDS], p99[WHO][ROUNDS],
-		idle[WHO][ROUNDS];
+		idle[WHO][ROUNDS], idle7[WHO][ROUNDS], wide[WHO][ROUNDS], cps[WHO][ROUNDS];
 	int port = 17000;
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int k = 0; k < WHO; k++) {
@@ -319,12 +353,16 @@ int main(int argc, char **argv)
 				continue;
 			pid_t a = relay_start(who[k], relay_bin, port, to_discard);
 			double c0 = cpu_of(a);
-			tp[k][r] = throughput(port++, mib);
+			tp[k][r] = throughput(port, mib, STREAMS);
 			cpu[k][r] = (cpu_of(a) - c0) / ((double)(STREAMS * (mib << 20)) / (1 << 30));
+			wide[k][r] = throughput(port++, mib / 8 > 0 ? mib / 8 : 1, WIDE_STREAMS);
 			relay_stop(a);
 			a = relay_start(who[k], relay_bin, port, to_echo);
 			lat[k][r] = latency_us(port, &p99[k][r]);
-			idle[k][r] = k == 2 ? 0 : idle_bytes(a, port); /* socat: a process each */
+			cps[k][r] = conns_per_second(port);
+			idle[k][r] = idle7[k][r] = 0;
+			if (k != 2) /* socat: a process each */
+				idle_bytes(a, port, &idle[k][r], &idle7[k][r]);
 			port++;
 			relay_stop(a);
 		}
@@ -338,7 +376,11 @@ int main(int argc, char **argv)
 	for (int k = 0; k < WHO; k++) {
 		if (k == 1 && !have_haproxy)
 			continue;
-		double lo, mt, mc, ml, mp, mi, hi;
+		double lo, mt, mc, ml, mp, mi, hi, mi7, mw, mcps;
+		bench_sorted_stats(idle7[k], ROUNDS, &lo, &mi7, &hi);
+		bench_sorted_stats(wide[k], ROUNDS, &lo, &mw, &hi);
+		bench_sorted_stats(cps[k], ROUNDS, &lo, &mcps, &hi);
+		idle7[k][0] = mi7, wide[k][0] = mw, cps[k][0] = mcps;
 		bench_sorted_stats(tp[k], ROUNDS, &lo, &mt, &hi);
 		bench_sorted_stats(cpu[k], ROUNDS, &lo, &mc, &hi);
 		bench_sorted_stats(lat[k], ROUNDS, &lo, &ml, &hi);
@@ -346,24 +388,26 @@ int main(int argc, char **argv)
 		bench_sorted_stats(idle[k], ROUNDS, &lo, &mi, &hi);
 		tp[k][0] = mt, cpu[k][0] = mc, lat[k][0] = ml, p99[k][0] = mp, idle[k][0] = mi;
 		if (k == 2) /* its work is done in the children it forks */
-			printf("  %-14s median: %6.0f MB/s, latency %4.0f us (p99 %4.0f); a process "
-			       "per connection\n", who[k], mt, ml, mp);
+			printf("  %-14s median: %6.0f MB/s (64 streams %.0f), latency %4.0f us (p99 %4.0f), "
+			       "%.0f conn/s; a process per connection\n", who[k], mt, mw, ml, mp, mcps);
 		else
-			printf("  %-14s median: %6.0f MB/s, %.2f CPU s/GiB, latency %4.0f us (p99 %4.0f), "
-			       "%.0f bytes per idle connection\n", who[k], mt, mc, ml, mp, mi);
+			printf("  %-14s median: %6.0f MB/s (64 streams %.0f), %.2f CPU s/GiB, latency "
+			       "%4.0f us (p99 %4.0f), %.0f conn/s, %.0f / %.0f bytes per idle connection "
+			       "at 3,000 / 7,000\n", who[k], mt, mw, mc, ml, mp, mcps, mi, mi7);
 	}
 	for (int k = 1; k < WHO; k++) {
 		if (k == 1 && !have_haproxy)
 			continue;
-		printf("  anysock-relay vs %s: throughput x%.2f (goal >= 1), latency x%.2f and p99 "
-		       "x%.2f (goal <= 1)", who[k], tp[0][0] / tp[k][0], lat[0][0] / lat[k][0],
+		printf("  anysock-relay vs %s: throughput x%.2f, 64 streams x%.2f, conn/s x%.2f (goals "
+		       ">= 1); latency x%.2f and p99 x%.2f (goal <= 1)", who[k], tp[0][0] / tp[k][0],
+		       wide[0][0] / wide[k][0], cps[0][0] / cps[k][0], lat[0][0] / lat[k][0],
 		       p99[0][0] / p99[k][0]);
 		if (k == 1)
 			printf(", CPU/GiB x%.2f (goal <= 1)", cpu[0][0] / cpu[1][0]);
 		printf("\n");
 		if (k == 1)
-			printf("  anysock-relay vs haproxy: memory per idle connection x%.2f (goal <= 1)\n",
-			       idle[0][0] / idle[1][0]);
+			printf("  anysock-relay vs haproxy: memory per idle connection x%.2f at 3,000, x%.2f "
+			       "at 7,000 (goal <= 1)\n", idle[0][0] / idle[1][0], idle7[0][0] / idle7[1][0]);
 	}
 	char cfg[64];
 	snprintf(cfg, sizeof(cfg), "/tmp/anysock-bench-haproxy-%d.cfg", (int)getpid());

@@ -18,15 +18,18 @@
  * their connections; they share the listening sockets with EPOLLEXCLUSIVE,
  * so one worker, not all, wakes for a new client, and a worker at its cap
  * simply stops watching them. An idle connection holds two descriptors and
- * about 400 bytes: data moves through the worker's one buffer, and only
- * what the other side cannot take yet is kept, the source unread until it
- * is gone (never read more than the other side can take). Half-closes are
+ * about 700 bytes: data moves with splice() through a pipe from the
+ * worker's pool (given back when empty) or, without one, through the
+ * worker's one buffer; only what the other side cannot take yet is held,
+ * the source unread until it is gone (never read more than the other side
+ * can take). Half-closes are
  * passed on; every wait has a deadline; SIGTERM drains. See anysock-relay(1).
  *
  * SPDX-License-Identifier: MIT
  */
 #define _GNU_SOURCE /* EPOLLEXCLUSIVE, pthread_setname_np */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -50,6 +53,7 @@
  * connector's epoll, two attempts, two lookups) and once it relays. */
 #define CONNECTING_FDS 6
 #define RELAYING_FDS 2
+#define PIPE_FDS 2 /* a pipe per direction while data moves (splice) */
 
 static struct {
 	const char *host, *port;
@@ -74,8 +78,10 @@ enum state { HEADER, CONNECTING, RELAYING, DEAD };
 
 /* One direction: bytes from 'from' that 'to' has not taken yet. */
 struct flow {
-	char *pending;
+	char *pending;            /* what recv() read and send() could not pass on */
 	size_t len, off;
+	int pipe[2];              /* splice()'s pipe while data moves; -1 */
+	size_t in_pipe;           /* bytes in it */
 	bool eof, shut;  /* 'from' sent FIN; we passed it on to 'to' */
 	uint64_t bytes;
 };
@@ -119,6 +125,8 @@ struct worker {
 	bool said_emfile;
 	int64_t drain_until;
 	struct conn *dead;  /* finished in this batch, freed after it */
+	int pipes[64][2];   /* empty pipes for splice(), kept for the next flow */
+	int npipes;
 	char buf[BUF_SIZE];
 };
 
@@ -170,6 +178,7 @@ static void log_end(const struct conn *c, const char *why)
 }
 
 static void watch_listeners(struct worker *w, bool on);
+static void give_pipe(struct worker *w, struct flow *f);
 
 /* The end of a connection: logged, closed, and freed once the current
  * batch of events (which may still name it) is done. */
@@ -182,6 +191,8 @@ static void finish(struct worker *w, struct conn *c, const char *why)
 	for (int i = 0; i < 2; i++)
 		if (c->fd[i] >= 0)
 			close(c->fd[i]);
+	give_pipe(w, &c->up);
+	give_pipe(w, &c->down);
 	c->fd[0] = c->fd[1] = -1;
 	c->state = DEAD;
 	c->dead_next = w->dead;
@@ -214,6 +225,52 @@ static void want(struct worker *w, struct conn *c, int i, uint32_t events)
 	c->events[i] = events;
 }
 
+/* What f holds that the other side has not taken: in the buffer or the pipe. */
+static size_t held(const struct flow *f)
+{
+	return f->len + f->in_pipe;
+}
+
+/* A pipe for f from the worker's pool or a new one (when the descriptor
+ * budget allows); false: move this one with recv and send. */
+static bool take_pipe(struct worker *w, struct flow *f)
+{
+	if (f->pipe[0] >= 0)
+		return true;
+	if (w->npipes > 0) {
+		w->npipes--;
+		f->pipe[0] = w->pipes[w->npipes][0];
+		f->pipe[1] = w->pipes[w->npipes][1];
+		return true;
+	}
+	if (atomic_fetch_sub(&fd_budget, PIPE_FDS) < PIPE_FDS + CONNECTING_FDS ||
+	    pipe2(f->pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		atomic_fetch_add(&fd_budget, PIPE_FDS);
+		f->pipe[0] = f->pipe[1] = -1;
+		return false;
+	}
+	return true;
+}
+
+/* An empty pipe goes back to the pool (a connection that goes idle holds
+ * none); one with data in it, or beyond the pool, is closed. */
+static void give_pipe(struct worker *w, struct flow *f)
+{
+	if (f->pipe[0] < 0)
+		return;
+	if (f->in_pipe == 0 && w->npipes < (int)(sizeof(w->pipes) / sizeof(w->pipes[0]))) {
+		w->pipes[w->npipes][0] = f->pipe[0];
+		w->pipes[w->npipes][1] = f->pipe[1];
+		w->npipes++;
+	} else {
+		close(f->pipe[0]);
+		close(f->pipe[1]);
+		atomic_fetch_add(&fd_budget, PIPE_FDS);
+	}
+	f->pipe[0] = f->pipe[1] = -1;
+	f->in_pipe = 0;
+}
+
 /* What each side is watched for: input while nothing of it is pending
  * (so no more is read than the other side takes), output while something
  * for it is. */
@@ -222,12 +279,13 @@ static void update(struct worker *w, struct conn *c)
 	struct flow *to[2] = { &c->down, &c->up }; /* what goes to side i */
 	struct flow *from[2] = { &c->up, &c->down };
 	for (int i = 0; i < 2; i++)
-		want(w, c, i, (from[i]->eof || from[i]->len ? 0u : (uint32_t)EPOLLIN) |
-				      (to[i]->len ? (uint32_t)EPOLLOUT : 0u));
+		want(w, c, i, (from[i]->eof || held(from[i]) ? 0u : (uint32_t)EPOLLIN) |
+				      (held(to[i]) ? (uint32_t)EPOLLOUT : 0u));
 }
 
-/* Send what f holds to fd; false on a hard error. */
-static bool flush(struct flow *f, int fd)
+/* Send what f holds to fd, the buffer first, then the pipe; false on a
+ * hard error. */
+static bool flush(struct worker *w, struct flow *f, int fd)
 {
 	while (f->off < f->len) {
 		ssize_t n = send(fd, f->pending + f->off, f->len - f->off, MSG_NOSIGNAL);
@@ -239,6 +297,15 @@ static bool flush(struct flow *f, int fd)
 	free(f->pending);
 	f->pending = NULL;
 	f->len = f->off = 0;
+	while (f->in_pipe > 0) {
+		ssize_t n = splice(f->pipe[0], NULL, fd, NULL, f->in_pipe,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		f->in_pipe -= (size_t)n;
+		f->bytes += (uint64_t)n;
+	}
+	give_pipe(w, f);
 	return true;
 }
 
@@ -259,6 +326,21 @@ static bool pump(struct worker *w, struct conn *c, int i)
 {
 	struct flow *f = i == 0 ? &c->up : &c->down;
 	int to = c->fd[!i];
+	if (take_pipe(w, f)) { /* kernel to kernel: no copy through this process */
+		ssize_t n = splice(c->fd[i], NULL, f->pipe[1], NULL, BUF_SIZE,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			give_pipe(w, f);
+			return true;
+		}
+		if (n <= 0) {
+			give_pipe(w, f);
+			f->eof = n == 0;
+			return n == 0;
+		}
+		f->in_pipe += (size_t)n;
+		return flush(w, f, to);
+	}
 	ssize_t n = recv(c->fd[i], w->buf, sizeof(w->buf), 0);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
@@ -279,7 +361,7 @@ static bool settle_closes(struct conn *c)
 {
 	struct flow *f[2] = { &c->up, &c->down };
 	for (int i = 0; i < 2; i++) {
-		if (f[i]->eof && f[i]->len == 0 && !f[i]->shut) {
+		if (f[i]->eof && held(f[i]) == 0 && !f[i]->shut) {
 			shutdown(c->fd[!i], SHUT_WR); /* what came, all went */
 			f[i]->shut = true;
 		}
@@ -297,7 +379,7 @@ static void relay_event(struct worker *w, struct conn *c, int i, uint32_t events
 		finish(w, c, why);
 		return;
 	}
-	if ((events & (EPOLLOUT | EPOLLHUP)) && to_me->len > 0 && !flush(to_me, c->fd[i])) {
+	if ((events & (EPOLLOUT | EPOLLHUP)) && held(to_me) > 0 && !flush(w, to_me, c->fd[i])) {
 		snprintf(why, sizeof(why), "%s stopped taking data", side);
 		finish(w, c, why);
 		return;
@@ -311,7 +393,7 @@ static void relay_event(struct worker *w, struct conn *c, int i, uint32_t events
 		finish(w, c, "closed");
 		return;
 	}
-	if ((events & EPOLLHUP) && from_me->eof && to_me->len == 0 && !c->gone[i]) {
+	if ((events & EPOLLHUP) && from_me->eof && held(to_me) == 0 && !c->gone[i]) {
 		/* Both ways shut on this side: epoll would report the hang-up
 		 * on every wait while the other side finishes. */
 		epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd[i], NULL);
@@ -336,8 +418,8 @@ static void connected(struct worker *w, struct conn *c, int fd)
 		char hdr[ANYSOCK_PROXY_MAXLEN];
 		int n = anysock_proxy_encode(cfg.proxy_version, SOCK_STREAM, &c->peer, &c->local, hdr,
 					     sizeof(hdr));
-		struct flow early = c->up;
-		c->up = (struct flow){ 0 };
+		struct flow early = c->up; /* nothing in a pipe yet: not relaying */
+		c->up = (struct flow){ .pipe = { -1, -1 } };
 		if (n < 0 || !keep(&c->up, hdr, (size_t)n) ||
 		    (early.len > 0 && !keep(&c->up, early.pending, early.len))) {
 			free(early.pending);
@@ -470,6 +552,7 @@ static bool accept_one(struct worker *w, int lfd)
 		return false;
 	}
 	c->fd_share = CONNECTING_FDS;
+	c->up.pipe[0] = c->up.pipe[1] = c->down.pipe[0] = c->down.pipe[1] = -1;
 	for (int i = 0; i < 3; i++)
 		c->tags[i] = (struct tag){ c, i };
 	c->fd[0] = fd;
@@ -594,6 +677,11 @@ static void *worker_main(void *arg)
 	while (w->header.head != NULL)
 		finish(w, w->header.head, "drain timeout");
 	bury(w);
+	while (w->npipes > 0) {
+		w->npipes--;
+		close(w->pipes[w->npipes][0]);
+		close(w->pipes[w->npipes][1]);
+	}
 	return NULL;
 }
 
