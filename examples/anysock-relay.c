@@ -657,6 +657,8 @@ static void *worker_main(void *arg)
 				continue;
 			}
 			struct conn *c = t->c;
+			if (c->state == DEAD)
+				continue; /* finished earlier in this batch, freed below */
 			if (t->which == 2)
 				step_connector(w, c);
 			else if (c->state == CONNECTING && (ev[k].events & (EPOLLHUP | EPOLLERR)))
@@ -665,7 +667,6 @@ static void *worker_main(void *arg)
 				read_header(w, c);
 			else if (c->state == RELAYING)
 				relay_event(w, c, t->which, ev[k].events);
-			/* DEAD: finished earlier in this batch, freed below */
 		}
 		expire(w);
 		bury(w);

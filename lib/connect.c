@@ -8,13 +8,8 @@
  * defaults) before IPv4 gets its turn. Happy Eyeballs v2 (RFC 8305) races
  * the families instead, in two steps:
  *
- * Resolution (section 3). getaddrinfo(AF_UNSPEC) waits for both the AAAA
- * and the A answer, so one resolver that never answers AAAA holds the
- * connection for its whole timeout although the A answer came at once. A
- * name the hosts file cannot answer is therefore asked twice, in parallel
- * on the worker pool: AAAA and A. An AAAA answer starts the race at once;
- * an A answer waits the resolution delay (50 ms) for it, then the race
- * starts with what is there; what arrives later joins the race.
+ * Resolution (section 3, resolution.c): AAAA and A asked apart, the race
+ * begun by the AAAA answer or 50 ms after the A one, late answers joining.
  *
  * The race (sections 4 and 5). Each family keeps getaddrinfo's order; the
  * families take turns, the first one chosen by RFC 6724 (glibc's order
@@ -30,16 +25,15 @@
  * SPDX-License-Identifier: MIT
  */
 #include "internal.h"
+#include "connector.h"
 
 #include <errno.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 
-#define MAX_ADDRS 32         /* of each family */
 #define DEFAULT_DELAY_MS 250 /* RFC 8305 section 8 */
 #define MIN_DELAY_MS 10      /* RFC 8305 section 5: at least 10 ms, 100 ms recommended */
 #define DEFAULT_RESOLUTION_DELAY_MS 50 /* RFC 8305 section 8 */
-#define LOOKUP_TAG (UINT64_C(1) << 32) /* epoll data of a lookup; a socket's is its fd */
 
 #define CONNECT_FLAGS                                                        \
 	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK | \
@@ -79,7 +73,7 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
  * host has no route. Anything else (EACCES from a firewall, ...) sits
  * between a timeout and unreachable.
  */
-static int error_rank(int err)
+int connect_error_rank(int err)
 {
 	switch (err) {
 	case -ECONNREFUSED:
@@ -100,41 +94,7 @@ static int error_rank(int err)
 /* The connector                                                            */
 /* ------------------------------------------------------------------------ */
 
-enum { V6, V4 }; /* a family's slot; !slot is the other family */
-
-struct family {
-	anysock_lookup *lookup; /* its own lookup while it runs, else NULL */
-	anysock_addr *addr;     /* what it answered, getaddrinfo's order */
-	size_t n, next;         /* addresses, and the next to try */
-	bool answered;          /* its answer is in (maybe none) */
-};
-
-struct attempt {
-	int fd;
-	unsigned char slot, at; /* fam[slot].addr[at] */
-};
-
-struct anysock_connector {
-	anysock_connect_opts o;
-	int socktype;
-	int epfd;
-	int64_t t0, deadline;     /* µs; deadline -1: none */
-	struct family fam[2];
-	int first, last;          /* slot to start with, and of the last attempt; -1 */
-	bool racing, done;
-	int64_t race_at;          /* A is in: start by then without AAAA; -1 */
-	int64_t next_start;       /* the next attempt may start then */
-	struct attempt *att;      /* pending attempts */
-	size_t pending, cap;
-	int lookup_err;           /* the telling lookup failure, 0 */
-	int err;                  /* the telling attempt failure, 0 */
-	anysock_addr err_addr;    /* where it came from */
-	int outcome;              /* once done: the winner, then -EALREADY; or the error */
-	anysock_addr peer;        /* once done: where the outcome came from */
-	bool has_peer;
-};
-
-static void trace(const anysock_connector *c, enum anysock_attempt_event ev,
+void connector_trace(const anysock_connector *c, enum anysock_attempt_event ev,
 		  const anysock_addr *a, int err)
 {
 	if (c->o.trace != NULL)
@@ -145,132 +105,15 @@ static void trace_attempt(const anysock_connector *c, enum anysock_attempt_event
 			  const struct attempt *t, int err)
 {
 	if (c->socktype == SOCK_STREAM) /* a datagram "connect" is no attempt */
-		trace(c, ev, &c->fam[t->slot].addr[t->at], err);
+		connector_trace(c, ev, &c->fam[t->slot].addr[t->at], err);
 }
 
 static void failed(anysock_connector *c, const struct attempt *t, int err)
 {
 	trace_attempt(c, ANYSOCK_ATTEMPT_FAILED, t, err);
-	if (c->err == 0 || error_rank(err) > error_rank(c->err)) {
+	if (c->err == 0 || connect_error_rank(err) > connect_error_rank(c->err)) {
 		c->err = err;
 		c->err_addr = c->fam[t->slot].addr[t->at];
-	}
-}
-
-/* ---- Lookups ------------------------------------------------------------ */
-
-/* Which lookup failure to report: one that says why (no answer in time, a
- * failing server) over "no such name", which may only mean no address of
- * that family. */
-static bool tells_more(int err, int than)
-{
-	return than == 0 || than == anysock_error_from_eai(EAI_NONAME) ||
-	       than == anysock_error_from_eai(EAI_NODATA) || error_rank(err) > error_rank(than);
-}
-
-/* An answer (n addresses in a, or the error n < 0) for the family in slot,
- * or for both when both is set (one lookup asked for either family). */
-static void take_answer(anysock_connector *c, int slot, bool both, const anysock_addr *a, int n)
-{
-	for (int s = 0; s < 2; s++) {
-		if (!both && s != slot)
-			continue;
-		struct family *f = &c->fam[s];
-		f->answered = true;
-		int family = s == V6 ? AF_INET6 : AF_INET;
-		size_t k = 0;
-		for (int i = 0; i < n; i++)
-			k += a[i].u.sa.sa_family == family;
-		k = k < MAX_ADDRS ? k : MAX_ADDRS;
-		if (k > 0 && (f->addr = malloc(k * sizeof(*f->addr))) == NULL) {
-			n = -ENOMEM;
-			k = 0;
-		}
-		for (int i = 0; i < n && f->n < k; i++)
-			if (a[i].u.sa.sa_family == family)
-				f->addr[f->n++] = a[i];
-		if (f->n > 0 && (c->o.flags & ANYSOCK_CONNECT_TRACE_LOOKUPS))
-			trace(c, ANYSOCK_ATTEMPT_RESOLVED, &f->addr[0], 0);
-	}
-	if (both && n > 0 && c->first < 0)
-		c->first = a[0].u.sa.sa_family == AF_INET6 ? V6 : V4; /* glibc's order */
-	if (n < 0) {
-		if (c->o.flags & ANYSOCK_CONNECT_TRACE_LOOKUPS) {
-			anysock_addr any = { 0 };
-			if (!both)
-				anysock_addr_any(&any, slot == V6 ? AF_INET6 : AF_INET, 0);
-			trace(c, ANYSOCK_ATTEMPT_RESOLVED, &any, n);
-		}
-		if (tells_more(n, c->lookup_err))
-			c->lookup_err = n;
-	}
-}
-
-/* Collect the answers that came in since the last step. */
-static void harvest(anysock_connector *c)
-{
-	for (int s = 0; s < 2; s++) {
-		struct family *f = &c->fam[s];
-		if (f->lookup == NULL || !lookup_settled(f->lookup))
-			continue;
-		anysock_addr a[MAX_ADDRS];
-		int n = anysock_resolve_result(f->lookup, a, MAX_ADDRS);
-		anysock_lookup_free(f->lookup); /* its descriptor leaves the epoll set */
-		f->lookup = NULL;
-		take_answer(c, s, false, a, n);
-	}
-}
-
-/* Ask for host:service: in this thread when the hosts file or the text
- * itself answers (one getaddrinfo, glibc's order across families), else
- * AAAA and A apart on the pool (just one of them when a flag says so). */
-static int begin_lookups(anysock_connector *c, const char *host, const char *service,
-			 struct addrinfo *hints)
-{
-	if (lookup_is_local(host, hints)) {
-		anysock_addr a[2 * MAX_ADDRS];
-		int n = hosts_resolve(host, service, hints, a, ARRAY_SIZE(a));
-		take_answer(c, V6, true, a, n);
-		return 0;
-	}
-	for (int s = 0; s < 2; s++) {
-		int family = s == V6 ? AF_INET6 : AF_INET;
-		if (hints->ai_family != AF_UNSPEC && hints->ai_family != family) {
-			c->fam[s].answered = true;
-			continue;
-		}
-		struct addrinfo h = *hints;
-		h.ai_family = family;
-		int rc = lookup_start_addrinfo(host, service, &h, -1, &c->fam[s].lookup);
-		if (rc < 0)
-			return rc;
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = LOOKUP_TAG | (unsigned)s };
-		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, anysock_lookup_fd(c->fam[s].lookup), &ev) < 0)
-			return -errno;
-	}
-	return 0;
-}
-
-/* Whether the race may begin (RFC 8305 section 3): AAAA is in; or A is in
- * and AAAA has failed or the resolution delay is over. */
-static bool may_race(anysock_connector *c, int64_t now)
-{
-	if (c->fam[V6].n > 0)
-		return true;
-	if (c->fam[V4].n == 0)
-		return false;
-	if (c->fam[V6].answered)
-		return true;
-	if (c->race_at < 0)
-		c->race_at = now + (int64_t)c->o.resolution_delay_ms * 1000;
-	return now >= c->race_at;
-}
-
-static void free_lookups(anysock_connector *c)
-{
-	for (int s = 0; s < 2; s++) {
-		anysock_lookup_free(c->fam[s].lookup);
-		c->fam[s].lookup = NULL;
 	}
 }
 
@@ -431,7 +274,7 @@ static void finish(anysock_connector *c, int rc, const struct attempt *won)
 	if (rc >= 0)
 		trace_attempt(c, ANYSOCK_ATTEMPT_CONNECTED, won, 0);
 	close_attempts(c, rc >= 0);
-	free_lookups(c);
+	connector_free_lookups(c);
 	c->done = true;
 	if (rc >= 0) {
 		c->peer = c->fam[won->slot].addr[won->at];
@@ -460,14 +303,14 @@ static int final_error(const anysock_connector *c)
 static void progress(anysock_connector *c)
 {
 	struct attempt won;
-	harvest(c);
+	connector_harvest(c);
 	if (c->pending > 0 && settle(c, &won))
 {
 		finish(c, 0, &won);
 		return;
 	}
 	int64_t now = mono_us();
-	if (!c->racing && may_race(c, now)) {
+	if (!c->racing && connector_may_race(c, now)) {
 		c->racing = true;
 		if (c->first < 0 && c->fam[V6].n > 0 && c->fam[V4].n > 0)
 			c->first = order_first_family(&c->fam[V6].addr[0], &c->fam[V4].addr[0],
@@ -537,7 +380,7 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	c->first = c->last = -1;
 	c->race_at = -1;
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	rc = c->epfd < 0 ? -errno : begin_lookups(c, host, service, &hints);
+	rc = c->epfd < 0 ? -errno : connector_begin_lookups(c, host, service, &hints);
 	if (rc < 0) {
 		anysock_connector_free(c);
 		return rc;
@@ -580,7 +423,7 @@ void anysock_connector_free(anysock_connector *c)
 	if (c == NULL)
 		return;
 	close_attempts(c, true);
-	free_lookups(c);
+	connector_free_lookups(c);
 	for (int s = 0; s < 2; s++)
 		free(c->fam[s].addr);
 	free(c->att);
