@@ -327,6 +327,31 @@ START_TEST(test_proxy_upstreams)
 }
 END_TEST
 
+START_TEST(test_target_down)
+{
+	/* A target port nothing listens on: every client is closed with the
+	 * cause logged, and the relay goes on. */
+	start_backend(NULL);
+	stop(&backend); /* its port is closed now */
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", NULL });
+	for (int i = 0; i < 3; i++) {
+		int fd = client(&r);
+		send_text(fd, "hello");
+		ck_assert(closed_within(fd, 2000));
+		close(fd);
+	}
+	slurp(&r, 300);
+	int lines = 0;
+	for (const char *p = r.log; (p = strstr(p, "cannot reach the target: Connection refused"));
+	     p++)
+		lines++;
+	ck_assert_msg(lines == 3, "%d lines naming the cause", lines);
+	ck_assert_int_eq(waitpid(r.pid, NULL, WNOHANG), 0); /* still serving */
+	stop(&r);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	static const char *bad[][3] = {
@@ -364,6 +389,7 @@ int main(void)
 	tcase_add_test(tc, test_few_descriptors);
 	tcase_add_test(tc, test_sigterm_drains);
 	tcase_add_test(tc, test_proxy_upstreams);
+	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
