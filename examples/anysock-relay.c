@@ -430,7 +430,10 @@ static void connected(struct worker *w, struct conn *c, int fd)
 		c->header_bytes = (uint64_t)n; /* the header is not the client's */
 	}
 	struct epoll_event ev = { .events = 0, .data.ptr = &c->tags[1] };
-	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		finish(w, c, "cannot watch the target connection");
+		return;
+	}
 	c->events[1] = 0;
 	c->state = RELAYING;
 	update(w, c);
@@ -463,7 +466,10 @@ static void start_connecting(struct worker *w, struct conn *c)
 	c->state = CONNECTING;
 	want(w, c, 0, 0); /* the client waits, unread, until the target is there */
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[2] };
-	epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(c->connector), &ev);
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(c->connector), &ev) < 0) {
+		finish(w, c, "cannot watch the connection attempts");
+		return;
+	}
 	arm(c, &w->connecting);
 	step_connector(w, c);
 }
@@ -563,9 +569,12 @@ static bool accept_one(struct worker *w, int lfd)
 	anysock_addr_unmap(&c->local);
 	c->started = now_ms();
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
-	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
-	c->events[0] = EPOLLIN;
 	w->conns++;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		finish(w, c, "cannot watch the client");
+		return true;
+	}
+	c->events[0] = EPOLLIN;
 	if (w->conns >= w->cap)
 		watch_listeners(w, false); /* at the cap: the rest wait in the backlog */
 	if (!cfg.accept_proxy) {

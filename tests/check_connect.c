@@ -256,20 +256,9 @@ END_TEST
  * for every wait (anysock(3)). */
 START_TEST(test_signal_ends_connect)
 {
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sin);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, len), 0);
-	ck_assert_int_eq(listen(lfd, 0), 0);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
 	char serv[8];
-	snprintf(serv, sizeof(serv), "%d", ntohs(sin.sin_port));
 	int fill[2];
-	for (int i = 0; i < 2; i++) { /* a backlog of 0 holds one; be sure */
-		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		connect(fill[i], (struct sockaddr *)&sin, len);
-	}
-	usleep(50000);
+	int lfd = full_backlog_listener(serv, fill);
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
 	o.timeout_ms = 5000;
 	anysock_addr peer;

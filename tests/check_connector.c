@@ -176,20 +176,9 @@ END_TEST
 START_TEST(test_connector_timeout)
 {
 	/* A listener with a full backlog drops SYNs: the attempt pends. */
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sin);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, len), 0);
-	ck_assert_int_eq(listen(lfd, 0), 0);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
 	char serv[8];
-	snprintf(serv, sizeof(serv), "%d", ntohs(sin.sin_port));
 	int fill[2];
-	for (int i = 0; i < 2; i++) {
-		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		connect(fill[i], (struct sockaddr *)&sin, len);
-	}
-	usleep(50000);
+	int lfd = full_backlog_listener(serv, fill);
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
 	o.timeout_ms = 200;
 	anysock_connector *c;
@@ -202,7 +191,7 @@ START_TEST(test_connector_timeout)
 	ck_assert_int_eq(drive(c, &peer), -ETIMEDOUT);
 	double took = mono_seconds() - t0;
 	ck_assert_msg(took >= 0.2 && took < 0.3, "took %.3f s", took);
-	ck_assert_int_eq(anysock_addr_port(&peer), ntohs(sin.sin_port));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
 	anysock_connector_free(c);
 
 	/* Freed while racing: the attempt is closed (and traced abandoned). */

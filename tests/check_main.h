@@ -8,7 +8,12 @@
 #include <check.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 /* Run a suite and return its number of failures. in_process: all tests in
@@ -45,6 +50,27 @@ static inline double mono_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A loopback listener whose queue is full, so that a connect to it waits
+ * (its SYNs are dropped): the listening descriptor, its port in serv, and
+ * the two connections that fill it in fill (a backlog of 0 holds one; be
+ * sure). The caller closes all three. */
+static inline int full_backlog_listener(char serv[8], int fill[2])
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, len), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(serv, 8, "%d", ntohs(sin.sin_port));
+	for (int i = 0; i < 2; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		connect(fill[i], (struct sockaddr *)&sin, len);
+	}
+	usleep(50000);
+	return lfd;
 }
 
 #endif
