@@ -189,6 +189,10 @@ START_TEST(test_connect_host_port)
 	anysock_addr peer;
 	const char *hosts[] = { "127.0.0.1", "localhost" };
 	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (strcmp(hosts[i], "localhost") == 0 && !in_hosts_file(hosts[i])) {
+			printf("skipped localhost:port: /etc/hosts does not list localhost\n");
+			continue;
+		}
 		snprintf(text, sizeof(text), "%s:%s", hosts[i], serv);
 		int fd = anysock_connect(text, NULL, SOCK_STREAM, NULL, &peer);
 		ck_assert_msg(fd >= 0, "%s: %s", text, anysock_strerror(fd));

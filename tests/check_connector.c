@@ -32,25 +32,6 @@ static anysock_listener *tcp_listener(char serv[8])
 	return l;
 }
 
-/* Whether /etc/hosts lists name: only then may a test look it up here,
- * where a miss would go to the machine's real resolver. */
-static bool in_hosts_file(const char *name)
-{
-	FILE *f = fopen("/etc/hosts", "r");
-	char line[512];
-	bool found = false;
-	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
-		char *hash = strchr(line, '#');
-		if (hash != NULL)
-			*hash = '\0';
-		for (char *w = strtok(line, " \t\n"); w != NULL && !found; w = strtok(NULL, " \t\n"))
-			found = w != line && strcmp(w, name) == 0;
-	}
-	if (f != NULL)
-		fclose(f);
-	return found;
-}
-
 /* Step until done, waiting as the connector says; the result. */
 static int drive(anysock_connector *c, anysock_addr *peer)
 {
