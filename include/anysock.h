@@ -269,7 +269,10 @@ ANYSOCK_API int anysock_pton_n(const char *text, size_t len, anysock_addr *out,
 #define ANYSOCK_CLASS_BROADCAST (1u << 7)     /* 255.255.255.255                */
 #define ANYSOCK_CLASS_DOCUMENTATION (1u << 8) /* TEST-NETs, 2001:db8::/32, 3fff::/20 */
 #define ANYSOCK_CLASS_BENCHMARKING (1u << 9)  /* 198.18/15, 2001:2::/48         */
-#define ANYSOCK_CLASS_RESERVED (1u << 10)     /* 0/8, 240/4, deprecated blocks  */
+/* RESERVED: reserved by the IETF or by protocol (the registries'
+ * Reserved-by-Protocol column): 0/8, 127/8, 240/4, 255.255.255.255, ::/96,
+ * deprecated blocks and unallocated IPv6, so 127.0.0.1 is loopback,reserved. */
+#define ANYSOCK_CLASS_RESERVED (1u << 10)
 #define ANYSOCK_CLASS_DISCARD (1u << 11)      /* 100::/64                       */
 #define ANYSOCK_CLASS_MAPPED (1u << 12)       /* ::ffff:0:0/96                  */
 #define ANYSOCK_CLASS_COMPATIBLE (1u << 13)   /* ::/96 (deprecated)             */

@@ -355,6 +355,33 @@ START_TEST(test_class_str)
 }
 END_TEST
 
+/* RESERVED is what the header and the man page say it is: space reserved by
+ * the IETF or by protocol (the registries' Reserved-by-Protocol column), so
+ * loopback and the broadcast address carry it too. */
+START_TEST(test_reserved_by_protocol)
+{
+	static const struct {
+		const char *addr, *names;
+	} want[] = {
+		{ "127.0.0.1", "loopback,reserved" },
+		{ "0.1.2.3", "reserved" },
+		{ "0.0.0.0", "unspecified,reserved" },
+		{ "240.0.0.1", "reserved" },
+		{ "255.255.255.255", "broadcast,reserved" },
+		{ "::1.2.3.4", "reserved,ipv4-compatible" },
+		{ "4000::1", "reserved" },
+		{ "::1", "loopback" },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		anysock_addr a = parse(want[i].addr);
+		char names[256];
+		anysock_class_str(anysock_addr_class(&a), names, sizeof(names));
+		ck_assert_msg(strcmp(names, want[i].names) == 0, "%s: {%s}, want {%s}",
+			      want[i].addr, names, want[i].names);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("classify");
@@ -366,6 +393,7 @@ int main(void)
 	tcase_add_test(tc, test_embedded);
 	tcase_add_test(tc, test_class_str);
 	tcase_add_test(tc, test_predicates_agree);
+	tcase_add_test(tc, test_reserved_by_protocol);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
