@@ -3,6 +3,8 @@
 # As root on Debian/Ubuntu, missing packages are installed with apt-get;
 # otherwise the exact apt-get line to run is printed.
 # ./autogen.sh --check: only say what is missing (exit 1 if anything is).
+# ./autogen.sh --bench: also what `make bench` compares with (libcurl's
+# headers for bench_loop's curl baseline, HAProxy for bench_relay's).
 set -e
 cd "$(dirname "$0")"
 
@@ -17,6 +19,15 @@ make:make gcc:gcc clang:clang /usr/include/check.h:check \
 /usr/share/doc/libclang-rt-dev:libclang-rt-dev ip:iproute2 unshare:util-linux \
 valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl \
 /usr/include/uv.h:libuv1-dev /usr/include/event2/event.h:libevent-dev"
+bench="pc/libcurl:libcurl4-openssl-dev haproxy:haproxy"
+check=
+for arg; do
+    case $arg in
+        --bench) need="$need $bench" ;;
+        --check) check=yes ;;
+        *) echo "usage: ./autogen.sh [--check] [--bench]" >&2; exit 2 ;;
+    esac
+done
 
 # Debian puts system tools (sysctl, ip) in /usr/sbin and /sbin, which a
 # normal user's PATH leaves out: look there too, or the check never passes.
@@ -26,11 +37,12 @@ for pair in $need; do
     what=${pair%%:*} pkg=${pair#*:}
     case $what in
         /*) [ -e "$what" ] || missing="$missing $pkg" ;;
+        pc/*) pkg-config --exists "${what#pc/}" 2>/dev/null || missing="$missing $pkg" ;;
         *) command -v "$what" >/dev/null 2>&1 || missing="$missing $pkg" ;;
     esac
 done
 
-if [ "${1:-}" = --check ]; then
+if [ -n "$check" ]; then
     [ -z "$missing" ] || { echo "autogen.sh: missing:$missing"; exit 1; }
     echo "autogen.sh: every build dependency is here"
     exit 0
