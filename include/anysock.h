@@ -2,12 +2,12 @@
  * anysock.h - protocol-independent socket programming, one API over IPv4 and IPv6.
  *
  * This is the whole public interface. It reads top to bottom in the order a
- * learner meets the concepts, in twelve sections: errors; the address
- * type; its text forms; classes (what kind of address, is it safe to
- * reach); prefixes and access lists; lookups that return in bounded time;
- * listening on every family; connecting by name; the same from an event
- * loop; options and multicast on every family; interfaces; the PROXY
- * protocol.
+ * learner meets the concepts, in thirteen sections: the version; errors;
+ * the address type; its text forms; classes (what kind of address, is it
+ * safe to reach); prefixes and access lists; lookups that return in
+ * bounded time; listening on every family; connecting by name; the same
+ * from an event loop; options and multicast on every family; interfaces;
+ * the PROXY protocol.
  * Every function has a man page of the same name (section 3).
  *
  * Flag bits: each call takes the ANYSOCK_<CALL>_* flags of its own family.
@@ -49,6 +49,26 @@ struct addrinfo;
 #else
 #define ANYSOCK_API
 #endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The release this header belongs to (NEWS says what each one added). The
+ * package's version comes from here: configure reads these lines. */
+#define ANYSOCK_VERSION_MAJOR 0
+#define ANYSOCK_VERSION_MINOR 8
+#define ANYSOCK_VERSION_PATCH 0
+#define ANYSOCK_VERSION_STRING "0.8.0"
+/* 0xMMmmpp, for comparisons: ANYSOCK_VERSION_HEX >= 0x000800 */
+#define ANYSOCK_VERSION_HEX \
+	((ANYSOCK_VERSION_MAJOR << 16) | (ANYSOCK_VERSION_MINOR << 8) | ANYSOCK_VERSION_PATCH)
+
+/* The version of the library the program runs with, which may be newer
+ * than the header it was built with: as ANYSOCK_VERSION_HEX, and as text
+ * (static, "0.8.0"). */
+ANYSOCK_API unsigned anysock_version(void);
+ANYSOCK_API const char *anysock_version_string(void);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
