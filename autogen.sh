@@ -14,13 +14,14 @@ cd "$(dirname "$0")"
 # tests/netns; valgrind is for make check-valgrind; netcat, socat and curl
 # are the real clients of tests/echo.sh; libuv and libevent run the
 # event-loop example (examples/loop) in tests/loop.sh; abidiff holds the
-# libtool version to the ABI (tests/abi.sh).
+# libtool version to the ABI (tests/abi.sh); git-clang-format checks the
+# style of changed lines (tests/format.sh).
 need="autoreconf:autoconf automake:automake libtoolize:libtool pkg-config:pkg-config \
 make:make gcc:gcc clang:clang /usr/include/check.h:check \
 /usr/share/doc/libclang-rt-dev:libclang-rt-dev ip:iproute2 unshare:util-linux \
 valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl \
 /usr/include/uv.h:libuv1-dev /usr/include/event2/event.h:libevent-dev \
-abidiff:abigail-tools"
+abidiff:abigail-tools git-clang-format:clang-format"
 bench="pc/libcurl:libcurl4-openssl-dev haproxy:haproxy"
 check=
 for arg; do
