@@ -24,7 +24,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addrinfo.h"
 
 #include <ctype.h>
 #include <pthread.h>

@@ -192,33 +192,10 @@ bool lookup_settled(anysock_lookup *q);
 /* resolve.c                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Room for any host and service endpoint_split() may copy out. */
-struct endpoint_text {
-	char host[NI_MAXHOST], service[NI_MAXSERV];
-};
-
-/* Take apart the host:port forms anysock_ntop writes, given as the host:
- * "[v6]:port", "[v6%scope]:port", "v4:port" and "name:port" (service NULL
- * then), and "[v6]" or "[v6%scope]" with or without a service. *host and
- * *service are left alone, or pointed into buf. 0, or the parse error (a
- * port twice, brackets around what is not IPv6, a bad scope), so text with
- * brackets or a scope never reaches the system resolver as a name. */
-int endpoint_split(const char **host, const char **service, struct endpoint_text *buf);
 /* anysock_resolve() for a host and service endpoint_split() already took
  * apart (listen.c and connect.c split first, to see the service). */
 int resolve_split(const char *host, const char *service, int socktype, unsigned flags,
 		  int timeout_ms, anysock_addr *out, size_t max);
-/* anysock_resolve()'s checks of its arguments, and the hints they make. */
-int resolve_hints(const char *host, const char *service, int socktype, unsigned flags,
-		  struct addrinfo *hints);
-/* getaddrinfo's answer (rc, res) as anysock_resolve() returns it. */
-int resolve_collect(int rc, const struct addrinfo *res, anysock_addr *out, size_t max);
-/* A getaddrinfo error as anysock_resolve() reports it. */
-int resolve_error(int rc);
-/* getnameinfo's answer (rc, name) as anysock_nameinfo() returns it: the
- * name, or a's numeric form when the resolver had none to give in time. */
-int nameinfo_finish(int rc, const char *name, const anysock_addr *a, int flags, char *host,
-		    size_t size);
 
 /* Which family a connection should try first (order.c, RFC 6724 on the
  * two families' first addresses): AF_INET6 or AF_INET. local: the address

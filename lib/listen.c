@@ -14,6 +14,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addrinfo.h"
 #include "listener.h"
 
 #include <errno.h>

@@ -18,7 +18,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addrinfo.h"
 
 #include <errno.h>
 #include <netdb.h>
