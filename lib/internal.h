@@ -141,54 +141,6 @@ int text_out(char *buf, size_t size, const char *text, size_t len);
 int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
-/* lookup.c: one getaddrinfo or getnameinfo as a pool job                    */
-/* ------------------------------------------------------------------------ */
-
-/* A lookup as the pool runs it: the job first, then what it asks and what
- * it answers. Written by the worker only while it runs, read by the
- * caller only once the job is done. */
-struct lookup {
-	struct job job;
-	enum lookup_kind { NAMEINFO, ADDRINFO } kind;
-	int rc, err;   /* EAI_* result; errno for EAI_SYSTEM */
-	int notify_fd; /* the timerfd an anysock_lookup fires when done; -1 */
-
-	/* NAMEINFO: host and serv point into text (hostlen, servlen bytes) */
-	anysock_addr addr;
-	int flags;
-	socklen_t hostlen, servlen;
-	char *host, *serv;
-
-	/* ADDRINFO */
-	char *node, *service;
-	struct addrinfo hints;
-	bool has_hints; /* else NULL, getaddrinfo's own defaults */
-	struct addrinfo *res;
-
-	char text[];
-};
-
-/* A job ready for pool_run() or pool_submit(), holding the caller's
- * reference; NULL when out of memory. hints NULL: getaddrinfo's defaults. */
-struct lookup *lookup_nameinfo(const anysock_addr *a, int flags, socklen_t hostlen,
-			       socklen_t servlen);
-struct lookup *lookup_addrinfo(const char *node, const char *service,
-			       const struct addrinfo *hints);
-/* Once the caller took its results: drop its reference, and hand on the
- * lookup's errno for EAI_SYSTEM. */
-void lookup_done(struct lookup *q);
-/* Whether getaddrinfo answers without a name server: no host, a numeric
- * one, or one the hosts file answers (and no canonical name asked for). */
-bool lookup_is_local(const char *node, const struct addrinfo *hints);
-
-/* An anysock_lookup for getaddrinfo(node, service, hints), given up at
- * deadline (-1: never); what the connector uses for each family. */
-int lookup_start_addrinfo(const char *node, const char *service, const struct addrinfo *hints,
-			  int64_t deadline, anysock_lookup **out);
-/* Whether its answer is final (taking it, or giving up at the deadline). */
-bool lookup_settled(anysock_lookup *q);
-
-/* ------------------------------------------------------------------------ */
 /* resolve.c                                                                 */
 /* ------------------------------------------------------------------------ */
 

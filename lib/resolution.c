@@ -12,8 +12,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
 #include "connector.h"
+#include "lookup.h"
 
 #include <errno.h>
 #include <sys/epoll.h>

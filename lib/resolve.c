@@ -1,15 +1,18 @@
 /*
  * resolve.c - getaddrinfo and getnameinfo that return in bounded time.
  *
- * A lookup with a time limit runs on the worker pool (pool.c), and the
- * caller waits for it at most that long; one that outlives its caller is
- * finished and freed by its worker. Numeric requests (NI_NUMERICHOST,
- * numeric hosts for getaddrinfo), what the hosts file answers (hosts.c)
- * and calls with no time limit never leave the calling thread.
+ * A lookup with a time limit runs on the worker pool, and the caller waits
+ * for it at most that long (lookup.c, where every lookup's deadline is
+ * enforced); one that outlives its caller is finished and freed by its
+ * worker. Numeric requests (NI_NUMERICHOST, numeric hosts for
+ * getaddrinfo), what the hosts file answers (hosts.c) and calls with no
+ * time limit never leave the calling thread. Host:port text, hints and
+ * answers are addrinfo.c's.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "addrinfo.h"
+#include "lookup.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -40,23 +43,9 @@ int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *
 	anysock_addr_unmap(&a); /* ::ffff:a.b.c.d is looked up as a.b.c.d */
 	if (hostlen == 0 && servlen == 0)
 		return EAI_NONAME;
-	if (hostlen == 0 || (flags & NI_NUMERICHOST) || timeout_ms < 0 || hosts_has_addr(&a))
+	if (hostlen == 0 || timeout_ms < 0 || lookup_nameinfo_is_local(&a, flags))
 		return getnameinfo(&a.u.sa, a.len, host, hostlen, serv, servlen, flags);
-
-	int64_t deadline = deadline_in(timeout_ms);
-	struct lookup *q = lookup_nameinfo(&a, flags, hostlen < NI_MAXHOST ? hostlen : NI_MAXHOST,
-					   servlen < NI_MAXSERV ? servlen : NI_MAXSERV);
-	if (q == NULL)
-		return EAI_MEMORY;
-	int rc = EAI_AGAIN;
-	if (pool_run(&q->job, deadline) == POOL_FINISHED) {
-		rc = q->rc;
-		if (rc == 0 && hostlen)
-			memcpy(host, q->host, strlen(q->host) + 1);
-		if (rc == 0 && servlen)
-			memcpy(serv, q->serv, strlen(q->serv) + 1);
-		lookup_done(q);
-	}
+	int rc = lookup_wait_nameinfo(&a, host, hostlen, serv, servlen, flags, timeout_ms);
 	return nameinfo_or_numeric(rc, &a, host, hostlen, serv, servlen, flags);
 }
 
@@ -94,21 +83,7 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 		return EAI_NONAME;
 	if (timeout_ms < 0 || lookup_is_local(node, hints))
 		return getaddrinfo(node, service, hints, res);
-
-	int64_t deadline = deadline_in(timeout_ms);
-	struct lookup *q = lookup_addrinfo(node, service, hints);
-	if (q == NULL)
-		return EAI_MEMORY;
-	int rc = EAI_AGAIN;
-	if (pool_run(&q->job, deadline) == POOL_FINISHED) {
-		rc = q->rc;
-		if (rc == 0) {
-			*res = q->res;
-			q->res = NULL;
-		}
-		lookup_done(q);
-	}
-	return rc;
+	return lookup_wait_addrinfo(node, service, hints, timeout_ms, res);
 }
 
 int anysock_resolve(const char *host, const char *service, int socktype, unsigned flags,
