@@ -13,7 +13,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "prefix.h"
+#include "ranges.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -25,6 +25,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "addrinfo.h"
+#include "key128.h"
 
 #include <ctype.h>
 #include <pthread.h>

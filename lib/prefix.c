@@ -12,7 +12,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "prefix.h"
 
 #include <errno.h>
 #include <stdlib.h>
