@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "listener.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -27,6 +27,7 @@
 #include "ranges.h"
 
 #include <errno.h>
+#include <pthread.h>
 
 #define C(x) ANYSOCK_CLASS_##x
 

@@ -25,7 +25,9 @@
  * SPDX-License-Identifier: MIT
  */
 #include "addrinfo.h"
+#include "clock.h"
 #include "connector.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <unistd.h>

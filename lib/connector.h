@@ -7,7 +7,7 @@
 #ifndef ANYSOCK_CONNECTOR_H
 #define ANYSOCK_CONNECTOR_H
 
-#include "internal.h"
+#include "clock.h"
 
 #include <errno.h>
 

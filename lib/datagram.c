@@ -11,7 +11,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "clock.h"
 #include "listener.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <arpa/inet.h>

@@ -12,6 +12,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "clock.h"
 #include "listener.h"
 
 #include <errno.h>

@@ -9,6 +9,8 @@
 
 #include "internal.h"
 
+#include <poll.h>
+
 #define MAX_SOCKETS 32 /* addresses one name may give a listener */
 
 struct sock {

@@ -32,7 +32,9 @@
  * SPDX-License-Identifier: MIT
  */
 #include "addrinfo.h"
+#include "clock.h"
 #include "lookup.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <netdb.h>

@@ -17,6 +17,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include "listener.h"
+#include "socket.h"
+#include "sockopt.h"
 
 #include <errno.h>
 

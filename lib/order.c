@@ -25,7 +25,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "socket.h"
 
 #include <unistd.h>
 

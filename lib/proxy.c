@@ -10,7 +10,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>
