@@ -2,6 +2,7 @@
  * addr.c - the anysock_addr value type: import, accessors, unmap, compare, hash.
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "key128.h"
 
 #include <errno.h>

@@ -8,7 +8,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "addrinfo.h"
+#include "text.h"
 
 #include <errno.h>
 

@@ -8,6 +8,7 @@
  */
 #include "listener.h"
 #include "socket.h"
+#include "text.h"
 
 #include <errno.h>
 #include <limits.h>

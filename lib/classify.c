@@ -23,6 +23,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
+#include "key128.h"
 #include "prefix.h"
 #include "ranges.h"
 

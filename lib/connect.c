@@ -27,7 +27,9 @@
 #include "addrinfo.h"
 #include "clock.h"
 #include "connector.h"
+#include "order.h"
 #include "socket.h"
+#include "text.h"
 
 #include <errno.h>
 #include <unistd.h>

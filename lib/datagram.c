@@ -11,6 +11,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "clock.h"
 #include "listener.h"
 #include "socket.h"

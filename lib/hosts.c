@@ -25,6 +25,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "addrinfo.h"
+#include "hosts.h"
 #include "key128.h"
 
 #include <ctype.h>

@@ -16,6 +16,7 @@
  */
 #include "addrinfo.h"
 #include "listener.h"
+#include "resolve.h"
 #include "socket.h"
 
 #include <errno.h>

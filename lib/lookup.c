@@ -31,8 +31,10 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "addrinfo.h"
 #include "clock.h"
+#include "hosts.h"
 #include "lookup.h"
 #include "pool.h"
 

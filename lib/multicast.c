@@ -16,6 +16,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "listener.h"
 #include "socket.h"
 #include "sockopt.h"

@@ -25,6 +25,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "order.h"
 #include "socket.h"
 
 #include <unistd.h>

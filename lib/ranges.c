@@ -15,6 +15,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "key128.h"
 #include "ranges.h"
 
 #include <errno.h>

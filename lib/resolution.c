@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "connector.h"
+#include "hosts.h"
 #include "lookup.h"
 
 #include <errno.h>

@@ -11,8 +11,10 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "addrinfo.h"
 #include "lookup.h"
+#include "resolve.h"
 
 #include <errno.h>
 #include <netdb.h>
