@@ -13,7 +13,10 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addr.h"
+#include "key128.h"
+#include "prefix.h"
+#include "ranges.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,8 @@
  * addr.c - the anysock_addr value type: import, accessors, unmap, compare, hash.
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addr.h"
+#include "key128.h"
 
 #include <errno.h>
 #include <arpa/inet.h>

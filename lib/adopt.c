@@ -7,6 +7,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include "listener.h"
+#include "socket.h"
+#include "text.h"
 
 #include <errno.h>
 #include <limits.h>

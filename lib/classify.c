@@ -23,9 +23,13 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addr.h"
+#include "key128.h"
+#include "prefix.h"
+#include "ranges.h"
 
 #include <errno.h>
+#include <pthread.h>
 
 #define C(x) ANYSOCK_CLASS_##x
 

@@ -11,7 +11,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <limits.h>

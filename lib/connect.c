@@ -24,8 +24,12 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addrinfo.h"
+#include "clock.h"
 #include "connector.h"
+#include "order.h"
+#include "socket.h"
+#include "text.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -66,40 +70,9 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 	return 0;
 }
 
-/*
- * Which failure to report when every attempt failed: a refusal means the
- * host is there and the port closed, the most useful thing to know; a
- * timeout means something ate the packets; "unreachable" only that this
- * host has no route. Anything else (EACCES from a firewall, ...) sits
- * between a timeout and unreachable.
- */
-int connect_error_rank(int err)
-{
-	switch (err) {
-	case -ECONNREFUSED:
-		return 4;
-	case -ETIMEDOUT:
-		return 3;
-	case -ENETUNREACH:
-	case -EHOSTUNREACH:
-	case -EADDRNOTAVAIL:
-	case -EAFNOSUPPORT:
-		return 1;
-	default:
-		return 2;
-	}
-}
-
 /* ------------------------------------------------------------------------ */
 /* The connector                                                            */
 /* ------------------------------------------------------------------------ */
-
-void connector_trace(const anysock_connector *c, enum anysock_attempt_event ev,
-		  const anysock_addr *a, int err)
-{
-	if (c->o.trace != NULL)
-		c->o.trace(c->o.trace_arg, ev, a, err, (long)(mono_us() - c->t0));
-}
 
 static void trace_attempt(const anysock_connector *c, enum anysock_attempt_event ev,
 			  const struct attempt *t, int err)

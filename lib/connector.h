@@ -1,12 +1,15 @@
 /*
  * connector.h - what connect.c (the race) and resolution.c (the lookups
- * before it) share: the connector itself.
+ * before it) share: the connector itself, and its two helpers both use
+ * (here, static inline, so neither file calls the other for them).
  * SPDX-License-Identifier: MIT
  */
 #ifndef ANYSOCK_CONNECTOR_H
 #define ANYSOCK_CONNECTOR_H
 
-#include "internal.h"
+#include "clock.h"
+
+#include <errno.h>
 
 #define MAX_ADDRS 32                   /* of each family */
 #define LOOKUP_TAG (UINT64_C(1) << 32) /* epoll data of a lookup; a socket's is its fd */
@@ -46,11 +49,36 @@ struct anysock_connector {
 };
 
 /* Tell the caller's trace, when there is one. */
-void connector_trace(const anysock_connector *c, enum anysock_attempt_event ev,
-		     const anysock_addr *a, int err);
-/* How telling a failure is: a refusal over a timeout over the rest over
- * "no route" (higher is more telling). */
-int connect_error_rank(int err);
+static inline void connector_trace(const anysock_connector *c, enum anysock_attempt_event ev,
+				   const anysock_addr *a, int err)
+{
+	if (c->o.trace != NULL)
+		c->o.trace(c->o.trace_arg, ev, a, err, (long)(mono_us() - c->t0));
+}
+
+/*
+ * How telling a failure is (higher is more telling), for the one to report
+ * when everything failed: a refusal means the host is there and the port
+ * closed, the most useful thing to know; a timeout means something ate the
+ * packets; "unreachable" only that this host has no route. Anything else
+ * (EACCES from a firewall, ...) sits between a timeout and unreachable.
+ */
+static inline int connect_error_rank(int err)
+{
+	switch (err) {
+	case -ECONNREFUSED:
+		return 4;
+	case -ETIMEDOUT:
+		return 3;
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -EADDRNOTAVAIL:
+	case -EAFNOSUPPORT:
+		return 1;
+	default:
+		return 2;
+	}
+}
 
 /* resolution.c: start the lookups of host:service (in this thread when
  * the hosts file or the text answers, else AAAA and A on the pool); take

@@ -11,7 +11,10 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
+#include "clock.h"
 #include "listener.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <arpa/inet.h>

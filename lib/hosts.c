@@ -24,7 +24,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addrinfo.h"
+#include "hosts.h"
+#include "key128.h"
 
 #include <ctype.h>
 #include <pthread.h>

@@ -12,7 +12,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "text.h"
 
 #include <errno.h>
 #include <ifaddrs.h>

@@ -1,6 +1,7 @@
 /*
- * listen.c - one listener over every family: create and bind, introspect,
- * wait, accept. (UDP: datagram.c; inherited sockets: adopt.c.)
+ * listen.c - one listener over every family, bound by name; and accept.
+ * (The listener object and its wait: listener.c; UDP: datagram.c;
+ * inherited sockets: adopt.c.)
  *
  * A listener is a small array of bound sockets, one per address: with no
  * host that is "::" with IPV6_V6ONLY on and "0.0.0.0", so IPv4 clients
@@ -11,19 +12,15 @@
  * instead (Apache's Linux default); peers are unmapped on the way in, so
  * the program sees the same addresses in both modes.
  *
- * Every socket the listener holds is non-blocking. accept and recvfrom
- * first try each socket in turn, starting after the one that was served
- * last, and only poll() when none has anything: under load that is one
- * system call per connection, as in a plain blocking accept loop, and a
- * busy family cannot starve a quiet one.
- *
  * SPDX-License-Identifier: MIT
  */
+#include "addrinfo.h"
 #include "listener.h"
+#include "resolve.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -137,13 +134,6 @@ static bool family_unavailable(int rc, int family)
 	       (rc == -EADDRNOTAVAIL && family_absent(family));
 }
 
-static void close_all(anysock_listener *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		close(l->s[i].fd);
-	l->n = 0;
-}
-
 /*
  * Bind every address. With port 0 the first socket's port is reused for
  * the rest, so all families answer on one port. When that port is taken
@@ -177,7 +167,7 @@ static int bind_all(anysock_listener *l, anysock_addr *addrs, size_t n, int back
 				*held = l->s[0].fd;
 				l->s[0] = l->s[--l->n];
 			}
-			close_all(l);
+			listener_close_sockets(l);
 			return rc;
 		}
 		if (port0 && port == 0)
@@ -219,14 +209,6 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 	return n;
 }
 
-void listener_fill_pollfds(anysock_listener *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		l->pfd[i].fd = l->s[i].fd;
-		l->pfd[i].events = POLLIN;
-	}
-}
-
 int anysock_listen(const char *host, const char *service, int socktype, unsigned flags,
 		   int backlog, anysock_listener **out, anysock_addr *failed)
 {
@@ -266,104 +248,6 @@ int anysock_listen(const char *host, const char *service, int socktype, unsigned
 	listener_fill_pollfds(l);
 	*out = l;
 	return (int)l->n;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Introspection                                                             */
-/* ------------------------------------------------------------------------ */
-
-int anysock_listener_count(const anysock_listener *l)
-{
-	return l == NULL ? -EINVAL : (int)l->n;
-}
-
-int anysock_listener_fd(const anysock_listener *l, size_t i)
-{
-	if (l == NULL)
-		return -EINVAL;
-	return i < l->n ? l->s[i].fd : -ERANGE;
-}
-
-int anysock_listener_addr(const anysock_listener *l, size_t i, anysock_addr *out)
-{
-	if (l == NULL || out == NULL)
-		return -EINVAL;
-	if (i >= l->n)
-		return -ERANGE;
-	*out = l->s[i].local;
-	return 0;
-}
-
-int anysock_listener_ntop(const anysock_listener *l, char *buf, size_t size)
-{
-	if (l == NULL || buf == NULL)
-		return -EINVAL;
-	size_t used = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		char one[ANYSOCK_ADDRSTRLEN];
-		int len = anysock_ntop(&l->s[i].local, one, sizeof(one), 0);
-		if (len < 0)
-			return len;
-		int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "", one);
-		if (w < 0 || (size_t)w >= size - used) {
-			if (size > 0)
-				buf[0] = '\0';
-			return -ENOSPC;
-		}
-		used += (size_t)w;
-	}
-	if (l->n == 0 && size == 0)
-		return -ENOSPC;
-	if (l->n == 0)
-		buf[0] = '\0';
-	return (int)used;
-}
-
-void anysock_listener_close(anysock_listener *l)
-{
-	if (l == NULL)
-		return;
-	close_all(l);
-	free(l);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Waiting                                                                   */
-/* ------------------------------------------------------------------------ */
-
-/* Wait until a socket has something, or the deadline (-1: none) passes. */
-static int wait_any(anysock_listener *l, int64_t deadline)
-{
-	if (deadline_passed(deadline))
-		return -ETIMEDOUT;
-	int rc = poll_until(l->pfd, (nfds_t)l->n, deadline);
-	if (rc < 0)
-		return rc; /* -EINTR: a signal ends the wait (anysock(3)) */
-	for (size_t i = 0; i < l->n && rc > 0; i++)
-		if (l->pfd[i].revents & POLLNVAL)
-			return -EBADF; /* somebody closed one of our descriptors */
-	return rc == 0 && deadline_passed(deadline) ? -ETIMEDOUT : 0;
-}
-
-int listener_serve(anysock_listener *l, int timeout_ms,
-		   int (*op)(anysock_listener *, struct sock *, void *), void *arg)
-{
-	int64_t deadline = deadline_in(timeout_ms);
-	for (;;) {
-		for (size_t k = 0; k < l->n; k++) {
-			size_t i = (l->next + k) % l->n;
-			int rc = op(l, &l->s[i], arg);
-			if (rc != -EAGAIN) {
-				l->next = (i + 1) % l->n;
-				return rc;
-			}
-		}
-		if (timeout_ms == 0)
-			return -ETIMEDOUT;
-		int rc = wait_any(l, deadline);
-		if (rc < 0)
-			return rc;
-	}
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,12 +1,15 @@
 /*
- * listener.h - what listen.c, datagram.c and adopt.c share: the listener
- * itself and the round-robin wait over its sockets.
+ * listener.h - what listen.c, datagram.c, adopt.c and multicast.c share:
+ * the listener itself (listener.c) and the round-robin wait over its
+ * sockets.
  * SPDX-License-Identifier: MIT
  */
 #ifndef ANYSOCK_LISTENER_H
 #define ANYSOCK_LISTENER_H
 
 #include "internal.h"
+
+#include <poll.h>
 
 #define MAX_SOCKETS 32 /* addresses one name may give a listener */
 
@@ -27,10 +30,12 @@ struct anysock_listener {
 	struct sock s[MAX_SOCKETS];
 };
 
-/* listen.c: point pfd[] at the sockets, once they are all there. */
+/* listener.c: point pfd[] at the sockets, once they are all there. */
 void listener_fill_pollfds(anysock_listener *l);
+/* listener.c: close every socket (n becomes 0); the listener stays. */
+void listener_close_sockets(anysock_listener *l);
 
-/* listen.c: try the sockets once each, starting after the one served
+/* listener.c: try the sockets once each, starting after the one served
  * last, with op (which returns -EAGAIN when its socket has nothing); then
  * wait until one has something, at most timeout_ms (-1: no limit), and go
  * again. Returns op's result, -ETIMEDOUT, -EINTR or -EBADF. */

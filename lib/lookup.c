@@ -1,16 +1,29 @@
 /*
  * lookup.c - one getaddrinfo or getnameinfo as a job on the worker pool,
- * and the lookups an event loop drives (anysock_lookup(3)).
+ * and where every lookup's deadline is enforced: the blocking calls'
+ * (resolve.c) and those an event loop drives (anysock_lookup(3)).
  *
- * The blocking calls (resolve.c) run a job and wait for it. An event loop
- * cannot wait, so anysock_resolve_start() and anysock_nameinfo_start()
- * submit the job and hand back a timerfd: armed at the lookup's deadline,
- * and fired at once by the worker when the answer is in (a timerfd set to
- * an absolute time already past expires immediately). One descriptor thus
- * becomes readable for either reason, and the caller's loop needs no timer
- * of its own. The worker fires it under the pool's lock and never after the
- * job was abandoned (pool.c), so freeing a lookup may close the descriptor
- * while its worker is still inside the resolver.
+ * Deadlines. A lookup's timeout becomes its deadline here (deadline_in),
+ * and here it is given up when the deadline passes: a blocking caller
+ * waits for its job at most until then (lookup_wait_*: the pool's timed
+ * wait, pool_run), and an event loop's lookup is settled by settle()
+ * below, its timerfd armed at the deadline. Either way the answer is then
+ * EAI_AGAIN, the job is abandoned (never cancelled) and its worker
+ * finishes and frees it (pool.c). What EAI_AGAIN then means (the numeric
+ * form for a reverse lookup, unless NI_NAMEREQD) is addrinfo.c's. The
+ * connector's lookups get no deadline of their own: its one timeout
+ * covers lookups and attempts together (connect.c), and it lets go of
+ * lookups still running when it ends.
+ *
+ * An event loop cannot wait, so anysock_resolve_start() and
+ * anysock_nameinfo_start() submit the job and hand back a timerfd: armed
+ * at the lookup's deadline, and fired at once by the worker when the
+ * answer is in (a timerfd set to an absolute time already past expires
+ * immediately). One descriptor thus becomes readable for either reason,
+ * and the caller's loop needs no timer of its own. The worker fires it
+ * under the pool's lock and never after the job was abandoned (pool.c), so
+ * freeing a lookup may close the descriptor while its worker is still
+ * inside the resolver.
  *
  * What needs no name server (numeric text, the hosts file) is answered in
  * the caller's thread, as in the blocking calls: such a lookup is done when
@@ -18,7 +31,12 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addr.h"
+#include "addrinfo.h"
+#include "clock.h"
+#include "hosts.h"
+#include "lookup.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -30,6 +48,30 @@
 /* ------------------------------------------------------------------------ */
 /* The job                                                                  */
 /* ------------------------------------------------------------------------ */
+
+/* A lookup as the pool runs it: the job first, then what it asks and what
+ * it answers. Written by the worker only while it runs, read by the
+ * caller only once the job is done. */
+struct lookup {
+	struct job job;
+	enum lookup_kind { NAMEINFO, ADDRINFO } kind;
+	int rc, err;   /* EAI_* result; errno for EAI_SYSTEM */
+	int notify_fd; /* the timerfd an anysock_lookup fires when done; -1 */
+
+	/* NAMEINFO: host and serv point into text (hostlen, servlen bytes) */
+	anysock_addr addr;
+	int flags;
+	socklen_t hostlen, servlen;
+	char *host, *serv;
+
+	/* ADDRINFO */
+	char *node, *service;
+	struct addrinfo hints;
+	bool has_hints; /* else NULL, getaddrinfo's own defaults */
+	struct addrinfo *res;
+
+	char text[];
+};
 
 static void lookup_work(struct job *job)
 {
@@ -81,8 +123,10 @@ static struct lookup *lookup_alloc(enum lookup_kind kind, socklen_t hostlen, soc
 	return q;
 }
 
-struct lookup *lookup_nameinfo(const anysock_addr *a, int flags, socklen_t hostlen,
-			       socklen_t servlen)
+/* A job ready for pool_run() or pool_submit(), holding the caller's
+ * reference; NULL when out of memory. hints NULL: getaddrinfo's defaults. */
+static struct lookup *lookup_nameinfo(const anysock_addr *a, int flags, socklen_t hostlen,
+				      socklen_t servlen)
 {
 	struct lookup *q = lookup_alloc(NAMEINFO, hostlen, servlen);
 	if (q != NULL) {
@@ -102,8 +146,8 @@ static char *dup_or_null(const char *s, bool *failed)
 	return d;
 }
 
-struct lookup *lookup_addrinfo(const char *node, const char *service,
-			       const struct addrinfo *hints)
+static struct lookup *lookup_addrinfo(const char *node, const char *service,
+				      const struct addrinfo *hints)
 {
 	struct lookup *q = lookup_alloc(ADDRINFO, 0, 0);
 	if (q == NULL)
@@ -125,7 +169,9 @@ struct lookup *lookup_addrinfo(const char *node, const char *service,
 	return q;
 }
 
-void lookup_done(struct lookup *q)
+/* Once the caller took its results: drop its reference, and hand on the
+ * lookup's errno for EAI_SYSTEM. */
+static void lookup_done(struct lookup *q)
 {
 	int rc = q->rc, err = q->err;
 	job_put(&q->job);
@@ -166,6 +212,54 @@ bool lookup_is_local(const char *node, const struct addrinfo *hints)
 	if ((flags & AI_NUMERICHOST) || is_numeric_host(node))
 		return true;
 	return hosts_has_name(node, hints != NULL ? hints->ai_family : AF_UNSPEC);
+}
+
+bool lookup_nameinfo_is_local(const anysock_addr *a, int flags)
+{
+	return (flags & NI_NUMERICHOST) || hosts_has_addr(a);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lookups a blocking call waits for                                        */
+/* ------------------------------------------------------------------------ */
+
+int lookup_wait_addrinfo(const char *node, const char *service, const struct addrinfo *hints,
+			 int timeout_ms, struct addrinfo **res)
+{
+	int64_t deadline = deadline_in(timeout_ms);
+	struct lookup *q = lookup_addrinfo(node, service, hints);
+	if (q == NULL)
+		return EAI_MEMORY;
+	int rc = EAI_AGAIN;
+	if (pool_run(&q->job, deadline) == POOL_FINISHED) {
+		rc = q->rc;
+		if (rc == 0) {
+			*res = q->res;
+			q->res = NULL;
+		}
+		lookup_done(q);
+	}
+	return rc;
+}
+
+int lookup_wait_nameinfo(const anysock_addr *a, char *host, socklen_t hostlen, char *serv,
+			 socklen_t servlen, int flags, int timeout_ms)
+{
+	int64_t deadline = deadline_in(timeout_ms);
+	struct lookup *q = lookup_nameinfo(a, flags, hostlen < NI_MAXHOST ? hostlen : NI_MAXHOST,
+					   servlen < NI_MAXSERV ? servlen : NI_MAXSERV);
+	if (q == NULL)
+		return EAI_MEMORY;
+	int rc = EAI_AGAIN;
+	if (pool_run(&q->job, deadline) == POOL_FINISHED) {
+		rc = q->rc;
+		if (rc == 0 && hostlen)
+			memcpy(host, q->host, strlen(q->host) + 1);
+		if (rc == 0 && servlen)
+			memcpy(serv, q->serv, strlen(q->serv) + 1);
+		lookup_done(q);
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -229,8 +323,9 @@ static int begin(struct lookup *q, bool local, int64_t deadline, anysock_lookup 
 }
 
 int lookup_start_addrinfo(const char *node, const char *service, const struct addrinfo *hints,
-			  int64_t deadline, anysock_lookup **out)
+			  int timeout_ms, anysock_lookup **out)
 {
+	int64_t deadline = deadline_in(timeout_ms);
 	struct lookup *q = lookup_addrinfo(node, service, hints);
 	if (q == NULL)
 		return -ENOMEM;
@@ -276,8 +371,8 @@ int anysock_resolve_start(const char *host, const char *service, int socktype,
 		rc = resolve_hints(host, service, socktype, flags, &hints);
 	if (rc < 0)
 		return rc;
-	return lookup_start_addrinfo(host, service != NULL ? service : "0", &hints,
-				     deadline_in(timeout_ms), out);
+	return lookup_start_addrinfo(host, service != NULL ? service : "0", &hints, timeout_ms,
+				     out);
 }
 
 int anysock_nameinfo_start(const anysock_addr *a, int flags, int timeout_ms,
@@ -294,7 +389,7 @@ int anysock_nameinfo_start(const anysock_addr *a, int flags, int timeout_ms,
 	struct lookup *q = lookup_nameinfo(&addr, flags, NI_MAXHOST, 0);
 	if (q == NULL)
 		return -ENOMEM;
-	bool local = (flags & NI_NUMERICHOST) || hosts_has_addr(&addr);
+	bool local = lookup_nameinfo_is_local(&addr, flags);
 	return begin(q, local, deadline_in(timeout_ms), out);
 }
 

@@ -16,7 +16,10 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "addr.h"
 #include "listener.h"
+#include "socket.h"
+#include "sockopt.h"
 
 #include <errno.h>
 

@@ -25,7 +25,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "order.h"
+#include "socket.h"
 
 #include <unistd.h>
 

@@ -29,7 +29,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "clock.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -10,7 +10,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addr.h"
+#include "clock.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,11 +11,12 @@
  * An index keeps that search short: by the key's first byte (of IPv6, or
  * of the IPv4 inside ::ffff:0:0/96), the slice of ranges to search, and
  * for a crowded slice a node by the next byte (a small multibit trie). The
- * search itself has no branch to mispredict (internal.h).
+ * search itself has no branch to mispredict (ranges.h).
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "key128.h"
+#include "ranges.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -12,8 +12,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
 #include "connector.h"
+#include "hosts.h"
+#include "lookup.h"
 
 #include <errno.h>
 #include <sys/epoll.h>

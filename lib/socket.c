@@ -10,7 +10,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <fcntl.h>

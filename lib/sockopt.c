@@ -17,7 +17,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "socket.h"
+#include "sockopt.h"
 
 #include <errno.h>
 

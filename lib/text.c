@@ -11,7 +11,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "internal.h"
+#include "addr.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
