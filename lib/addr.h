@@ -17,8 +17,7 @@ int addr_check_ip(const anysock_addr *a);
 /* ::ffff:0:0/96, RFC 4291 section 2.5.5.2, on the 16 address bytes. */
 static inline bool bytes_are_mapped(const unsigned char b[16])
 {
-	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0,
-						  0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	return memcmp(b, prefix, sizeof(prefix)) == 0;
 }
 

@@ -83,9 +83,9 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
 	return 0;
 }
 
-#define RESOLVE_FLAGS                                                      \
-	(ANYSOCK_RESOLVE_PASSIVE | ANYSOCK_RESOLVE_NUMERIC |                \
-	 ANYSOCK_RESOLVE_ADDRCONFIG | ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6)
+#define RESOLVE_FLAGS                                                                     \
+	(ANYSOCK_RESOLVE_PASSIVE | ANYSOCK_RESOLVE_NUMERIC | ANYSOCK_RESOLVE_ADDRCONFIG | \
+	 ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6)
 
 /* glibc takes "99999" as port 34463 (it keeps the low 16 bits): a decimal
  * service must be a port. Names and other text go to getaddrinfo. */
@@ -98,7 +98,8 @@ static bool numeric_service_ok(const char *service)
 int resolve_hints(const char *host, const char *service, int socktype, unsigned flags,
 		  struct addrinfo *hints)
 {
-	if ((flags & ~RESOLVE_FLAGS) || (flags & ANYSOCK_RESOLVE_IPV4 && flags & ANYSOCK_RESOLVE_IPV6))
+	if ((flags & ~RESOLVE_FLAGS) ||
+	    (flags & ANYSOCK_RESOLVE_IPV4 && flags & ANYSOCK_RESOLVE_IPV6))
 		return -EINVAL;
 	if (host != NULL && host[0] == '\0')
 		return ANYSOCK_E_EMPTY;
@@ -107,7 +108,7 @@ int resolve_hints(const char *host, const char *service, int socktype, unsigned 
 	if (service != NULL && !numeric_service_ok(service))
 		return ANYSOCK_E_PORTRANGE;
 	memset(hints, 0, sizeof(*hints));
-	hints->ai_family = flags & ANYSOCK_RESOLVE_IPV4	  ? AF_INET
+	hints->ai_family = flags & ANYSOCK_RESOLVE_IPV4   ? AF_INET
 			   : flags & ANYSOCK_RESOLVE_IPV6 ? AF_INET6
 							  : AF_UNSPEC;
 	hints->ai_socktype = socktype;
@@ -167,8 +168,7 @@ static bool is_retryable(int rc)
 static int numeric(const anysock_addr *a, char *host, socklen_t hostlen, char *serv,
 		   socklen_t servlen, int flags)
 {
-	return getnameinfo(&a->u.sa, a->len, host, hostlen, serv, servlen,
-			   flags | NI_NUMERICHOST);
+	return getnameinfo(&a->u.sa, a->len, host, hostlen, serv, servlen, flags | NI_NUMERICHOST);
 }
 
 int nameinfo_or_numeric(int rc, const anysock_addr *a, char *host, socklen_t hostlen, char *serv,

@@ -277,28 +277,28 @@ static void progress(anysock_connector *c)
 {
 	struct attempt won;
 	connector_harvest(c);
-	if (c->pending > 0 && settle(c, &won))
-{
+	if (c->pending > 0 && settle(c, &won)) {
 		finish(c, 0, &won);
 		return;
 	}
 	int64_t now = mono_us();
 	if (!c->racing && connector_may_race(c, now)) {
 		c->racing = true;
-		if (c->first < 0 && c->fam[V6].n > 0 && c->fam[V4].n > 0)
-			c->first = order_first_family(&c->fam[V6].addr[0], &c->fam[V4].addr[0],
-						      c->o.local) == AF_INET6 ? V6 : V4;
-		else if (c->first < 0)
+		if (c->first < 0 && c->fam[V6].n > 0 && c->fam[V4].n > 0) {
+			int f = order_first_family(&c->fam[V6].addr[0], &c->fam[V4].addr[0],
+						   c->o.local);
+			c->first = f == AF_INET6 ? V6 : V4;
+		} else if (c->first < 0) {
 			c->first = c->fam[V6].n > 0 ? V6 : V4;
+		}
 	}
-	for (int s; c->racing && (s = next_slot(c)) >= 0 &&
-		    (c->pending == 0 || now >= c->next_start);) {
+	for (int s;
+	     c->racing && (s = next_slot(c)) >= 0 && (c->pending == 0 || now >= c->next_start);) {
 		int rc = start_attempt(c, s, &won);
-		if (rc == 1)
-	{
-		finish(c, 0, &won);
-		return;
-	}
+		if (rc == 1) {
+			finish(c, 0, &won);
+			return;
+		}
 		now = mono_us();
 		c->next_start = rc == 0 ? now + (int64_t)c->o.attempt_delay_ms * 1000 : 0;
 	}

@@ -32,17 +32,15 @@ static inline struct key128 key_from_bytes(const unsigned char b[16])
 static inline struct key128 key_from_v4(const unsigned char v4[4])
 {
 	struct key128 k = { 0, 0xffff00000000u };
-	k.lo |= (uint64_t)v4[0] << 24 | (uint64_t)v4[1] << 16 |
-		(uint64_t)v4[2] << 8 | v4[3];
+	k.lo |= (uint64_t)v4[0] << 24 | (uint64_t)v4[1] << 16 | (uint64_t)v4[2] << 8 | v4[3];
 	return k;
 }
 
 /* The key of an AF_INET or AF_INET6 address (the caller checked which). */
 static inline struct key128 key_from_addr(const anysock_addr *a)
 {
-	return a->u.sa.sa_family == AF_INET
-		       ? key_from_v4((const unsigned char *)&a->u.sin.sin_addr)
-		       : key_from_bytes(a->u.sin6.sin6_addr.s6_addr);
+	return a->u.sa.sa_family == AF_INET ? key_from_v4((const unsigned char *)&a->u.sin.sin_addr)
+					    : key_from_bytes(a->u.sin6.sin6_addr.s6_addr);
 }
 
 /* The one 128-bit key order: <0, 0, >0. */

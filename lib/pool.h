@@ -16,10 +16,10 @@ struct job {
 	struct job *next; /* in the queue */
 	int refs;         /* the caller's, and the pool's while queued or running */
 	bool started, done, abandoned;
-	pthread_cond_t cond;              /* done */
-	void (*work)(struct job *);       /* runs on a worker */
-	void (*destroy)(struct job *);    /* frees it all, when the last reference goes */
-	void (*notify)(struct job *);     /* NULL, or called by the worker when done */
+	pthread_cond_t cond;           /* done */
+	void (*work)(struct job *);    /* runs on a worker */
+	void (*destroy)(struct job *); /* frees it all, when the last reference goes */
+	void (*notify)(struct job *);  /* NULL, or called by the worker when done */
 };
 
 /* Make a job whole (its condition variable too), holding the caller's
@@ -29,9 +29,9 @@ int job_init(struct job *job, void (*work)(struct job *), void (*destroy)(struct
 void job_put(struct job *job);
 
 enum pool_wait {
-	POOL_FINISHED, /* done; the caller still holds its reference      */
+	POOL_FINISHED,  /* done; the caller still holds its reference      */
 	POOL_TIMED_OUT, /* abandoned at the deadline; the reference is gone */
-	POOL_REFUSED   /* too many stuck, or no thread; the reference is gone */
+	POOL_REFUSED    /* too many stuck, or no thread; the reference is gone */
 };
 /* Run the job on a worker and wait for it until deadline (>= 0). */
 enum pool_wait pool_run(struct job *job, int64_t deadline);
