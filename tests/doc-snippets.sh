@@ -116,6 +116,15 @@ else
     echo "skip README-1.c > log: needs a throw-away host (root) and nc"
 fi
 
+# Every page names the release it documents (HACKING.md, "Releasing").
+release=$(sed -n 's/^#define ANYSOCK_VERSION_STRING "\([0-9]*\.[0-9]*\)\..*"$/\1/p' "$src/include/anysock.h")
+stale=$(grep -L "^\.TH .*\"anysock $release\"" $(grep -l '^\.TH' "$src"/doc/*.[13]) || true)
+if [ -n "$stale" ]; then
+    echo "FAIL pages that do not say anysock $release in .TH:" $stale; fail=1
+else
+    echo "ok   every page's .TH says anysock $release"
+fi
+
 [ "$n" -ge 20 ] || { echo "FAIL: only $n examples found"; fail=1; }
 [ "$ran" -ge 4 ] || { echo "FAIL: only $ran examples run"; fail=1; }
 exit $fail
