@@ -29,7 +29,7 @@
 
 static const char *program(void)
 {
-	return program_path("ECHO_SERVER", "echo-server");
+	return program_path("ECHO_SERVER", "examples/echo-server");
 }
 
 /* The echo server on 127.0.0.1, a port the kernel picks, and args. */

@@ -1,5 +1,5 @@
 /*
- * check_relay.c - examples/anysock-relay in front of examples/echo-server,
+ * check_relay.c - tools/anysock-relay in front of examples/echo-server,
  * on loopback, against load and hostile clients: 5,000 connections at
  * once, a client that stops reading, 256 descriptors for 1,000 clients,
  * SIGTERM with a connection open, PROXY headers from trusted and untrusted
@@ -17,7 +17,7 @@
 
 static const char *relay_bin(void)
 {
-	return program_path("ANYSOCK_RELAY", "anysock-relay");
+	return program_path("ANYSOCK_RELAY", "tools/anysock-relay");
 }
 
 static struct server backend;
@@ -31,7 +31,7 @@ static void start_backend(const char *const *extra)
 	for (int i = 0; extra != NULL && extra[i] != NULL; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	spawn(&backend, program_path("ECHO_SERVER", "echo-server"), 0, argv);
+	spawn(&backend, program_path("ECHO_SERVER", "examples/echo-server"), 0, argv);
 	snprintf(backend_port, sizeof(backend_port), "%d", backend.port);
 }
 

@@ -2,9 +2,9 @@
 # The PROXY protocol against real peers from Debian's packages:
 #  - HAProxy (send-proxy, send-proxy-v2) in front of examples/echo-server -P:
 #    the server must log the client HAProxy saw;
-#  - HAProxy (send-proxy-v2) -> examples/anysock-relay -A -P 2 ->
+#  - HAProxy (send-proxy-v2) -> tools/anysock-relay -A -P 2 ->
 #    echo-server -P: the original client survives two hops;
-#  - examples/anysock-relay -P 1 / -P 2 in front of nginx
+#  - tools/anysock-relay -P 1 / -P 2 in front of nginx
 #    ("listen ... proxy_protocol", answering $proxy_protocol_addr): nginx
 #    must name the client the relay saw.
 # Root only (it installs haproxy and nginx when missing, and runs on a
@@ -66,6 +66,7 @@ on_test_host "$0" "$@"
 nc=nc.openbsd
 need $nc curl haproxy nginx ss
 bin="${top_builddir:-.}/examples"
+tools="${top_builddir:-.}/tools"
 scratch
 chmod 755 "$tmp"
 wait_port() { # port: until something listens on it
@@ -102,7 +103,7 @@ backend via_relay
 CFG
 # the second hop: the relay takes HAProxy's header (from loopback, trusted
 # by default) and passes the original client on in its own
-"$bin/anysock-relay" -H 127.0.0.1 -p 7104 -A -P 2 127.0.0.1 7100 > "$tmp/chain.log" 2>&1 &
+"$tools/anysock-relay" -H 127.0.0.1 -p 7104 -A -P 2 127.0.0.1 7100 > "$tmp/chain.log" 2>&1 &
 pids="$pids $!"
 haproxy -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 &
 pids="$pids $!"
@@ -143,7 +144,7 @@ nginx -e "$tmp/nginx-error.log" -p "$tmp" -c "$tmp/nginx.conf" &
 pids="$pids $!"
 wait_port 7200
 for v in 1 2; do
-    "$bin/anysock-relay" -p 730$v -P $v 127.0.0.1 7200 > "$tmp/relay$v.log" 2>&1 &
+    "$tools/anysock-relay" -p 730$v -P $v 127.0.0.1 7200 > "$tmp/relay$v.log" 2>&1 &
     pids="$pids $!"
     wait_port 730$v
     check "relay -P $v -> nginx: client [::1]" ::1 \

@@ -1,11 +1,11 @@
 #!/bin/sh
-# examples/anysock-probe: what it prints for mapped, documentation, global
+# tools/anysock-probe: what it prints for mapped, documentation, global
 # and loopback addresses, a prefix, --listen and --connect. Reverse lookups
 # only on a throw-away host (root, tests/netns/run.sh); otherwise -n.
 set -u
 . "${top_srcdir:-.}/tests/common.sh"
 on_test_host "$0" "$@"
-probe="${top_builddir:-.}/examples/anysock-probe"
+probe="${top_builddir:-.}/tools/anysock-probe"
 [ -n "${ANYSOCK_NETNS:-}" ] && rev="-t 200" || rev=-n
 fail=0
 has() { # name text pattern
