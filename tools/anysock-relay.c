@@ -45,6 +45,8 @@
 
 #include <anysock.h>
 
+#include "tool.h"
+
 #define BUF_SIZE (64 * 1024) /* one per worker */
 #define MAX_HEADER 1024      /* -A: a longer upstream header is refused */
 #define PAUSE_MS 1000        /* EMFILE all the same: accept again after this */
@@ -709,42 +711,8 @@ static void usage(const char *me)
 /* A whole number in [min, max] for option opt, or exit 2 saying why. */
 static int number(int opt, const char *text, long min, long max)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "anysock-relay: -%c %s: not a number from %ld to %ld\n", opt, text,
-			min, max);
-		exit(2);
-	}
-	return (int)v;
-}
-
-static anysock_acl *read_acl(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (size_t got = 1; f != NULL && got > 0; len += got) {
-		if (len == cap && (text = realloc(text, cap = cap ? 2 * cap : 65536)) == NULL)
-			break;
-		got = fread(text + len, 1, cap - len, f);
-	}
-	if (f == NULL || text == NULL || ferror(f) || memchr(text, '\0', len) != NULL) {
-		fprintf(stderr, "anysock-relay: -T %s: %s\n", path,
-			f == NULL ? strerror(errno) : "unreadable, or a NUL byte in it");
-		exit(1);
-	}
-	fclose(f);
-	anysock_acl *a;
-	anysock_parse_error err;
-	if (anysock_acl_parse_n(text, len, 0, &a, &err) < 0) {
-		fprintf(stderr, "%s:%u:%u: %s\n", path, err.line, err.column,
-			anysock_strerror(err.code));
-		exit(1);
-	}
-	free(text);
-	return a;
+	char what[3] = { '-', (char)opt, '\0' };
+	return tool_number(what, text, min, max);
 }
 
 /* The target port, checked now rather than at the first client. */
@@ -762,6 +730,7 @@ int main(int argc, char **argv)
 	const char *host = NULL, *port = NULL;
 	unsigned flags = ANYSOCK_LISTEN_NONBLOCK;
 	int opt;
+	tool_name = "anysock-relay";
 	while ((opt = getopt(argc, argv, "H:p:46dP:AT:w:c:t:i:e:D:")) != -1) {
 		switch (opt) {
 		case 'H': host = optarg; break;
@@ -771,7 +740,7 @@ int main(int argc, char **argv)
 		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
 		case 'P': cfg.proxy_version = number(opt, optarg, 1, 2); break;
 		case 'A': cfg.accept_proxy = true; break;
-		case 'T': cfg.trusted = read_acl(optarg); break;
+		case 'T': cfg.trusted = tool_read_acl("-T", optarg); break;
 		case 'w': cfg.workers = number(opt, optarg, 1, 64); break;
 		case 'c': cfg.max_conns = number(opt, optarg, 1, 1000000); break;
 		case 't': cfg.connect_ms = number(opt, optarg, 1, 600000); break;

@@ -13,7 +13,6 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../tool.h"
 #include "lex.h"
 #include "rules.h"
 
@@ -78,43 +78,10 @@ static void read_failed(const char *path, const char *why)
 /* The whole file, or NULL (reported). */
 static char *slurp(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		read_failed(path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_FILE) {
-		read_failed(path, S_ISREG(st.st_mode) ? "larger than 256 MiB" : "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	while (buf != NULL && got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r <= 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			break; /* shrank while we read: take what there is */
-		}
-		got += (size_t)r;
-	}
-	int err = errno;
-	close(fd);
-	if (buf == NULL) {
-		read_failed(path, "out of memory");
-		return NULL;
-	}
-	if (got < (size_t)st.st_size && got == 0 && st.st_size > 0) {
-		read_failed(path, strerror(err));
-		free(buf);
-		return NULL;
-	}
-	buf[got] = '\0';
-	*len = got;
+	const char *why;
+	char *buf = tool_read_file(path, MAX_FILE, true, len, &why);
+	if (buf == NULL)
+		read_failed(path, why);
 	return buf;
 }
 
@@ -259,6 +226,7 @@ static int choose_rules(const char *list)
 
 int main(int argc, char **argv)
 {
+	tool_name = "anysock-port";
 	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted())
 		return usage("internal: the rule tables are broken");
 	for (size_t i = 0; i < nrules; i++)
