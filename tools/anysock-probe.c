@@ -23,6 +23,8 @@
 
 #include <anysock.h>
 
+#include "tool.h"
+
 static int timeout_ms = 2000;
 static bool reverse = true;
 
@@ -219,11 +221,14 @@ int main(int argc, char **argv)
 					       { "numeric", no_argument, NULL, 'n' },
 					       { "interfaces", no_argument, NULL, 'i' },
 					       { NULL, 0, NULL, 0 } };
-	int mode = 0, opt;
-	while ((opt = getopt_long(argc, argv, "nt:", longs, NULL)) != -1) {
+	int mode = 0, opt, index = -1;
+	tool_name = "anysock-probe";
+	while ((opt = getopt_long(argc, argv, "nt:", longs, &index)) != -1) {
+		const char *given = tool_option(opt, longs, index);
+		index = -1;
 		switch (opt) {
 		case 'n': reverse = false; break;
-		case 't': timeout_ms = atoi(optarg); break;
+		case 't': timeout_ms = tool_number(given, optarg, 1, 600000); break;
 		case 'l':
 		case 'c':
 		case 'i': mode = opt; break;
