@@ -369,11 +369,17 @@ START_TEST(test_bad_arguments)
 		ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "%s %s: exit %d", bad[i][0],
 			      bad[i][1], WEXITSTATUS(rc));
 	}
-	/* A target port that cannot be, at start rather than at every client. */
+	/* A target port that cannot be, at start rather than at every client,
+	 * and blamed on the argument it is, not on -p (the listening port). */
 	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "'%s' -p 0 127.0.0.1 99999 >/dev/null 2>&1", relay_bin());
+	snprintf(cmd, sizeof(cmd),
+		 "out=$('%s' -p 8080 127.0.0.1 99999 2>&1 </dev/null); rc=$?; "
+		 "echo \"$out\" | grep -q -- '^anysock-relay: target port 99999: ' && exit $rc; "
+		 "echo \"$out\" >&2; exit 99",
+		 relay_bin());
 	int rc = system(cmd);
-	ck_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "target port 99999: exit %d",
+		      WEXITSTATUS(rc));
 }
 END_TEST
 

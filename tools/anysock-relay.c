@@ -719,7 +719,8 @@ static int number(int opt, const char *text, long min, long max)
 static void check_port(const char *port)
 {
 	bool digits = port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
-	if (digits ? number('p', port, 1, 65535) > 0 : getservbyname(port, "tcp") != NULL)
+	if (digits ? tool_number("target port", port, 1, 65535) > 0 :
+		     getservbyname(port, "tcp") != NULL)
 		return;
 	fprintf(stderr, "anysock-relay: target port %s: no such TCP service\n", port);
 	exit(2);
