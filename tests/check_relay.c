@@ -300,7 +300,7 @@ START_TEST(test_proxy_upstreams)
 	start_backend((const char *const[]){ "-P", NULL });
 	/* Trusted (loopback, the default): the original client goes on. */
 	struct server r;
-	start_relay(&r, 0, (const char *const[]){ "-A", "-P", "2", NULL });
+	start_relay(&r, 0, (const char *const[]){ "--accept-proxy", "--send-proxy-v2", NULL });
 	int fd = client(&r);
 	send_text(fd, "PROXY TCP6 2001:db8::7 ::1 41000 80\r\n");
 	round_trip(fd, "hi");
@@ -324,6 +324,56 @@ START_TEST(test_proxy_upstreams)
 	stop(&r);
 	unlink(path);
 	stop(&backend);
+}
+END_TEST
+
+/* A listening socket on 127.0.0.1 as the relay's target: what the relay
+ * sends first can be read as it is. */
+static int raw_target(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(backend_port, sizeof(backend_port), "%d", ntohs(sin.sin_port));
+	return fd;
+}
+
+START_TEST(test_send_proxy_versions)
+{
+	/* Each spelling sends the header it names: v1 is text, v2 starts
+	 * with its 12-byte signature. */
+	static const struct {
+		const char *args[3];
+		const char *starts;
+		size_t len;
+	} how[] = {
+		{ { "-P", "1", NULL }, "PROXY TCP4 127.0.0.1 127.0.0.1 ", 31 },
+		{ { "--send-proxy", NULL }, "PROXY TCP4 127.0.0.1 127.0.0.1 ", 31 },
+		{ { "-P", "2", NULL }, "\r\n\r\n\0\r\nQUIT\n", 12 },
+		{ { "--send-proxy-v2", NULL }, "\r\n\r\n\0\r\nQUIT\n", 12 },
+	};
+	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
+		int target = raw_target();
+		struct server r;
+		start_relay(&r, 0, how[i].args);
+		int fd = client(&r);
+		send_text(fd, "data");
+		struct pollfd p = { target, POLLIN, 0 };
+		ck_assert_int_eq(poll(&p, 1, 5000), 1);
+		int conn = accept(target, NULL, NULL);
+		char buf[256];
+		ssize_t n = read_within(conn, buf, sizeof(buf), 5000);
+		ck_assert_msg(n >= (ssize_t)how[i].len && memcmp(buf, how[i].starts, how[i].len) == 0,
+			      "%s: the target got %zd bytes, not the header", how[i].args[0], n);
+		close(conn);
+		close(fd);
+		close(target);
+		stop(&r);
+	}
 }
 END_TEST
 
@@ -355,9 +405,21 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
 	static const char *bad[][3] = {
-		{ "-P", "abc", "-P" },	   { "-P", "1junk", "-P" }, { "-P", "3", "-P" },
-		{ "-t", "abc", "-t" },	   { "-w", "0", "-w" },	   { "-c", "-1", "-c" },
-		{ "-i", "", "-i" },	   { "-D", "x", "-D" },
+		{ "-P", "abc", "-P" },
+		{ "-P", "1junk", "-P" },
+		{ "-P", "3", "-P" },
+		{ "-t", "abc", "-t" },
+		{ "-w", "0", "-w" },
+		{ "-c", "-1", "-c" },
+		{ "-i", "", "-i" },
+		{ "-D", "x", "-D" },
+		{ "-e", "0", "-e" },
+		{ "--header-timeout", "600001", "--header-timeout" },
+		{ "--connect-timeout", "5s", "--connect-timeout" },
+		{ "--workers", "65", "--workers" },
+		{ "--max-connections", "0", "--max-connections" },
+		{ "--idle-timeout", "-1", "--idle-timeout" },
+		{ "--drain-timeout", "3601", "--drain-timeout" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char cmd[4300];
@@ -395,6 +457,7 @@ int main(void)
 	tcase_add_test(tc, test_few_descriptors);
 	tcase_add_test(tc, test_sigterm_drains);
 	tcase_add_test(tc, test_proxy_upstreams);
+	tcase_add_test(tc, test_send_proxy_versions);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
 	suite_add_tcase(s, tc);

@@ -2,28 +2,32 @@
  * anysock-relay - forward TCP connections from every address family to a
  * target reached by name, telling it who the clients are.
  *
- *   anysock-relay [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-A [-T file]]
- *                 [-w workers] [-c max] [-t ms] [-i s] [-e ms] [-D s]
- *                 target-host target-port
+ *   anysock-relay [--host H] [--port P] [--ipv4|--ipv6|--dual-stack]
+ *                 [--send-proxy|--send-proxy-v2]
+ *                 [--accept-proxy [--trusted-sources FILE] [--header-timeout MS]]
+ *                 [--connect-timeout MS] [--workers N] [--max-connections N]
+ *                 [--idle-timeout S] [--drain-timeout S] target-host target-port
+ *
+ * (short forms: -H -p -4 -6 -d, -P 1|2, -A -T -e, -t -w -c -i -D)
  *
  * The socat way (socat TCP6-LISTEN:80,fork TCP4:backend:80) works, but the
  * backend then sees every client as the relay. This relay listens on every
  * family (anysock_listen), connects to the target over whichever family
  * answers first (a connector: Happy Eyeballs with RFC 8305's resolution
- * step), and with -P sends a PROXY protocol header first, so the backend
- * logs and filters the real client: [2001:db8::7]:41000 even though it
- * only speaks IPv4.
+ * step), and with --send-proxy sends a PROXY protocol header first, so
+ * the backend logs and filters the real client: [2001:db8::7]:41000 even
+ * though it only speaks IPv4.
  *
- * Worker threads (-w, one per CPU by default) each run one epoll loop over
- * their connections; they share the listening sockets with EPOLLEXCLUSIVE,
- * so one worker, not all, wakes for a new client, and a worker at its cap
- * simply stops watching them. An idle connection holds two descriptors and
- * about 700 bytes: data moves with splice() through a pipe from the
- * worker's pool (given back when empty) or, without one, through the
- * worker's one buffer; only what the other side cannot take yet is held,
- * the source unread until it is gone (never read more than the other side
- * can take). Half-closes are
- * passed on; every wait has a deadline; SIGTERM drains. See anysock-relay(1).
+ * Worker threads (--workers, one per CPU by default) each run one epoll
+ * loop over their connections; they share the listening sockets with
+ * EPOLLEXCLUSIVE, so one worker, not all, wakes for a new client, and a
+ * worker at its cap simply stops watching them. An idle connection holds
+ * two descriptors and about 700 bytes: data moves with splice() through a
+ * pipe from the worker's pool (given back when empty) or, without one,
+ * through the worker's one buffer; only what the other side cannot take
+ * yet is held, the source unread until it is gone (never read more than
+ * the other side can take). Half-closes are passed on; every wait has a
+ * deadline; SIGTERM drains. See anysock-relay(1).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -48,7 +52,7 @@
 #include "tool.h"
 
 #define BUF_SIZE (64 * 1024) /* one per worker */
-#define MAX_HEADER 1024      /* -A: a longer upstream header is refused */
+#define MAX_HEADER 1024      /* --accept-proxy: a longer header is refused */
 #define PAUSE_MS 1000        /* EMFILE all the same: accept again after this */
 #define BUDGET_MS 50         /* descriptor budget spent: look again after this */
 /* Descriptors a connection may hold while it connects (client, the
@@ -58,14 +62,16 @@
 #define PIPE_FDS 2 /* a pipe per direction while data moves (splice) */
 
 static struct {
-	const char *host, *port;
+	const char *listen_host, *listen_port;
+	unsigned listen_flags;
+	const char *host, *port; /* the target */
 	anysock_connect_opts opts;
 	int proxy_version; /* 0: no header to the target */
-	bool accept_proxy; /* -A */
+	bool accept_proxy;
 	anysock_acl *trusted;
 	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
-} cfg = { .workers = 0, .max_conns = 10000, .connect_ms = 5000, .idle_ms = 300000,
-	  .header_ms = 2000, .drain_ms = 10000 };
+} cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK, .workers = 0, .max_conns = 10000,
+	  .connect_ms = 5000, .idle_ms = 300000, .header_ms = 2000, .drain_ms = 10000 };
 
 static anysock_listener *listener;
 static atomic_bool draining;
@@ -105,9 +111,9 @@ struct conn {
 	int64_t started, deadline;
 	struct conn *prev, *next; /* in the worker's list for its state */
 	struct list *list;
-	char *header;             /* -A: what has come of the upstream header */
+	char *header;             /* --accept-proxy: what has come of the header */
 	size_t header_len;
-	uint64_t header_bytes;    /* -P: ours, not the client's, in up.bytes */
+	uint64_t header_bytes;    /* --send-proxy: ours, not the client's, in up.bytes */
 	bool gone[2];             /* that side hung up and left the epoll set */
 	long fd_share;            /* of fd_budget */
 	struct conn *dead_next;   /* finished: freed after the current batch */
@@ -476,7 +482,7 @@ static void start_connecting(struct worker *w, struct conn *c)
 	step_connector(w, c);
 }
 
-/* -A: what has come of the upstream relay's header. */
+/* --accept-proxy: what has come of the upstream proxy's header. */
 static void read_header(struct worker *w, struct conn *c)
 {
 	ssize_t n = recv(c->fd[0], c->header + c->header_len, MAX_HEADER - c->header_len, 0);
@@ -582,7 +588,7 @@ static bool accept_one(struct worker *w, int lfd)
 	if (!cfg.accept_proxy) {
 		start_connecting(w, c);
 	} else if (anysock_acl_check(cfg.trusted, &peer, NULL) != ANYSOCK_ACL_ALLOW) {
-		finish(w, c, "refused: a PROXY header is only taken from -T sources");
+		finish(w, c, "refused: a PROXY header is only taken from --trusted-sources");
 	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
 		finish(w, c, "out of memory");
 	} else {
@@ -699,20 +705,78 @@ static void *worker_main(void *arg)
 
 /* ---- Configuration ------------------------------------------------------ */
 
-static void usage(const char *me)
-{
-	fprintf(stderr,
-		"usage: %s [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-A [-T acl-file]] [-w workers]\n"
-		"       [-c max] [-t ms] [-i seconds] [-e ms] [-D seconds] target-host target-port\n",
-		me);
-	exit(2);
-}
+static const char usage_text[] =
+	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
+	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n"
+	"\n"
+	"  -H, --host HOST             listen on HOST's addresses (default: every family)\n"
+	"  -p, --port PORT             listen on PORT (default: one the kernel picks)\n"
+	"  -4, --ipv4 | -6, --ipv6     listen on one family only\n"
+	"  -d, --dual-stack            one dual-stack socket, not one per family\n"
+	"  -P 1, --send-proxy          send the target a PROXY v1 header naming the client\n"
+	"  -P 2, --send-proxy-v2       send the target a PROXY v2 header\n"
+	"  -A, --accept-proxy          expect a PROXY header from each client (it comes\n"
+	"                              through a proxy; the header names the client)\n"
+	"  -T, --trusted-sources FILE  the access list of who may send one (default:\n"
+	"                              loopback); anyone else is refused\n"
+	"  -e, --header-timeout MS     how long that header may take (default 2000)\n"
+	"  -t, --connect-timeout MS    give up reaching the target after MS (default 5000)\n"
+	"  -w, --workers N             worker threads, 1-64 (default: one per CPU)\n"
+	"  -c, --max-connections N     connections at once (default 10000)\n"
+	"  -i, --idle-timeout SECONDS  close a connection idle this long (default 300)\n"
+	"  -D, --drain-timeout SECONDS on SIGTERM, wait this long for connections (default 10)\n"
+	"      --help                  this text\n"
+	"      --version               the version\n"
+	"See anysock-relay(1).\n";
 
-/* A whole number in [min, max] for option opt, or exit 2 saying why. */
-static int number(int opt, const char *text, long min, long max)
+enum { SEND_PROXY = 256, SEND_PROXY_V2, HELP, VERSION };
+
+/* The long names say which way a PROXY header goes, in HAProxy's words. */
+static const struct option long_options[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "dual-stack", no_argument, NULL, 'd' },
+	{ "send-proxy", no_argument, NULL, SEND_PROXY },
+	{ "send-proxy-v2", no_argument, NULL, SEND_PROXY_V2 },
+	{ "accept-proxy", no_argument, NULL, 'A' },
+	{ "trusted-sources", required_argument, NULL, 'T' },
+	{ "header-timeout", required_argument, NULL, 'e' },
+	{ "connect-timeout", required_argument, NULL, 't' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "max-connections", required_argument, NULL, 'c' },
+	{ "idle-timeout", required_argument, NULL, 'i' },
+	{ "drain-timeout", required_argument, NULL, 'D' },
+	{ "help", no_argument, NULL, HELP },
+	{ "version", no_argument, NULL, VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option into cfg; given is how it was written, for messages. */
+static void take_option(int opt, const char *given, const char *arg)
 {
-	char what[3] = { '-', (char)opt, '\0' };
-	return tool_number(what, text, min, max);
+	switch (opt) {
+	case 'H': cfg.listen_host = arg; break;
+	case 'p': cfg.listen_port = arg; break;
+	case '4': cfg.listen_flags |= ANYSOCK_LISTEN_IPV4; break;
+	case '6': cfg.listen_flags |= ANYSOCK_LISTEN_IPV6; break;
+	case 'd': cfg.listen_flags |= ANYSOCK_LISTEN_DUALSTACK; break;
+	case 'P': cfg.proxy_version = tool_number(given, arg, 1, 2); break;
+	case SEND_PROXY: cfg.proxy_version = 1; break;
+	case SEND_PROXY_V2: cfg.proxy_version = 2; break;
+	case 'A': cfg.accept_proxy = true; break;
+	case 'T': cfg.trusted = tool_read_acl(given, arg); break;
+	case 'e': cfg.header_ms = tool_number(given, arg, 1, 600000); break;
+	case 't': cfg.connect_ms = tool_number(given, arg, 1, 600000); break;
+	case 'w': cfg.workers = tool_number(given, arg, 1, 64); break;
+	case 'c': cfg.max_conns = tool_number(given, arg, 1, 1000000); break;
+	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
+	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
+	case HELP: tool_usage(usage_text, 0);
+	case VERSION: tool_version();
+	default: tool_usage(usage_text, 2);
+	}
 }
 
 /* The target port, checked now rather than at the first client. */
@@ -728,31 +792,15 @@ static void check_port(const char *port)
 
 int main(int argc, char **argv)
 {
-	const char *host = NULL, *port = NULL;
-	unsigned flags = ANYSOCK_LISTEN_NONBLOCK;
-	int opt;
+	int opt, index = -1;
 	tool_name = "anysock-relay";
-	while ((opt = getopt(argc, argv, "H:p:46dP:AT:w:c:t:i:e:D:")) != -1) {
-		switch (opt) {
-		case 'H': host = optarg; break;
-		case 'p': port = optarg; break;
-		case '4': flags |= ANYSOCK_LISTEN_IPV4; break;
-		case '6': flags |= ANYSOCK_LISTEN_IPV6; break;
-		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
-		case 'P': cfg.proxy_version = number(opt, optarg, 1, 2); break;
-		case 'A': cfg.accept_proxy = true; break;
-		case 'T': cfg.trusted = tool_read_acl("-T", optarg); break;
-		case 'w': cfg.workers = number(opt, optarg, 1, 64); break;
-		case 'c': cfg.max_conns = number(opt, optarg, 1, 1000000); break;
-		case 't': cfg.connect_ms = number(opt, optarg, 1, 600000); break;
-		case 'i': cfg.idle_ms = number(opt, optarg, 1, 86400) * 1000; break;
-		case 'e': cfg.header_ms = number(opt, optarg, 1, 600000); break;
-		case 'D': cfg.drain_ms = number(opt, optarg, 0, 3600) * 1000; break;
-		default: usage(argv[0]);
-		}
+	while ((opt = getopt_long(argc, argv, "H:p:46dP:AT:w:c:t:i:e:D:", long_options, &index)) !=
+	       -1) {
+		take_option(opt, tool_option(opt, long_options, index), optarg);
+		index = -1;
 	}
 	if (argc - optind != 2)
-		usage(argv[0]);
+		tool_usage(usage_text, 2);
 	cfg.host = argv[optind];
 	cfg.port = argv[optind + 1];
 	check_port(cfg.port);
@@ -777,7 +825,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	anysock_addr failed;
-	int rc = anysock_listen(host, port, SOCK_STREAM, flags, 0, &listener, &failed);
+	int rc = anysock_listen(cfg.listen_host, cfg.listen_port, SOCK_STREAM, cfg.listen_flags, 0,
+				&listener, &failed);
 	if (rc < 0) {
 		char where[ANYSOCK_ADDRSTRLEN] = "-";
 		anysock_ntop(&failed, where, sizeof(where), 0);
