@@ -297,7 +297,7 @@ END_TEST
 
 START_TEST(test_proxy_upstreams)
 {
-	start_backend((const char *const[]){ "-P", NULL });
+	start_backend((const char *const[]){ "--accept-proxy", NULL });
 	/* Trusted (loopback, the default): the original client goes on. */
 	struct server r;
 	start_relay(&r, 0, (const char *const[]){ "--accept-proxy", "--send-proxy-v2", NULL });

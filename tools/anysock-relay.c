@@ -729,7 +729,7 @@ static const char usage_text[] =
 	"      --version               the version\n"
 	"See anysock-relay(1).\n";
 
-enum { SEND_PROXY = 256, SEND_PROXY_V2, HELP, VERSION };
+enum { SEND_PROXY = 256, SEND_PROXY_V2, SHOW_HELP, SHOW_VERSION };
 
 /* The long names say which way a PROXY header goes, in HAProxy's words. */
 static const struct option long_options[] = {
@@ -748,8 +748,8 @@ static const struct option long_options[] = {
 	{ "max-connections", required_argument, NULL, 'c' },
 	{ "idle-timeout", required_argument, NULL, 'i' },
 	{ "drain-timeout", required_argument, NULL, 'D' },
-	{ "help", no_argument, NULL, HELP },
-	{ "version", no_argument, NULL, VERSION },
+	{ "help", no_argument, NULL, SHOW_HELP },
+	{ "version", no_argument, NULL, SHOW_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -773,8 +773,8 @@ static void take_option(int opt, const char *given, const char *arg)
 	case 'c': cfg.max_conns = tool_number(given, arg, 1, 1000000); break;
 	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
 	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
-	case HELP: tool_usage(usage_text, 0);
-	case VERSION: tool_version();
+	case SHOW_HELP: tool_usage(usage_text, 0);
+	case SHOW_VERSION: tool_version();
 	default: tool_usage(usage_text, 2);
 	}
 }
