@@ -5,6 +5,7 @@
  *   anysock-probe [-t ms] --listen SERVICE [HOST] what would be bound
  *   anysock-probe [-t ms] --connect HOST PORT     the Happy Eyeballs race
  *   anysock-probe --interfaces                    this host's addresses
+ *   anysock-probe --help | --version
  *
  * ARG is a name, an address, host:port ([v6]:port for IPv6) or a CIDR
  * prefix. For each address it resolves to: the canonical text, the family,
@@ -204,14 +205,22 @@ static int show_interfaces(void)
 	return 0;
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: anysock-probe [-n] [-t ms] ARG...\n"
-			"       anysock-probe [-t ms] --listen SERVICE [HOST]\n"
-			"       anysock-probe [-t ms] --connect HOST PORT\n"
-			"       anysock-probe --interfaces\n");
-	exit(2);
-}
+static const char usage_text[] =
+	"usage: anysock-probe [-n] [-t MS] ARG...\n"
+	"       anysock-probe [-t MS] --listen SERVICE [HOST]\n"
+	"       anysock-probe [-t MS] --connect HOST PORT\n"
+	"       anysock-probe --interfaces\n"
+	"What anysock sees in each ARG (a name, an address, host:port, a prefix),\n"
+	"what --listen would bind, how a --connect race goes, this host's addresses.\n"
+	"\n"
+	"  -n, --numeric      no reverse lookups\n"
+	"  -t, --timeout MS   the limit for each lookup and connection, 1-600000\n"
+	"                     (default 2000)\n"
+	"      --help         this text\n"
+	"      --version      the version\n"
+	"See anysock-probe(1).\n";
+
+enum { SHOW_HELP = 256, SHOW_VERSION };
 
 int main(int argc, char **argv)
 {
@@ -220,6 +229,8 @@ int main(int argc, char **argv)
 					       { "timeout", required_argument, NULL, 't' },
 					       { "numeric", no_argument, NULL, 'n' },
 					       { "interfaces", no_argument, NULL, 'i' },
+					       { "help", no_argument, NULL, SHOW_HELP },
+					       { "version", no_argument, NULL, SHOW_VERSION },
 					       { NULL, 0, NULL, 0 } };
 	int mode = 0, opt, index = -1;
 	tool_name = "anysock-probe";
@@ -232,7 +243,9 @@ int main(int argc, char **argv)
 		case 'l':
 		case 'c':
 		case 'i': mode = opt; break;
-		default: usage();
+		case SHOW_HELP: tool_usage(usage_text, 0);
+		case SHOW_VERSION: tool_version();
+		default: tool_usage(usage_text, 2);
 		}
 	}
 	int left = argc - optind;
@@ -243,7 +256,7 @@ int main(int argc, char **argv)
 	if (mode == 'i' && left == 0)
 		return show_interfaces();
 	if (mode != 0 || left == 0)
-		usage();
+		tool_usage(usage_text, 2);
 	int rc = 0;
 	for (int i = optind; i < argc; i++)
 		rc |= probe(argv[i]);

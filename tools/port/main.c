@@ -3,6 +3,7 @@
  * C++ code, with the anysock call or idiom that replaces each.
  *
  *   anysock-port [--json] [--rules LIST] [--list-rules] [--] FILE|DIR...
+ *   anysock-port --help | --version
  *
  * Findings come out in GCC's diagnostic form (path:line:col: warning: ...
  * [rule], then a note with the fix), so editors and CI pick them up; a
@@ -112,10 +113,22 @@ static void scan_file(const char *path)
 	free(buf);
 }
 
+static const char usage_text[] =
+	"usage: anysock-port [--json] [--rules LIST] [--] FILE|DIR...\n"
+	"       anysock-port --list-rules[=man|=markdown]\n"
+	"Find the IPv4-only idioms and dual-stack pitfalls in C and C++ code.\n"
+	"\n"
+	"  --json             the findings as a JSON array\n"
+	"  --rules LIST       only these rules (comma-separated ids)\n"
+	"  --list-rules       the rules, what each finds and its fix\n"
+	"  --help             this text\n"
+	"  --version          the version\n"
+	"Exit status: 0 clean, 1 findings, 2 a usage error or an unreadable file.\n"
+	"See anysock-port(1).\n";
+
 static int usage(const char *why)
 {
-	fprintf(stderr, "anysock-port: %s\nusage: anysock-port [--json] [--rules LIST] "
-			"[--list-rules] [--] FILE|DIR...\n", why);
+	fprintf(stderr, "anysock-port: %s\n%s", why, usage_text);
 	return 2;
 }
 
@@ -236,6 +249,10 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
+		} else if (strcmp(argv[i], "--help") == 0) {
+			tool_usage(usage_text, 0);
+		} else if (strcmp(argv[i], "--version") == 0) {
+			tool_version();
 		} else if (strcmp(argv[i], "--json") == 0) {
 			run.json = true;
 		} else if (strcmp(argv[i], "--list-rules") == 0) {
