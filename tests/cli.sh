@@ -9,7 +9,8 @@ scratch
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$build/config.h")
 [ -n "$version" ] || { echo "FAIL: no PACKAGE_VERSION in $build/config.h"; exit 1; }
 
-for prog in tools/anysock-relay tools/anysock-probe tools/anysock-port examples/echo-server; do
+for prog in tools/anysock-relay tools/anysock-probe tools/anysock-port examples/echo-server \
+    examples/beacon; do
     name=${prog##*/}
     "$build/$prog" --help > "$tmp/out" 2> "$tmp/err"
     check "$name --help: exit 0" 0 $?
