@@ -15,7 +15,6 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,58 +204,48 @@ static int show_interfaces(void)
 	return 0;
 }
 
-static const char usage_text[] =
+static const char synopsis[] =
 	"usage: anysock-probe [-n] [-t MS] ARG...\n"
 	"       anysock-probe [-t MS] --listen SERVICE [HOST]\n"
 	"       anysock-probe [-t MS] --connect HOST PORT\n"
 	"       anysock-probe --interfaces\n"
 	"What anysock sees in each ARG (a name, an address, host:port, a prefix),\n"
-	"what --listen would bind, how a --connect race goes, this host's addresses.\n"
-	"\n"
-	"  -n, --numeric      no reverse lookups\n"
-	"  -t, --timeout MS   the limit for each lookup and connection, 1-600000\n"
-	"                     (default 2000)\n"
-	"      --help         this text\n"
-	"      --version      the version\n"
-	"See anysock-probe(1).\n";
+	"what --listen would bind, how a --connect race goes, this host's addresses.\n\n";
 
-enum { SHOW_HELP = 256, SHOW_VERSION };
+enum { LISTEN = 256, CONNECT, INTERFACES };
+
+static const struct tool_option options[] = {
+	{ "numeric", 'n', NULL, "no reverse lookups" },
+	{ "timeout", 't', "MS", "the limit for each lookup and connection, 1-600000\n"
+				"(default 2000)" },
+	{ "listen", LISTEN, NULL, "bind SERVICE [on HOST] as anysock_listen would" },
+	{ "connect", CONNECT, NULL, "connect to HOST PORT, and show the race" },
+	{ "interfaces", INTERFACES, NULL, "this host's addresses, and which are usable" },
+	{ NULL, 0, NULL, NULL },
+};
 
 int main(int argc, char **argv)
 {
-	static const struct option longs[] = { { "listen", no_argument, NULL, 'l' },
-					       { "connect", no_argument, NULL, 'c' },
-					       { "timeout", required_argument, NULL, 't' },
-					       { "numeric", no_argument, NULL, 'n' },
-					       { "interfaces", no_argument, NULL, 'i' },
-					       { "help", no_argument, NULL, SHOW_HELP },
-					       { "version", no_argument, NULL, SHOW_VERSION },
-					       { NULL, 0, NULL, 0 } };
-	int mode = 0, opt, index = -1;
+	int mode = 0, opt;
+	const char *given;
 	tool_name = "anysock-probe";
-	while ((opt = getopt_long(argc, argv, "nt:", longs, &index)) != -1) {
-		const char *given = tool_option(opt, longs, index);
-		index = -1;
-		switch (opt) {
-		case 'n': reverse = false; break;
-		case 't': timeout_ms = tool_number(given, optarg, 1, 600000); break;
-		case 'l':
-		case 'c':
-		case 'i': mode = opt; break;
-		case SHOW_HELP: tool_usage(usage_text, 0);
-		case SHOW_VERSION: tool_version();
-		default: tool_usage(usage_text, 2);
-		}
+	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1) {
+		if (opt == 'n')
+			reverse = false;
+		else if (opt == 't')
+			timeout_ms = tool_number(given, optarg, 1, 600000);
+		else
+			mode = opt;
 	}
 	int left = argc - optind;
-	if (mode == 'l' && (left == 1 || left == 2))
+	if (mode == LISTEN && (left == 1 || left == 2))
 		return show_listen(argv[optind], left == 2 ? argv[optind + 1] : NULL);
-	if (mode == 'c' && left == 2)
+	if (mode == CONNECT && left == 2)
 		return show_connect(argv[optind], argv[optind + 1]);
-	if (mode == 'i' && left == 0)
+	if (mode == INTERFACES && left == 0)
 		return show_interfaces();
 	if (mode != 0 || left == 0)
-		tool_usage(usage_text, 2);
+		tool_usage(2);
 	int rc = 0;
 	for (int i = optind; i < argc; i++)
 		rc |= probe(argv[i]);

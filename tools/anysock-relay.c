@@ -705,52 +705,34 @@ static void *worker_main(void *arg)
 
 /* ---- Configuration ------------------------------------------------------ */
 
-static const char usage_text[] =
+static const char synopsis[] =
 	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
-	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n"
-	"\n"
-	"  -H, --host HOST             listen on HOST's addresses (default: every family)\n"
-	"  -p, --port PORT             listen on PORT (default: one the kernel picks)\n"
-	"  -4, --ipv4 | -6, --ipv6     listen on one family only\n"
-	"  -d, --dual-stack            one dual-stack socket, not one per family\n"
-	"  -P 1, --send-proxy          send the target a PROXY v1 header naming the client\n"
-	"  -P 2, --send-proxy-v2       send the target a PROXY v2 header\n"
-	"  -A, --accept-proxy          expect a PROXY header from each client (it comes\n"
-	"                              through a proxy; the header names the client)\n"
-	"  -T, --trusted-sources FILE  the access list of who may send one (default:\n"
-	"                              loopback); anyone else is refused\n"
-	"  -e, --header-timeout MS     how long that header may take (default 2000)\n"
-	"  -t, --connect-timeout MS    give up reaching the target after MS (default 5000)\n"
-	"  -w, --workers N             worker threads, 1-64 (default: one per CPU)\n"
-	"  -c, --max-connections N     connections at once (default 10000)\n"
-	"  -i, --idle-timeout SECONDS  close a connection idle this long (default 300)\n"
-	"  -D, --drain-timeout SECONDS on SIGTERM, wait this long for connections (default 10)\n"
-	"      --help                  this text\n"
-	"      --version               the version\n"
-	"See anysock-relay(1).\n";
+	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n\n";
 
-enum { SEND_PROXY = 256, SEND_PROXY_V2, SHOW_HELP, SHOW_VERSION };
+enum { SEND_PROXY = 256, SEND_PROXY_V2 };
 
 /* The long names say which way a PROXY header goes, in HAProxy's words. */
-static const struct option long_options[] = {
-	{ "host", required_argument, NULL, 'H' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
-	{ "dual-stack", no_argument, NULL, 'd' },
-	{ "send-proxy", no_argument, NULL, SEND_PROXY },
-	{ "send-proxy-v2", no_argument, NULL, SEND_PROXY_V2 },
-	{ "accept-proxy", no_argument, NULL, 'A' },
-	{ "trusted-sources", required_argument, NULL, 'T' },
-	{ "header-timeout", required_argument, NULL, 'e' },
-	{ "connect-timeout", required_argument, NULL, 't' },
-	{ "workers", required_argument, NULL, 'w' },
-	{ "max-connections", required_argument, NULL, 'c' },
-	{ "idle-timeout", required_argument, NULL, 'i' },
-	{ "drain-timeout", required_argument, NULL, 'D' },
-	{ "help", no_argument, NULL, SHOW_HELP },
-	{ "version", no_argument, NULL, SHOW_VERSION },
-	{ NULL, 0, NULL, 0 },
+static const struct tool_option options[] = {
+	{ "host", 'H', "HOST", "listen on HOST's addresses (default: every family)" },
+	{ "port", 'p', "PORT", "listen on PORT (default: one the kernel picks)" },
+	{ "ipv4", '4', NULL, "listen on IPv4 only" },
+	{ "ipv6", '6', NULL, "listen on IPv6 only" },
+	{ "dual-stack", 'd', NULL, "one dual-stack socket, not one per family" },
+	{ "send-proxy", SEND_PROXY, NULL, "send the target a PROXY v1 header naming the client" },
+	{ "send-proxy-v2", SEND_PROXY_V2, NULL, "send it a PROXY v2 header" },
+	{ NULL, 'P', "1|2", "--send-proxy or --send-proxy-v2" },
+	{ "accept-proxy", 'A', NULL, "expect a PROXY header from each client (it comes\n"
+				     "through a proxy; the header names the client)" },
+	{ "trusted-sources", 'T', "FILE", "the access list of who may send one (default:\n"
+					  "loopback); anyone else is refused" },
+	{ "header-timeout", 'e', "MS", "how long that header may take (default 2000)" },
+	{ "connect-timeout", 't', "MS", "give up reaching the target after MS (default 5000)" },
+	{ "workers", 'w', "N", "worker threads, 1-64 (default: one per CPU)" },
+	{ "max-connections", 'c', "N", "connections at once (default 10000)" },
+	{ "idle-timeout", 'i', "SECONDS", "close a connection idle this long (default 300)" },
+	{ "drain-timeout", 'D', "SECONDS", "on SIGTERM, wait this long for connections\n"
+					   "(default 10)" },
+	{ NULL, 0, NULL, NULL },
 };
 
 /* One option into cfg; given is how it was written, for messages. */
@@ -773,9 +755,6 @@ static void take_option(int opt, const char *given, const char *arg)
 	case 'c': cfg.max_conns = tool_number(given, arg, 1, 1000000); break;
 	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
 	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
-	case SHOW_HELP: tool_usage(usage_text, 0);
-	case SHOW_VERSION: tool_version();
-	default: tool_usage(usage_text, 2);
 	}
 }
 
@@ -792,15 +771,13 @@ static void check_port(const char *port)
 
 int main(int argc, char **argv)
 {
-	int opt, index = -1;
+	int opt;
+	const char *given;
 	tool_name = "anysock-relay";
-	while ((opt = getopt_long(argc, argv, "H:p:46dP:AT:w:c:t:i:e:D:", long_options, &index)) !=
-	       -1) {
-		take_option(opt, tool_option(opt, long_options, index), optarg);
-		index = -1;
-	}
+	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1)
+		take_option(opt, given, optarg);
 	if (argc - optind != 2)
-		tool_usage(usage_text, 2);
+		tool_usage(2);
 	cfg.host = argv[optind];
 	cfg.port = argv[optind + 1];
 	check_port(cfg.port);

@@ -17,14 +17,90 @@
 
 const char *tool_name = "anysock";
 
-const char *tool_option(int opt, const struct option *longs, int index)
+/* --help and --version, which every program takes: codes no table uses. */
+enum { SHOW_HELP = 0x10000, SHOW_VERSION };
+static const struct tool_option common[] = {
+	{ "help", SHOW_HELP, NULL, "this text, then exit" },
+	{ "version", SHOW_VERSION, NULL, "the program's name and version, then exit" },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* The table and synopsis of the last tool_getopt() call, for the usage. */
+static const struct tool_option *table;
+static const char *usage_synopsis = "";
+
+/* getopt_long()'s tables from ours and the common rows: a short option
+ * with an argument takes the next word; a long one takes it after "=" or
+ * as the next word, or only after "=" when its arg is written "[=...]". */
+static void getopt_tables(const struct tool_option *options, struct option *longs, size_t nlongs,
+			  char *shorts, size_t nshorts)
 {
-	static char text[64];
+	const struct tool_option *rows[2] = { options, common };
+	size_t l = 0, k = 0;
+	for (int r = 0; r < 2; r++) {
+		for (const struct tool_option *o = rows[r]; o->help != NULL; o++) {
+			bool optional = o->arg != NULL && o->arg[0] == '[';
+			if (o->name != NULL && l + 1 < nlongs)
+				longs[l++] = (struct option){ o->name,
+							      optional  ? optional_argument
+							      : o->arg ? required_argument
+								       : no_argument,
+							      NULL, o->key };
+			if (o->key < 256 && k + 3 < nshorts) {
+				shorts[k++] = (char)o->key;
+				if (o->arg != NULL)
+					shorts[k++] = ':';
+			}
+		}
+	}
+	longs[l] = (struct option){ NULL, 0, NULL, 0 };
+	shorts[k] = '\0';
+}
+
+int tool_getopt(int argc, char **argv, const struct tool_option *options,
+		const char *synopsis, const char **given)
+{
+	static struct option longs[48];
+	static char shorts[96], text[64];
+	if (table != options) {
+		table = options;
+		usage_synopsis = synopsis;
+		getopt_tables(options, longs, sizeof(longs) / sizeof(longs[0]), shorts,
+			      sizeof(shorts));
+	}
+	int index = -1;
+	int key = getopt_long(argc, argv, shorts, longs, &index);
 	if (index >= 0)
 		snprintf(text, sizeof(text), "--%s", longs[index].name);
 	else
-		snprintf(text, sizeof(text), "-%c", opt);
-	return text;
+		snprintf(text, sizeof(text), "-%c", key);
+	*given = text;
+	if (key == SHOW_HELP)
+		tool_usage(0);
+	if (key == SHOW_VERSION)
+		tool_version();
+	if (key == '?')
+		tool_usage(2);
+	return key;
+}
+
+/* One row of --help: "  -e, --header-timeout MS     how long ...". */
+static void print_row(FILE *out, const struct tool_option *o)
+{
+	char letter[4] = "", left[80];
+	if (o->key < 256)
+		snprintf(letter, sizeof(letter), "-%c", o->key);
+	snprintf(left, sizeof(left), "  %s%s%s%s%s%s", letter,
+		 o->key >= 256 ? "    " : o->name != NULL ? ", " : "", o->name != NULL ? "--" : "",
+		 o->name != NULL ? o->name : "", o->arg != NULL && o->arg[0] != '[' ? " " : "",
+		 o->arg != NULL ? o->arg : "");
+	fprintf(out, "%-30s ", left);
+	for (const char *h = o->help; *h != '\0'; h++) {
+		fputc(*h, out);
+		if (*h == '\n')
+			fprintf(out, "%31s", "");
+	}
+	fputc('\n', out);
 }
 
 int tool_number(const char *what, const char *text, long min, long max)
@@ -130,9 +206,16 @@ anysock_acl *tool_read_acl(const char *what, const char *path)
 	return a;
 }
 
-void tool_usage(const char *usage, int status)
+void tool_usage(int status)
 {
-	fputs(usage, status == 0 ? stdout : stderr);
+	FILE *out = status == 0 ? stdout : stderr;
+	fputs(usage_synopsis, out);
+	for (const struct tool_option *o = table; o != NULL && o->help != NULL; o++)
+		print_row(out, o);
+	if (table != NULL)
+		for (const struct tool_option *o = common; o->help != NULL; o++)
+			print_row(out, o);
+	fprintf(out, "See %s(1).\n", tool_name);
 	exit(status);
 }
 

@@ -113,23 +113,26 @@ static void scan_file(const char *path)
 	free(buf);
 }
 
-static const char usage_text[] =
+static const char synopsis[] =
 	"usage: anysock-port [--json] [--rules LIST] [--] FILE|DIR...\n"
 	"       anysock-port --list-rules[=man|=markdown]\n"
 	"Find the IPv4-only idioms and dual-stack pitfalls in C and C++ code.\n"
-	"\n"
-	"  --json             the findings as a JSON array\n"
-	"  --rules LIST       only these rules (comma-separated ids)\n"
-	"  --list-rules       the rules, what each finds and its fix\n"
-	"  --help             this text\n"
-	"  --version          the version\n"
-	"Exit status: 0 clean, 1 findings, 2 a usage error or an unreadable file.\n"
-	"See anysock-port(1).\n";
+	"Exit status: 0 clean, 1 findings, 2 a usage error or an unreadable file.\n\n";
 
-static int usage(const char *why)
+enum { JSON = 256, RULES, LIST_RULES };
+
+static const struct tool_option options[] = {
+	{ "json", JSON, NULL, "the findings as a JSON array" },
+	{ "rules", RULES, "LIST", "only these rules (comma-separated ids)" },
+	{ "list-rules", LIST_RULES, "[=FORM]", "every rule, what it finds and the fix; FORM man or\n"
+					       "markdown: as the man page and porting.md hold them" },
+	{ NULL, 0, NULL, NULL },
+};
+
+_Noreturn static void usage(const char *why)
 {
-	fprintf(stderr, "anysock-port: %s\n%s", why, usage_text);
-	return 2;
+	fprintf(stderr, "anysock-port: %s\n", why);
+	tool_usage(2);
 }
 
 static bool source_name(const char *path)
@@ -208,7 +211,7 @@ static int list_rules(const char *form)
 			printf("| `%s`%s | %s | %s |\n", rules[i].id,
 			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
 	} else {
-		return usage("--list-rules takes man or markdown");
+		usage("--list-rules takes man or markdown");
 	}
 	return 0;
 }
@@ -240,35 +243,25 @@ static int choose_rules(const char *list)
 int main(int argc, char **argv)
 {
 	tool_name = "anysock-port";
-	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted())
-		return usage("internal: the rule tables are broken");
+	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted()) {
+		fprintf(stderr, "anysock-port: internal: the rule tables are broken\n");
+		return 2;
+	}
 	for (size_t i = 0; i < nrules; i++)
 		run.enabled[i] = true;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		} else if (strcmp(argv[i], "--help") == 0) {
-			tool_usage(usage_text, 0);
-		} else if (strcmp(argv[i], "--version") == 0) {
-			tool_version();
-		} else if (strcmp(argv[i], "--json") == 0) {
+	int opt;
+	const char *given;
+	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1) {
+		if (opt == JSON)
 			run.json = true;
-		} else if (strcmp(argv[i], "--list-rules") == 0) {
-			return list_rules(NULL);
-		} else if (strncmp(argv[i], "--list-rules=", 13) == 0) {
-			return list_rules(argv[i] + 13);
-		} else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
-			if (choose_rules(argv[++i]) < 0)
-				return 2;
-		} else {
-			return usage(strcmp(argv[i], "--rules") == 0 ? "--rules needs a list"
-								      : "unknown option");
-		}
+		else if (opt == LIST_RULES)
+			return list_rules(optarg);
+		else if (choose_rules(optarg) < 0)
+			return 2;
 	}
+	int i = optind;
 	if (i == argc)
-		return usage("no file or directory to scan");
+		usage("no file or directory to scan");
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
 	if (run.json)
