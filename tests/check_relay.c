@@ -377,6 +377,46 @@ START_TEST(test_send_proxy_versions)
 }
 END_TEST
 
+START_TEST(test_cap_states)
+{
+	/* At its cap a worker stops accepting (clients wait in the backlog)
+	 * and says why once, though it turns READY and FULL again as each
+	 * connection ends and the next client comes in; READY is said after
+	 * a second of it. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", "-c", "2", NULL });
+	int fd[4];
+	for (int i = 0; i < 2; i++) {
+		fd[i] = client(&r);
+		round_trip(fd[i], "in");
+	}
+	fd[2] = client(&r); /* in the backlog */
+	fd[3] = client(&r);
+	send_text(fd[2], "wait");
+	send_text(fd[3], "wait");
+	char buf[16];
+	ck_assert_int_eq(read_within(fd[2], buf, sizeof(buf), 300), NOTHING);
+	close(fd[0]); /* fd[2] comes in, and the worker is full again */
+	ck_assert_int_eq(read_within(fd[2], buf, sizeof(buf), 2000), 4);
+	close(fd[1]);
+	ck_assert_int_eq(read_within(fd[3], buf, sizeof(buf), 2000), 4);
+	slurp(&r, 200);
+	int full = 0;
+	for (const char *p = r.log; (p = strstr(p, "worker 0 not accepting: full at its cap")); p++)
+		full++;
+	ck_assert_msg(full == 1, "%d lines saying full: %s", full, r.log);
+	ck_assert_msg(strstr(r.log, "accepting again") == NULL, "%s", r.log);
+	close(fd[2]);
+	close(fd[3]);
+	for (int i = 0; i < 30 && strstr(r.log, "worker 0 accepting again") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "worker 0 accepting again") != NULL, "%s", r.log);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
 START_TEST(test_target_down)
 {
 	/* A target port nothing listens on: every client is closed with the
@@ -458,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, test_sigterm_drains);
 	tcase_add_test(tc, test_proxy_upstreams);
 	tcase_add_test(tc, test_send_proxy_versions);
+	tcase_add_test(tc, test_cap_states);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
 	suite_add_tcase(s, tc);

@@ -53,8 +53,8 @@
 
 #define BUF_SIZE (64 * 1024) /* one per worker */
 #define MAX_HEADER 1024      /* --accept-proxy: a longer header is refused */
-#define PAUSE_MS 1000        /* EMFILE all the same: accept again after this */
-#define BUDGET_MS 50         /* descriptor budget spent: look again after this */
+#define PAUSE_MS 1000        /* EMFILE all the same: LIMITED this long */
+#define BUDGET_MS 50         /* descriptor budget spent: LIMITED this long */
 /* Descriptors a connection may hold while it connects (client, the
  * connector's epoll, two attempts, two lookups) and once it relays. */
 #define CONNECTING_FDS 6
@@ -124,16 +124,30 @@ struct list {
 	int timeout_ms;
 };
 
+/* Whether a worker takes new clients, and if not, why: HAProxy's names
+ * for a listener's states (LI_READY, LI_FULL, LI_LIMITED), and one for the
+ * drain. review() alone moves a worker between them; the listening
+ * sockets are in its epoll set exactly while it is READY, so a worker that
+ * cannot take a client leaves it in the kernel's backlog for another
+ * worker or for later, instead of accepting it and dropping it. */
+enum listen_state {
+	READY,    /* watching the listeners: a new client is accepted */
+	FULL,     /* at its share of --max-connections, until one ends */
+	LIMITED,  /* out of descriptors, until one ends or resume_at */
+	DRAINING, /* SIGTERM or SIGINT: never again */
+};
+
 struct worker {
 	int id, ep, conns, cap;
 	pthread_t thread;
 	struct list header, connecting, idle;
-	bool watching;      /* the listeners are in this worker's epoll set */
-	int64_t resume_at;  /* out of descriptors: look again then; -1 */
-	bool said_emfile;
-	int64_t drain_until;
-	struct conn *dead;  /* finished in this batch, freed after it */
-	int pipes[64][2];   /* empty pipes for splice(), kept for the next flow */
+	enum listen_state state;
+	enum listen_state said; /* the state its last log line gave */
+	int64_t ready_since;    /* when it last became READY */
+	int64_t resume_at;      /* LIMITED: look again then; -1 */
+	int64_t drain_until;    /* DRAINING: close what is left then; -1 */
+	struct conn *dead;      /* finished in this batch, freed after it */
+	int pipes[64][2];       /* empty pipes for splice(), kept for the next flow */
 	int npipes;
 	char buf[BUF_SIZE];
 };
@@ -185,7 +199,7 @@ static void log_end(const struct conn *c, const char *why)
 	       (long long)(now_ms() - c->started), why);
 }
 
-static void watch_listeners(struct worker *w, bool on);
+static void review(struct worker *w);
 static void give_pipe(struct worker *w, struct flow *f);
 
 /* The end of a connection: logged, closed, and freed once the current
@@ -207,8 +221,8 @@ static void finish(struct worker *w, struct conn *c, const char *why)
 	w->dead = c;
 	w->conns--;
 	atomic_fetch_add(&fd_budget, c->fd_share);
-	w->resume_at = -1;
-	watch_listeners(w, true); /* a place and descriptors are free again */
+	w->resume_at = -1; /* a place and descriptors are free again */
+	review(w);
 }
 
 static void bury(struct worker *w)
@@ -516,31 +530,115 @@ static void read_header(struct worker *w, struct conn *c)
 
 /* ---- Accepting ---------------------------------------------------------- */
 
-static void watch_listeners(struct worker *w, bool on)
+static const char *const state_reason[] = {
+	[READY] = "accepting again",
+	[FULL] = "full at its cap",
+	[LIMITED] = "out of descriptors until connections end",
+	[DRAINING] = "draining",
+};
+
+/* The state w is due: the first reason not to accept that holds, else READY. */
+static enum listen_state due_state(const struct worker *w)
 {
-	on = on && !atomic_load(&draining) && w->conns < w->cap;
-	if (on == w->watching)
-		return;
-	w->watching = on;
+	if (atomic_load(&draining))
+		return DRAINING;
+	if (w->conns >= w->cap)
+		return FULL;
+	if (w->resume_at >= 0)
+		return LIMITED;
+	return READY;
+}
+
+static void watch_listeners(struct worker *w, int op)
+{
 	for (int i = 0; i < anysock_listener_count(listener); i++) {
 		int fd = anysock_listener_fd(listener, (size_t)i);
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL };
-		epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
+		epoll_ctl(w->ep, op, fd, &ev);
 	}
 }
 
-/* Accept one client; false when there is none (or no room for one). */
-static void out_of_descriptors(struct worker *w, int pause_ms)
+/* Move w to the state it is due, watching the listeners only when READY.
+ * Called wherever a reason may have come or gone: a connection accepted or
+ * finished, descriptors short or back, the drain. */
+static void review(struct worker *w)
 {
-	if (!w->said_emfile)
-		fprintf(stderr, "anysock-relay: worker %d out of descriptors: not accepting until "
-				"connections end (clients wait in the backlog)\n",
-			w->id);
-	w->said_emfile = true;
-	watch_listeners(w, false);
-	w->resume_at = now_ms() + pause_ms;
+	enum listen_state next = due_state(w);
+	if (next == w->state)
+		return;
+	if (next == READY || w->state == READY)
+		watch_listeners(w, next == READY ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
+	if (next == READY)
+		w->ready_since = now_ms();
+	if (next == DRAINING)
+		w->drain_until = now_ms() + cfg.drain_ms;
+	w->state = next;
 }
 
+/* One log line when the state changes, with the reason. A worker at its
+ * cap turns READY and FULL again with every connection that ends and the
+ * next client from the backlog: it says FULL once, and READY only after a
+ * second of it. */
+static void announce(struct worker *w)
+{
+	if (w->state == w->said || (w->state == READY && now_ms() - w->ready_since < 1000))
+		return;
+	fprintf(stderr, "anysock-relay: worker %d %s%s%s\n", w->id,
+		w->state == READY ? "" : "not accepting: ", state_reason[w->state],
+		w->state == FULL || w->state == LIMITED ? " (clients wait in the backlog)" : "");
+	w->said = w->state;
+}
+
+/* Descriptors ran out: LIMITED until a connection ends or pause_ms pass. */
+static void out_of_descriptors(struct worker *w, int pause_ms)
+{
+	w->resume_at = now_ms() + pause_ms;
+	review(w);
+}
+
+/* Client fd as a connection of w: watched, then on its way (its PROXY
+ * header to read, or the target to reach). */
+static void take_client(struct worker *w, int fd, const anysock_addr *peer)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
+		return;
+	}
+	c->fd_share = CONNECTING_FDS;
+	c->up.pipe[0] = c->up.pipe[1] = c->down.pipe[0] = c->down.pipe[1] = -1;
+	for (int i = 0; i < 3; i++)
+		c->tags[i] = (struct tag){ c, i };
+	c->fd[0] = fd;
+	c->fd[1] = -1;
+	c->peer = *peer;
+	c->local.len = sizeof(c->local.u);
+	getsockname(fd, &c->local.u.sa, &c->local.len);
+	anysock_addr_unmap(&c->local);
+	c->started = now_ms();
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
+	w->conns++;
+	review(w); /* at the cap: FULL, and the rest wait in the backlog */
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		finish(w, c, "cannot watch the client");
+		return;
+	}
+	c->events[0] = EPOLLIN;
+	if (!cfg.accept_proxy) {
+		start_connecting(w, c);
+	} else if (anysock_acl_check(cfg.trusted, peer, NULL) != ANYSOCK_ACL_ALLOW) {
+		finish(w, c, "refused: a PROXY header is only taken from --trusted-sources");
+	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
+		finish(w, c, "out of memory");
+	} else {
+		c->state = HEADER;
+		arm(c, &w->header);
+	}
+}
+
+/* Accept one client from lfd, its descriptors taken from the budget
+ * first; false when there is none (or no room for one). */
 static bool accept_one(struct worker *w, int lfd)
 {
 	if (atomic_fetch_sub(&fd_budget, CONNECTING_FDS) < CONNECTING_FDS) {
@@ -558,44 +656,17 @@ static bool accept_one(struct worker *w, int lfd)
 	}
 	if (fd < 0)
 		return false; /* none left (-EAGAIN: another worker took it), or gone */
-	w->said_emfile = false;
-	struct conn *c = calloc(1, sizeof(*c));
-	if (c == NULL) {
-		close(fd);
-		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
-		return false;
-	}
-	c->fd_share = CONNECTING_FDS;
-	c->up.pipe[0] = c->up.pipe[1] = c->down.pipe[0] = c->down.pipe[1] = -1;
-	for (int i = 0; i < 3; i++)
-		c->tags[i] = (struct tag){ c, i };
-	c->fd[0] = fd;
-	c->fd[1] = -1;
-	c->peer = peer;
-	c->local.len = sizeof(c->local.u);
-	getsockname(fd, &c->local.u.sa, &c->local.len);
-	anysock_addr_unmap(&c->local);
-	c->started = now_ms();
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
-	w->conns++;
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, "cannot watch the client");
-		return true;
-	}
-	c->events[0] = EPOLLIN;
-	if (w->conns >= w->cap)
-		watch_listeners(w, false); /* at the cap: the rest wait in the backlog */
-	if (!cfg.accept_proxy) {
-		start_connecting(w, c);
-	} else if (anysock_acl_check(cfg.trusted, &peer, NULL) != ANYSOCK_ACL_ALLOW) {
-		finish(w, c, "refused: a PROXY header is only taken from --trusted-sources");
-	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
-		finish(w, c, "out of memory");
-	} else {
-		c->state = HEADER;
-		arm(c, &w->header);
-	}
+	take_client(w, fd, &peer);
 	return true;
+}
+
+/* A listener is readable: take a few clients from each while READY. */
+static void accept_clients(struct worker *w)
+{
+	for (int i = 0; i < anysock_listener_count(listener); i++)
+		for (int k = 0; k < 16 && w->state == READY; k++)
+			if (!accept_one(w, anysock_listener_fd(listener, (size_t)i)))
+				break;
 }
 
 /* ---- The loop ----------------------------------------------------------- */
@@ -618,7 +689,7 @@ static int next_wait(struct worker *w)
 		if (t >= 0 && (wait < 0 || t < wait))
 			wait = t;
 	}
-	return wait < 0 || wait > 1000 ? 1000 : wait; /* and look at draining once a second */
+	return wait < 0 || wait > 1000 ? 1000 : wait; /* and announce() once a second */
 }
 
 static void expire(struct worker *w)
@@ -631,11 +702,55 @@ static void expire(struct worker *w)
 	for (struct conn *c = w->connecting.head, *next; c != NULL; c = next) {
 		next = c->next;
 		if (anysock_connector_timeout(c->connector) == 0)
-			step_connector(w, c); /* the connector enforces -t itself */
+			step_connector(w, c); /* the connector enforces --connect-timeout */
 	}
 	if (w->resume_at >= 0 && w->resume_at <= now) {
 		w->resume_at = -1;
-		watch_listeners(w, true);
+		review(w);
+	}
+}
+
+static void handle(struct worker *w, const struct epoll_event *ev)
+{
+	struct tag *t = ev->data.ptr;
+	if (t == NULL) { /* a listener: new clients */
+		accept_clients(w);
+		return;
+	}
+	if (t == &signal_tag) { /* SIGTERM: stop accepting, drain */
+		struct signalfd_siginfo si;
+		while (read(signal_fd, &si, sizeof(si)) == sizeof(si))
+			;
+		if (!atomic_exchange(&draining, true))
+			printf("anysock-relay: signal %u: draining (up to %d s)\n", si.ssi_signo,
+			       cfg.drain_ms / 1000);
+		return;
+	}
+	struct conn *c = t->c;
+	if (c->state == DEAD)
+		return; /* finished earlier in this batch, freed after it */
+	if (t->which == 2)
+		step_connector(w, c);
+	else if (c->state == CONNECTING && (ev->events & (EPOLLHUP | EPOLLERR)))
+		finish(w, c, "client left before the target answered");
+	else if (c->state == HEADER)
+		read_header(w, c);
+	else if (c->state == RELAYING)
+		relay_event(w, c, t->which, ev->events);
+}
+
+/* The drain is over: what is left is closed, the pipes too. */
+static void close_all(struct worker *w)
+{
+	struct list *lists[3] = { &w->connecting, &w->idle, &w->header };
+	for (int i = 0; i < 3; i++)
+		while (lists[i]->head != NULL)
+			finish(w, lists[i]->head, "drain timeout");
+	bury(w);
+	while (w->npipes > 0) {
+		w->npipes--;
+		close(w->pipes[w->npipes][0]);
+		close(w->pipes[w->npipes][1]);
 	}
 }
 
@@ -645,61 +760,20 @@ static void *worker_main(void *arg)
 	char name[16];
 	snprintf(name, sizeof(name), "relay-%d", w->id);
 	pthread_setname_np(pthread_self(), name);
-	watch_listeners(w, true);
+	watch_listeners(w, EPOLL_CTL_ADD); /* it starts READY */
 	for (;;) {
-		if (atomic_load(&draining) && w->drain_until < 0) {
-			watch_listeners(w, false);
-			w->drain_until = now_ms() + cfg.drain_ms;
-		}
-		if (w->drain_until >= 0 && (w->conns == 0 || now_ms() >= w->drain_until))
+		review(w); /* the drain may have begun in another thread */
+		announce(w);
+		if (w->state == DRAINING && (w->conns == 0 || now_ms() >= w->drain_until))
 			break;
 		struct epoll_event ev[64];
 		int n = epoll_wait(w->ep, ev, 64, next_wait(w));
-		for (int k = 0; k < n; k++) {
-			struct tag *t = ev[k].data.ptr;
-			if (t == NULL) { /* a listener: one new client */
-				for (int i = 0; i < anysock_listener_count(listener); i++)
-					for (int k2 = 0; k2 < 16 && w->watching; k2++)
-						if (!accept_one(w, anysock_listener_fd(listener, (size_t)i)))
-							break;
-				continue;
-			}
-			if (t == &signal_tag) { /* SIGTERM: stop accepting, drain */
-				struct signalfd_siginfo si;
-				while (read(signal_fd, &si, sizeof(si)) == sizeof(si))
-					;
-				if (!atomic_exchange(&draining, true))
-					printf("anysock-relay: signal %u: draining (up to %d s)\n",
-					       si.ssi_signo, cfg.drain_ms / 1000);
-				continue;
-			}
-			struct conn *c = t->c;
-			if (c->state == DEAD)
-				continue; /* finished earlier in this batch, freed below */
-			if (t->which == 2)
-				step_connector(w, c);
-			else if (c->state == CONNECTING && (ev[k].events & (EPOLLHUP | EPOLLERR)))
-				finish(w, c, "client left before the target answered");
-			else if (c->state == HEADER)
-				read_header(w, c);
-			else if (c->state == RELAYING)
-				relay_event(w, c, t->which, ev[k].events);
-		}
+		for (int k = 0; k < n; k++)
+			handle(w, &ev[k]);
 		expire(w);
 		bury(w);
 	}
-	while (w->connecting.head != NULL)
-		finish(w, w->connecting.head, "drain timeout");
-	while (w->idle.head != NULL)
-		finish(w, w->idle.head, "drain timeout");
-	while (w->header.head != NULL)
-		finish(w, w->header.head, "drain timeout");
-	bury(w);
-	while (w->npipes > 0) {
-		w->npipes--;
-		close(w->pipes[w->npipes][0]);
-		close(w->pipes[w->npipes][1]);
-	}
+	close_all(w);
 	return NULL;
 }
 
@@ -769,11 +843,12 @@ static void check_port(const char *port)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* The command line into cfg, every value checked; exits for --help,
+ * --version and anything wrong. */
+static void parse_command_line(int argc, char **argv)
 {
 	int opt;
 	const char *given;
-	tool_name = "anysock-relay";
 	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1)
 		take_option(opt, given, optarg);
 	if (argc - optind != 2)
@@ -783,7 +858,7 @@ int main(int argc, char **argv)
 	check_port(cfg.port);
 	if (cfg.trusted == NULL &&
 	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
-		return 1;
+		exit(1);
 	if (cfg.workers == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
@@ -791,16 +866,11 @@ int main(int argc, char **argv)
 	cfg.opts = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
 	cfg.opts.timeout_ms = cfg.connect_ms;
 	cfg.opts.flags = ANYSOCK_CONNECT_NONBLOCK;
+}
 
-	/* SIGTERM and SIGINT are read from a signalfd by the first worker,
-	 * the main thread: blocked here, before any thread exists. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+/* The listening sockets, said on stdout; exit 1 when one cannot be had. */
+static void open_listeners(void)
+{
 	anysock_addr failed;
 	int rc = anysock_listen(cfg.listen_host, cfg.listen_port, SOCK_STREAM, cfg.listen_flags, 0,
 				&listener, &failed);
@@ -808,26 +878,37 @@ int main(int argc, char **argv)
 		char where[ANYSOCK_ADDRSTRLEN] = "-";
 		anysock_ntop(&failed, where, sizeof(where), 0);
 		fprintf(stderr, "anysock-relay: cannot listen on %s: %s\n", where, anysock_strerror(rc));
-		return 1;
+		exit(1);
 	}
 	char where[512];
 	anysock_listener_ntop(listener, where, sizeof(where));
 	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per connection, as it ends */
 	printf("anysock-relay: listening on %s, forwarding to %s port %s\n", where, cfg.host,
 	       cfg.port);
+}
 
+/* What RLIMIT_NOFILE leaves for connections: less what is open now (stdio,
+ * the listeners), each worker's epoll, the signalfd, and some for the
+ * resolver and the C library. */
+static void set_fd_budget(void)
+{
 	struct rlimit nofile;
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	long spare = nofile.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)nofile.rlim_cur;
-	/* what is open now (stdio, listeners), each worker's epoll, the
-	 * signalfd, and some for the resolver and the C library */
 	atomic_store(&fd_budget, spare - 3 - anysock_listener_count(listener) -
 					 2L * cfg.workers - 16);
+}
+
+/* The workers, each with its share of the cap and its own epoll set;
+ * worker 0, this thread, hears the signals (stop) on its set. The others
+ * run in threads of their own and see draining within a second. */
+static struct worker *make_workers(const sigset_t *stop)
+{
 	struct worker *w = calloc((size_t)cfg.workers, sizeof(*w));
-	int sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (w == NULL || sfd < 0) {
+	signal_fd = signalfd(-1, stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (w == NULL || signal_fd < 0) {
 		perror("anysock-relay");
-		return 1;
+		exit(1);
 	}
 	for (int i = 0; i < cfg.workers; i++) {
 		w[i] = (struct worker){ .id = i, .ep = epoll_create1(EPOLL_CLOEXEC), .resume_at = -1,
@@ -840,14 +921,29 @@ int main(int argc, char **argv)
 		w[i].idle.timeout_ms = cfg.idle_ms;
 		if (w[i].ep < 0) {
 			perror("anysock-relay: epoll");
-			return 1;
+			exit(1);
 		}
 	}
-	/* Worker 0 is this thread, and hears the signals on its epoll set;
-	 * the others see draining within a second (next_wait). */
-	signal_fd = sfd;
-	struct epoll_event sev = { .events = EPOLLIN, .data.ptr = &signal_tag };
-	epoll_ctl(w[0].ep, EPOLL_CTL_ADD, sfd, &sev);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &signal_tag };
+	epoll_ctl(w[0].ep, EPOLL_CTL_ADD, signal_fd, &ev);
+	return w;
+}
+
+int main(int argc, char **argv)
+{
+	tool_name = "anysock-relay";
+	parse_command_line(argc, argv);
+	/* SIGTERM and SIGINT are read from a signalfd by the first worker,
+	 * the main thread: blocked here, before any thread exists. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	open_listeners();
+	set_fd_budget();
+	struct worker *w = make_workers(&stop);
 	for (int i = 1; i < cfg.workers; i++)
 		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
 	worker_main(&w[0]);
@@ -856,7 +952,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < cfg.workers; i++)
 		close(w[i].ep);
 	free(w);
-	close(sfd);
+	close(signal_fd);
 	anysock_listener_close(listener);
 	anysock_acl_free(cfg.trusted);
 	printf("anysock-relay: drained, exiting\n");
