@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -100,7 +101,7 @@ START_TEST(test_many_connections)
 			"(+%ld kB, %.2f kB a connection)\n",
 		MANY, echoed, threads, rss, rss - rss0, (double)(rss - rss0) / MANY);
 	ck_assert_int_eq(echoed, MANY);
-	ck_assert_int_eq(threads, 2); /* its workers, and no thread per connection */
+	ck_assert_int_eq(threads, 3); /* two workers and the main thread, none per connection */
 	for (int i = 0; i < MANY; i++)
 		close(fd[i]);
 	stop(&r);
@@ -377,6 +378,59 @@ START_TEST(test_send_proxy_versions)
 }
 END_TEST
 
+/* The name in /proc/PID/task/TID/comm (tid 0: the process's own). */
+static void comm_of(pid_t pid, const char *tid, char *name, size_t size)
+{
+	char path[128];
+	if (tid == NULL)
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", (int)pid, tid);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(name, (int)size, f));
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+}
+
+START_TEST(test_thread_names)
+{
+	/* The process keeps its name (pgrep anysock-relay, ps -C, ss -p find
+	 * it); the workers are named threads. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "2", NULL });
+	char name[64], path[64], all[256];
+	int workers = 0, main_thread = 0;
+	int fd = client(&r);
+	round_trip(fd, "up"); /* a worker answers: the threads are there */
+	close(fd);
+	for (int tries = 0; tries < 20 && (workers != 2 || main_thread != 1); tries++) {
+		usleep(tries > 0 ? 50000 : 0); /* each thread names itself as it starts */
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)r.pid);
+		DIR *d = opendir(path);
+		ck_assert_ptr_nonnull(d);
+		workers = main_thread = 0;
+		all[0] = '\0';
+		for (struct dirent *e; (e = readdir(d)) != NULL;) {
+			if (e->d_name[0] == '.')
+				continue;
+			comm_of(r.pid, e->d_name, name, sizeof(name));
+			workers += strcmp(name, "relay-0") == 0 || strcmp(name, "relay-1") == 0;
+			main_thread += strcmp(name, "anysock-relay") == 0 && atoi(e->d_name) == r.pid;
+			strncat(all, name, sizeof(all) - strlen(all) - 2);
+			strcat(all, " ");
+		}
+		closedir(d);
+	}
+	ck_assert_msg(workers == 2 && main_thread == 1, "threads: %s", all);
+	comm_of(r.pid, NULL, name, sizeof(name));
+	ck_assert_str_eq(name, "anysock-relay");
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
 START_TEST(test_cap_states)
 {
 	/* At its cap a worker stops accepting (clients wait in the backlog)
@@ -498,6 +552,7 @@ int main(void)
 	tcase_add_test(tc, test_sigterm_drains);
 	tcase_add_test(tc, test_proxy_upstreams);
 	tcase_add_test(tc, test_send_proxy_versions);
+	tcase_add_test(tc, test_thread_names);
 	tcase_add_test(tc, test_cap_states);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);

@@ -45,7 +45,7 @@
 #include <netdb.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
+#include <sys/eventfd.h>
 
 #include <anysock.h>
 
@@ -152,8 +152,10 @@ struct worker {
 	char buf[BUF_SIZE];
 };
 
-static struct tag signal_tag; /* worker 0: SIGTERM or SIGINT arrived */
-static int signal_fd = -1;
+/* SIGTERM or SIGINT: the main thread sets draining and writes to stop_fd,
+ * which every worker's epoll set watches. */
+static struct tag stop_tag;
+static int stop_fd = -1;
 
 static int64_t now_ms(void)
 {
@@ -717,13 +719,9 @@ static void handle(struct worker *w, const struct epoll_event *ev)
 		accept_clients(w);
 		return;
 	}
-	if (t == &signal_tag) { /* SIGTERM: stop accepting, drain */
-		struct signalfd_siginfo si;
-		while (read(signal_fd, &si, sizeof(si)) == sizeof(si))
-			;
-		if (!atomic_exchange(&draining, true))
-			printf("anysock-relay: signal %u: draining (up to %d s)\n", si.ssi_signo,
-			       cfg.drain_ms / 1000);
+	if (t == &stop_tag) { /* the drain began: nothing more to hear */
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, stop_fd, NULL);
+		review(w);
 		return;
 	}
 	struct conn *c = t->c;
@@ -757,7 +755,7 @@ static void close_all(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	char name[16];
+	char name[16]; /* the thread's, not the process's: pgrep anysock-relay */
 	snprintf(name, sizeof(name), "relay-%d", w->id);
 	pthread_setname_np(pthread_self(), name);
 	watch_listeners(w, EPOLL_CTL_ADD); /* it starts READY */
@@ -888,8 +886,8 @@ static void open_listeners(void)
 }
 
 /* What RLIMIT_NOFILE leaves for connections: less what is open now (stdio,
- * the listeners), each worker's epoll, the signalfd, and some for the
- * resolver and the C library. */
+ * the listeners), each worker's epoll, stop_fd, and some for the resolver
+ * and the C library. */
 static void set_fd_budget(void)
 {
 	struct rlimit nofile;
@@ -899,14 +897,13 @@ static void set_fd_budget(void)
 					 2L * cfg.workers - 16);
 }
 
-/* The workers, each with its share of the cap and its own epoll set;
- * worker 0, this thread, hears the signals (stop) on its set. The others
- * run in threads of their own and see draining within a second. */
-static struct worker *make_workers(const sigset_t *stop)
+/* Every worker a thread of its own (the main thread waits for signals),
+ * each with its share of the cap and its own epoll set. */
+static struct worker *start_workers(void)
 {
 	struct worker *w = calloc((size_t)cfg.workers, sizeof(*w));
-	signal_fd = signalfd(-1, stop, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (w == NULL || signal_fd < 0) {
+	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w == NULL || stop_fd < 0) {
 		perror("anysock-relay");
 		exit(1);
 	}
@@ -919,22 +916,36 @@ static struct worker *make_workers(const sigset_t *stop)
 		w[i].header.timeout_ms = cfg.header_ms;
 		w[i].connecting.timeout_ms = cfg.connect_ms + 1000; /* the connector's own, first */
 		w[i].idle.timeout_ms = cfg.idle_ms;
-		if (w[i].ep < 0) {
-			perror("anysock-relay: epoll");
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &stop_tag };
+		int rc = w[i].ep < 0 ? -1 : epoll_ctl(w[i].ep, EPOLL_CTL_ADD, stop_fd, &ev);
+		if (rc < 0 || (rc = pthread_create(&w[i].thread, NULL, worker_main, &w[i])) != 0) {
+			fprintf(stderr, "anysock-relay: worker %d: %s\n", i,
+				strerror(rc < 0 ? errno : rc));
 			exit(1);
 		}
 	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &signal_tag };
-	epoll_ctl(w[0].ep, EPOLL_CTL_ADD, signal_fd, &ev);
 	return w;
+}
+
+/* Until SIGTERM or SIGINT (blocked in every thread): then every worker
+ * stops accepting and drains. */
+static void wait_for_stop(const sigset_t *stop)
+{
+	siginfo_t si;
+	while (sigwaitinfo(stop, &si) < 0)
+		;
+	atomic_store(&draining, true);
+	printf("anysock-relay: signal %d: draining (up to %d s)\n", si.si_signo,
+	       cfg.drain_ms / 1000);
+	eventfd_write(stop_fd, 1);
 }
 
 int main(int argc, char **argv)
 {
 	tool_name = "anysock-relay";
 	parse_command_line(argc, argv);
-	/* SIGTERM and SIGINT are read from a signalfd by the first worker,
-	 * the main thread: blocked here, before any thread exists. */
+	/* Blocked before any thread exists, so in all of them: only
+	 * wait_for_stop() takes these. */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
@@ -943,16 +954,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	open_listeners();
 	set_fd_budget();
-	struct worker *w = make_workers(&stop);
-	for (int i = 1; i < cfg.workers; i++)
-		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
-	worker_main(&w[0]);
-	for (int i = 1; i < cfg.workers; i++)
+	struct worker *w = start_workers();
+	wait_for_stop(&stop);
+	for (int i = 0; i < cfg.workers; i++) {
 		pthread_join(w[i].thread, NULL);
-	for (int i = 0; i < cfg.workers; i++)
 		close(w[i].ep);
+	}
 	free(w);
-	close(signal_fd);
+	close(stop_fd);
 	anysock_listener_close(listener);
 	anysock_acl_free(cfg.trusted);
 	printf("anysock-relay: drained, exiting\n");
