@@ -54,6 +54,11 @@
  * it catches up. Started by a service manager with sockets (LISTEN_FDS),
  * it serves those.
  *
+ * This file stands alone so that it can be copied whole. anysock-relay
+ * (tools/anysock-relay.c, whose head comment lists the parts) follows its
+ * timer lists, PROXY header reading, cap, number() and read_acl(): a fix
+ * here belongs there too.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>

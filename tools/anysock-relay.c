@@ -29,6 +29,22 @@
  * the other side can take). Half-closes are passed on; every wait has a
  * deadline; SIGTERM drains. See anysock-relay(1).
  *
+ * examples/echo-server.c is the model server readers copy whole, so it
+ * cannot share code with this file; these parts follow it, and a fix to
+ * one belongs in the other:
+ *   - now_ms() and the timer lists (struct list, unlink_conn(), arm():
+ *     one timeout per list, so appending keeps it sorted);
+ *   - read_header(): the PROXY header read without blocking, parsed with
+ *     anysock_proxy_parse() until whole, within MAX_HEADER and its list's
+ *     deadline, and only from --trusted-sources (checked on accept);
+ *   - the cap and EMFILE: the listeners unwatched (clients wait in the
+ *     backlog) and a pause of PAUSE_MS, never a spin;
+ *   - in tools/tool.c, tool_number() and tool_read_acl() (echo-server's
+ *     number() and read_acl()), and the option as written for messages
+ *     (its option_name());
+ *   - the long option names: --accept-proxy, --trusted-sources,
+ *     --header-timeout, --max-connections, --idle-timeout, --workers.
+ *
  * SPDX-License-Identifier: MIT
  */
 #define _GNU_SOURCE /* EPOLLEXCLUSIVE, pthread_setname_np */
