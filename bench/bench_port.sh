@@ -9,7 +9,7 @@
 # one core (taskset when there is one). Goal: >= 1,000,000 lines/s.
 set -eu
 src=${top_srcdir:-.}
-port=${ANYSOCK_PORT:-${top_builddir:-.}/examples/anysock-port}
+port=${ANYSOCK_PORT:-${top_builddir:-.}/tools/anysock-port}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat "$src"/lib/*.c "$src"/tests/port/*.c "$src"/examples/porting/*-legacy.c > "$tmp/unit"

@@ -1,5 +1,5 @@
 /*
- * bench_relay.c - examples/anysock-relay (-w 2) against HAProxy (mode tcp,
+ * bench_relay.c - tools/anysock-relay (-w 2) against HAProxy (mode tcp,
  * nbthread 2, option splice-auto; its configuration is printed) and socat
  * doing the same IPv6 -> IPv4 forwarding (socat TCP6-LISTEN:...,fork
  * TCP4:...), same run, same backend, rounds alternating:
@@ -321,7 +321,7 @@ int main(int argc, char **argv)
 	size_t mib = argc > 1 ? (size_t)atoi(argv[1]) : 256;
 	const char *relay_bin = getenv("ANYSOCK_RELAY");
 	if (relay_bin == NULL)
-		relay_bin = "examples/anysock-relay";
+		relay_bin = "tools/anysock-relay";
 	if (system("command -v socat >/dev/null 2>&1") != 0) {
 		printf("bench_relay: socat not installed, nothing to compare with\n");
 		return 0;

@@ -6,18 +6,27 @@
  *
  *   beacon [-i interface] [-t hops] [-n count] -s TEXT   announce, once a second
  *   beacon [-i interface] [-n count] -l                  listen
+ *   beacon --help | --version
  *
  * Groups 239.255.77.77 and ff12::77:77 (link-local scope: the announcements stay on the link), port 7777.
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <anysock.h>
+
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* built in anysock's tree: its PACKAGE_VERSION */
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
 
 #define PORT "7777"
 static const char *const groups[] = { "239.255.77.77", "ff12::77:77" };
@@ -93,13 +102,31 @@ static int listen_all(unsigned ifindex, int count)
 	return 0;
 }
 
+static const char usage_text[] =
+	"usage: beacon [-i IF] [-t HOPS] [-n COUNT] -s TEXT   announce TEXT once a second\n"
+	"       beacon [-i IF] [-n COUNT] -l                  listen, print who says what\n"
+	"Groups 239.255.77.77 and ff12::77:77, port 7777.\n"
+	"\n"
+	"  -i IF      the interface (default: the system's choice)\n"
+	"  -t HOPS    multicast hops, 0-255 (default 1)\n"
+	"  -n COUNT   stop after COUNT announcements or messages (default: never)\n"
+	"  --help     this text\n"
+	"  --version  the version\n";
+
+enum { SHOW_HELP = 256, SHOW_VERSION };
+
 int main(int argc, char **argv)
 {
+	static const struct option long_options[] = {
+		{ "help", no_argument, NULL, SHOW_HELP },
+		{ "version", no_argument, NULL, SHOW_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
 	unsigned ifindex = 0;
 	int hops = 1, count = 0, opt;
 	const char *text = NULL;
 	bool listening = false;
-	while ((opt = getopt(argc, argv, "i:t:n:s:l")) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:t:n:s:l", long_options, NULL)) != -1) {
 		int v;
 		switch (opt) {
 		case 'i':
@@ -113,11 +140,13 @@ int main(int argc, char **argv)
 		case 'n': count = atoi(optarg); break;
 		case 's': text = optarg; break;
 		case 'l': listening = true; break;
-		default: return 2;
+		case SHOW_HELP: fputs(usage_text, stdout); return 0;
+		case SHOW_VERSION: printf("beacon (anysock) %s\n", PACKAGE_VERSION); return 0;
+		default: fputs(usage_text, stderr); return 2;
 		}
 	}
 	if (listening == (text != NULL) || hops < 0 || hops > 255 || count < 0) {
-		fprintf(stderr, "usage: beacon [-i if] [-t hops] [-n count] -s TEXT | -l\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
 	return listening ? listen_all(ifindex, count) : announce(ifindex, hops, count, text);

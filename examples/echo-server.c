@@ -11,24 +11,42 @@
  * UDP answers leave from the address each request was sent to.
  *
  *   echo-server [-H host] [-p port] [-a acl-file] [-w workers] [-d]
- *               [-P] [-A trusted-acl-file] [-t ms] [-c max] [-i seconds]
+ *               [--accept-proxy [--trusted-sources file] [--header-timeout ms]]
+ *               [-c max] [-i seconds]
  *
- *   -p port   service to serve (default 7; 0 picks a free port, printed)
- *   -H host   bind only the addresses of host (default: every family)
- *   -a file   access list of any size (anysock_acl(3)); denied clients are closed
- *   -w n      n worker processes (1-64) sharing the port with SO_REUSEPORT
- *   -d        one dual-stack socket (IPV6_V6ONLY off) instead of one per family
- *   -P        TCP clients come through a relay that sends a PROXY protocol
- *             header (v1 or v2) first: log and judge the client it names
- *   -A file   with -P, who may send that header (an access list; default
- *             loopback only): anyone else is refused and logged, since a
- *             header would let them claim any address past -a
- *   -t ms     with -P, how long a connection may take to send its header
- *             (default 2000, 1-600000); it is read without blocking
- *   -c max    connections at once (default 1000, 1-100000); at the cap the
- *             listeners are not watched, so new clients wait in the kernel's
- *             backlog instead of being accepted and dropped
- *   -i secs   a client silent this long is closed (default 60, 1-86400)
+ *   -p, --port port         service to serve (default 7; 0 picks a free port,
+ *                           printed)
+ *   -H, --host host         bind only the addresses of host (default: every
+ *                           family)
+ *   -a, --acl file          access list of any size (anysock_acl(3)); denied
+ *                           clients are closed
+ *   -w, --workers n         n worker processes (1-64) sharing the port with
+ *                           SO_REUSEPORT
+ *   -d, --dual-stack        one dual-stack socket (IPV6_V6ONLY off) instead
+ *                           of one per family
+ *   --accept-proxy          TCP clients come through a relay that sends a
+ *                           PROXY protocol header (v1 or v2) first: log and
+ *                           judge the client it names
+ *   --trusted-sources file  who may send that header (an access list;
+ *                           default loopback only): anyone else is refused
+ *                           and logged, since a header would let them claim
+ *                           any address past --acl
+ *   --header-timeout ms     how long a connection may take to send its
+ *                           header (default 2000, 1-600000); it is read
+ *                           without blocking
+ *   -c, --max-connections n connections at once (default 1000, 1-100000); at
+ *                           the cap the listeners are not watched, so new
+ *                           clients wait in the kernel's backlog instead of
+ *                           being accepted and dropped
+ *   -i, --idle-timeout secs a client silent this long is closed (default 60,
+ *                           1-86400)
+ *   --help, --version
+ *
+ * The long names are anysock-relay's, in HAProxy's words: a PROXY header is
+ * accepted here and sent by the relay's --send-proxy. The three PROXY
+ * options have no short form: they were -P, -A and -t, letters that mean
+ * something else to the relay (-P sends a header, -A is a flag, -t the
+ * connect timeout); every short option left means the same in both.
  *
  * Out of descriptors (EMFILE, ENFILE) it stops accepting until a
  * connection closes or a second has passed, says so once, and never spins.
@@ -36,9 +54,15 @@
  * it catches up. Started by a service manager with sockets (LISTEN_FDS),
  * it serves those.
  *
+ * This file stands alone so that it can be copied whole. anysock-relay
+ * (tools/anysock-relay.c, whose head comment lists the parts) follows its
+ * timer lists, PROXY header reading, cap, number() and read_acl(): a fix
+ * here belongs there too.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,12 +73,19 @@
 
 #include <anysock.h>
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* built in anysock's tree: its PACKAGE_VERSION */
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
 #define MAX_HEADER 1024   /* a PROXY header longer than this is refused */
 #define PAUSE_MS 1000     /* out of descriptors: try again after this */
 
 static struct {
 	anysock_acl *acl, *trusted;
-	bool proxied;
+	bool accept_proxy;
 	int header_ms, max_clients, idle_ms;
 } cfg = { .header_ms = 2000, .max_clients = 1000, .idle_ms = 60000 };
 
@@ -68,7 +99,7 @@ struct source {
 };
 
 /* A client. Each waits in one of two lists by its deadline: the header
- * list (-P, its header not in yet) or the idle list. Every entry of a list
+ * list (--accept-proxy, its header not in yet) or the idle list. Every entry of a list
  * has the same timeout, so appending keeps it sorted: the head is always
  * the next to expire. */
 struct client {
@@ -79,7 +110,7 @@ struct client {
 	struct list *list;
 	char *pending;            /* echo not yet written back (it stopped reading) */
 	size_t pending_len, pending_off;
-	char header[MAX_HEADER];  /* -P: what has come of the header so far */
+	char header[MAX_HEADER];  /* what has come of the PROXY header so far */
 	size_t header_len;
 };
 
@@ -216,10 +247,10 @@ static void accept_all(int fd)
 		}
 		c->peer = peer;
 		clients++;
-		if (!cfg.proxied) {
+		if (!cfg.accept_proxy) {
 			(void)admit(c);
 		} else if (!allowed(cfg.trusted, &peer)) {
-			drop(c, "refused: a PROXY header is only believed from -A sources");
+			drop(c, "refused: a PROXY header is only believed from --trusted-sources");
 		} else {
 			arm(c, &header_wait);
 		}
@@ -267,7 +298,8 @@ static bool admit(struct client *c)
 	return true;
 }
 
-/* -P: what has come of the header; once whole, the client it names. */
+/* --accept-proxy: what has come of the header; once whole, the client it
+ * names. */
 static void read_header(struct client *c)
 {
 	ssize_t n = recv(c->src.fd, c->header + c->header_len, MAX_HEADER - c->header_len, 0);
@@ -390,15 +422,27 @@ static void serve(anysock_listener *tcp, anysock_listener *udp)
 
 /* ---- Configuration ------------------------------------------------------ */
 
-/* A whole number in [min, max] for option opt, or exit 2 saying why. */
-static int number(int opt, const char *text, long min, long max)
+/* How option opt was written: "--idle-timeout" when getopt_long() matched
+ * longs[index], else "-i". */
+static const char *option_name(int opt, const struct option *longs, int index)
+{
+	static char text[64];
+	if (index >= 0)
+		snprintf(text, sizeof(text), "--%s", longs[index].name);
+	else
+		snprintf(text, sizeof(text), "-%c", opt);
+	return text;
+}
+
+/* A whole number in [min, max] for option what, or exit 2 saying why. */
+static int number(const char *what, const char *text, long min, long max)
 {
 	char *end;
 	errno = 0;
 	long v = strtol(text, &end, 10);
 	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "echo-server: -%c %s: not a number from %ld to %ld\n", opt, text, min,
-			max);
+		fprintf(stderr, "echo-server: %s %s: not a number from %ld to %ld\n", what, text,
+			min, max);
 		exit(2);
 	}
 	return (int)v;
@@ -459,33 +503,82 @@ static void listen_both(const char *host, const char *port, unsigned flags,
 	}
 }
 
+static const char usage_text[] =
+	"usage: echo-server [OPTION]...\n"
+	"A TCP and UDP echo server on every address family.\n"
+	"\n"
+	"  -H, --host HOST             serve HOST's addresses (default: every family)\n"
+	"  -p, --port PORT             the service (default 7; 0: one the kernel picks)\n"
+	"  -a, --acl FILE              an access list: denied clients are closed\n"
+	"  -w, --workers N             N processes sharing the port, 1-64\n"
+	"  -d, --dual-stack            one dual-stack socket, not one per family\n"
+	"      --accept-proxy          expect a PROXY header from each TCP client (it\n"
+	"                              comes through a relay; the header names the client)\n"
+	"      --trusted-sources FILE  the access list of who may send one (default:\n"
+	"                              loopback); anyone else is refused\n"
+	"      --header-timeout MS     how long that header may take (default 2000)\n"
+	"  -c, --max-connections N     connections at once, 1-100000 (default 1000)\n"
+	"  -i, --idle-timeout SECONDS  close a client silent this long (default 60)\n"
+	"      --help                  this text\n"
+	"      --version               the version\n"
+	"(-P, -A and -t are gone: say --accept-proxy, --trusted-sources and\n"
+	"--header-timeout; anysock-relay's -P sends a header.)\n";
+
+enum { ACCEPT_PROXY = 256, TRUSTED_SOURCES, HEADER_TIMEOUT, SHOW_HELP, SHOW_VERSION };
+
+/* The long names are anysock-relay's, in HAProxy's words. */
+static const struct option long_options[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "acl", required_argument, NULL, 'a' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "dual-stack", no_argument, NULL, 'd' },
+	{ "accept-proxy", no_argument, NULL, ACCEPT_PROXY },
+	{ "trusted-sources", required_argument, NULL, TRUSTED_SOURCES },
+	{ "header-timeout", required_argument, NULL, HEADER_TIMEOUT },
+	{ "max-connections", required_argument, NULL, 'c' },
+	{ "idle-timeout", required_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, SHOW_HELP },
+	{ "version", no_argument, NULL, SHOW_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The command line into cfg and the listening arguments; exits for
+ * --help, --version and a bad one. */
+static void parse_options(int argc, char **argv, const char **host, const char **port,
+			  unsigned *flags, int *workers)
+{
+	int opt, index = -1;
+	while ((opt = getopt_long(argc, argv, "H:p:a:w:dc:i:", long_options, &index)) != -1) {
+		const char *given = option_name(opt, long_options, index);
+		index = -1;
+		switch (opt) {
+		case 'H': *host = optarg; break;
+		case 'p': *port = optarg; break;
+		case 'a': cfg.acl = read_acl(optarg); break;
+		case 'w':
+			*workers = number(given, optarg, 1, 64);
+			*flags |= ANYSOCK_LISTEN_REUSEPORT;
+			break;
+		case 'd': *flags |= ANYSOCK_LISTEN_DUALSTACK; break;
+		case ACCEPT_PROXY: cfg.accept_proxy = true; break;
+		case TRUSTED_SOURCES: cfg.trusted = read_acl(optarg); break;
+		case HEADER_TIMEOUT: cfg.header_ms = number(given, optarg, 1, 600000); break;
+		case 'c': cfg.max_clients = number(given, optarg, 1, 100000); break;
+		case 'i': cfg.idle_ms = number(given, optarg, 1, 86400) * 1000; break;
+		case SHOW_HELP: fputs(usage_text, stdout); exit(0);
+		case SHOW_VERSION: printf("echo-server (anysock) %s\n", PACKAGE_VERSION); exit(0);
+		default: fputs(usage_text, stderr); exit(2);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *host = NULL, *port = "7";
 	unsigned flags = 0;
-	int workers = 1, opt;
-	while ((opt = getopt(argc, argv, "H:p:a:w:dPA:t:c:i:")) != -1) {
-		switch (opt) {
-		case 'H': host = optarg; break;
-		case 'p': port = optarg; break;
-		case 'a': cfg.acl = read_acl(optarg); break;
-		case 'w':
-			workers = number(opt, optarg, 1, 64);
-			flags |= ANYSOCK_LISTEN_REUSEPORT;
-			break;
-		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
-		case 'P': cfg.proxied = true; break;
-		case 'A': cfg.trusted = read_acl(optarg); break;
-		case 't': cfg.header_ms = number(opt, optarg, 1, 600000); break;
-		case 'c': cfg.max_clients = number(opt, optarg, 1, 100000); break;
-		case 'i': cfg.idle_ms = number(opt, optarg, 1, 86400) * 1000; break;
-		default:
-			fprintf(stderr, "usage: %s [-H host] [-p port] [-a acl] [-w n] [-d] [-P] "
-					"[-A trusted-acl] [-t ms] [-c max] [-i seconds]\n",
-				argv[0]);
-			return 2;
-		}
-	}
+	int workers = 1;
+	parse_options(argc, argv, &host, &port, &flags, &workers);
 	if (cfg.trusted == NULL &&
 	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
 		return 1;

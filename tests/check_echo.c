@@ -29,7 +29,7 @@
 
 static const char *program(void)
 {
-	return program_path("ECHO_SERVER", "echo-server");
+	return program_path("ECHO_SERVER", "examples/echo-server");
 }
 
 /* The echo server on 127.0.0.1, a port the kernel picks, and args. */
@@ -45,7 +45,7 @@ static void start(struct server *s, int nofile, const char *const *args)
 START_TEST(test_stalled_proxy_headers)
 {
 	struct server s;
-	start(&s, 0, (const char *const[]){ "-P", NULL });
+	start(&s, 0, (const char *const[]){ "--accept-proxy", "--header-timeout", "500", NULL });
 	int stalled[20];
 	for (int i = 0; i < 20; i++) {
 		stalled[i] = client(&s);
@@ -61,8 +61,9 @@ START_TEST(test_stalled_proxy_headers)
 	ck_assert_msg(took < 0.05, "took %.3f s", took);
 	slurp(&s, 100);
 	ck_assert_msg(strstr(s.log, "tcp 192.0.2.9:1111 connected") != NULL, "%s", s.log);
-	/* The stalled ones are closed at their deadline (-t, 2 s). */
-	ck_assert(closed_within(stalled[0], 3000));
+	/* The stalled ones are closed at their deadline (0.5 s, not the
+	 * default 2 s). */
+	ck_assert(closed_within(stalled[0], 1500));
 	slurp(&s, 100);
 	ck_assert_msg(strstr(s.log, "no PROXY header in time") != NULL, "%s", s.log);
 	for (int i = 0; i < 20; i++)
@@ -77,7 +78,7 @@ START_TEST(test_untrusted_proxy_sender)
 	const char *trusted = "allow 10.0.0.0/8; default deny\n";
 	char *path = acl_file(trusted, strlen(trusted));
 	struct server s;
-	start(&s, 0, (const char *const[]){ "-P", "-A", path, NULL });
+	start(&s, 0, (const char *const[]){ "--accept-proxy", "--trusted-sources", path, NULL });
 	int fd = client(&s);
 	send_text(fd, "PROXY TCP4 10.1.2.3 127.0.0.1 1111 7\r\nhello");
 	ck_assert(closed_within(fd, 2000)); /* no echo */
@@ -191,9 +192,18 @@ END_TEST
 
 START_TEST(test_bad_arguments)
 {
-	static const char *bad[][2] = { { "-c", "abc" }, { "-c", "0" }, { "-i", "1junk" },
-					{ "-t", "99999999" }, { "-w", "0" }, { "-w", "65" },
-					{ "-i", "" } };
+	static const char *bad[][2] = {
+		{ "-c", "abc" },
+		{ "-c", "0" },
+		{ "-i", "1junk" },
+		{ "--header-timeout", "99999999" },
+		{ "-w", "0" },
+		{ "-w", "65" },
+		{ "-i", "" },
+		{ "--max-connections", "100001" },
+		{ "--idle-timeout", "x" },
+		{ "--workers", "-1" },
+	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char cmd[4200];
 		snprintf(cmd, sizeof(cmd), "'%s' %s '%s' 2>&1 | grep -q -- '^echo-server: %s '; "
@@ -205,6 +215,21 @@ START_TEST(test_bad_arguments)
 		int rc = system(cmd);
 		ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "%s %s: exit %d", bad[i][0],
 			      bad[i][1], WEXITSTATUS(rc));
+	}
+	/* The PROXY options' old letters (anysock-relay's -P sends a header)
+	 * are refused, not taken for something else, and the usage names the
+	 * long options that replace them. */
+	static const char *retired[] = { "-P", "-A /dev/null", "-t 500" };
+	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
+		char cmd[4200];
+		snprintf(cmd, sizeof(cmd),
+			 "out=$(timeout 5 '%s' -p 0 %s 2>&1 >/dev/null </dev/null); rc=$?; "
+			 "echo \"$out\" | grep -q -- '--accept-proxy, --trusted-sources' && exit $rc; "
+			 "exit 99",
+			 program(), retired[i]);
+		int rc = system(cmd);
+		ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "%s: exit %d", retired[i],
+			      WEXITSTATUS(rc));
 	}
 }
 END_TEST

@@ -1,5 +1,5 @@
 /*
- * check_relay.c - examples/anysock-relay in front of examples/echo-server,
+ * check_relay.c - tools/anysock-relay in front of examples/echo-server,
  * on loopback, against load and hostile clients: 5,000 connections at
  * once, a client that stops reading, 256 descriptors for 1,000 clients,
  * SIGTERM with a connection open, PROXY headers from trusted and untrusted
@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -17,7 +18,7 @@
 
 static const char *relay_bin(void)
 {
-	return program_path("ANYSOCK_RELAY", "anysock-relay");
+	return program_path("ANYSOCK_RELAY", "tools/anysock-relay");
 }
 
 static struct server backend;
@@ -31,7 +32,7 @@ static void start_backend(const char *const *extra)
 	for (int i = 0; extra != NULL && extra[i] != NULL; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	spawn(&backend, program_path("ECHO_SERVER", "echo-server"), 0, argv);
+	spawn(&backend, program_path("ECHO_SERVER", "examples/echo-server"), 0, argv);
 	snprintf(backend_port, sizeof(backend_port), "%d", backend.port);
 }
 
@@ -100,7 +101,7 @@ START_TEST(test_many_connections)
 			"(+%ld kB, %.2f kB a connection)\n",
 		MANY, echoed, threads, rss, rss - rss0, (double)(rss - rss0) / MANY);
 	ck_assert_int_eq(echoed, MANY);
-	ck_assert_int_eq(threads, 2); /* its workers, and no thread per connection */
+	ck_assert_int_eq(threads, 3); /* two workers and the main thread, none per connection */
 	for (int i = 0; i < MANY; i++)
 		close(fd[i]);
 	stop(&r);
@@ -297,10 +298,10 @@ END_TEST
 
 START_TEST(test_proxy_upstreams)
 {
-	start_backend((const char *const[]){ "-P", NULL });
+	start_backend((const char *const[]){ "--accept-proxy", NULL });
 	/* Trusted (loopback, the default): the original client goes on. */
 	struct server r;
-	start_relay(&r, 0, (const char *const[]){ "-A", "-P", "2", NULL });
+	start_relay(&r, 0, (const char *const[]){ "--accept-proxy", "--send-proxy-v2", NULL });
 	int fd = client(&r);
 	send_text(fd, "PROXY TCP6 2001:db8::7 ::1 41000 80\r\n");
 	round_trip(fd, "hi");
@@ -323,6 +324,149 @@ START_TEST(test_proxy_upstreams)
 	close(fd);
 	stop(&r);
 	unlink(path);
+	stop(&backend);
+}
+END_TEST
+
+/* A listening socket on 127.0.0.1 as the relay's target: what the relay
+ * sends first can be read as it is. */
+static int raw_target(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(backend_port, sizeof(backend_port), "%d", ntohs(sin.sin_port));
+	return fd;
+}
+
+START_TEST(test_send_proxy_versions)
+{
+	/* Each spelling sends the header it names: v1 is text, v2 starts
+	 * with its 12-byte signature. */
+	static const struct {
+		const char *args[3];
+		const char *starts;
+		size_t len;
+	} how[] = {
+		{ { "-P", "1", NULL }, "PROXY TCP4 127.0.0.1 127.0.0.1 ", 31 },
+		{ { "--send-proxy", NULL }, "PROXY TCP4 127.0.0.1 127.0.0.1 ", 31 },
+		{ { "-P", "2", NULL }, "\r\n\r\n\0\r\nQUIT\n", 12 },
+		{ { "--send-proxy-v2", NULL }, "\r\n\r\n\0\r\nQUIT\n", 12 },
+	};
+	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
+		int target = raw_target();
+		struct server r;
+		start_relay(&r, 0, how[i].args);
+		int fd = client(&r);
+		send_text(fd, "data");
+		struct pollfd p = { target, POLLIN, 0 };
+		ck_assert_int_eq(poll(&p, 1, 5000), 1);
+		int conn = accept(target, NULL, NULL);
+		char buf[256];
+		ssize_t n = read_within(conn, buf, sizeof(buf), 5000);
+		ck_assert_msg(n >= (ssize_t)how[i].len && memcmp(buf, how[i].starts, how[i].len) == 0,
+			      "%s: the target got %zd bytes, not the header", how[i].args[0], n);
+		close(conn);
+		close(fd);
+		close(target);
+		stop(&r);
+	}
+}
+END_TEST
+
+/* The name in /proc/PID/task/TID/comm (tid 0: the process's own). */
+static void comm_of(pid_t pid, const char *tid, char *name, size_t size)
+{
+	char path[128];
+	if (tid == NULL)
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", (int)pid, tid);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(name, (int)size, f));
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+}
+
+START_TEST(test_thread_names)
+{
+	/* The process keeps its name (pgrep anysock-relay, ps -C, ss -p find
+	 * it); the workers are named threads. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "2", NULL });
+	char name[64], path[64], all[256];
+	int workers = 0, main_thread = 0;
+	int fd = client(&r);
+	round_trip(fd, "up"); /* a worker answers: the threads are there */
+	close(fd);
+	for (int tries = 0; tries < 20 && (workers != 2 || main_thread != 1); tries++) {
+		usleep(tries > 0 ? 50000 : 0); /* each thread names itself as it starts */
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)r.pid);
+		DIR *d = opendir(path);
+		ck_assert_ptr_nonnull(d);
+		workers = main_thread = 0;
+		all[0] = '\0';
+		for (struct dirent *e; (e = readdir(d)) != NULL;) {
+			if (e->d_name[0] == '.')
+				continue;
+			comm_of(r.pid, e->d_name, name, sizeof(name));
+			workers += strcmp(name, "relay-0") == 0 || strcmp(name, "relay-1") == 0;
+			main_thread += strcmp(name, "anysock-relay") == 0 && atoi(e->d_name) == r.pid;
+			strncat(all, name, sizeof(all) - strlen(all) - 2);
+			strcat(all, " ");
+		}
+		closedir(d);
+	}
+	ck_assert_msg(workers == 2 && main_thread == 1, "threads: %s", all);
+	comm_of(r.pid, NULL, name, sizeof(name));
+	ck_assert_str_eq(name, "anysock-relay");
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_cap_states)
+{
+	/* At its cap a worker stops accepting (clients wait in the backlog)
+	 * and says why once, though it turns READY and FULL again as each
+	 * connection ends and the next client comes in; READY is said after
+	 * a second of it. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", "-c", "2", NULL });
+	int fd[4];
+	for (int i = 0; i < 2; i++) {
+		fd[i] = client(&r);
+		round_trip(fd[i], "in");
+	}
+	fd[2] = client(&r); /* in the backlog */
+	fd[3] = client(&r);
+	send_text(fd[2], "wait");
+	send_text(fd[3], "wait");
+	char buf[16];
+	ck_assert_int_eq(read_within(fd[2], buf, sizeof(buf), 300), NOTHING);
+	close(fd[0]); /* fd[2] comes in, and the worker is full again */
+	ck_assert_int_eq(read_within(fd[2], buf, sizeof(buf), 2000), 4);
+	close(fd[1]);
+	ck_assert_int_eq(read_within(fd[3], buf, sizeof(buf), 2000), 4);
+	slurp(&r, 200);
+	int full = 0;
+	for (const char *p = r.log; (p = strstr(p, "worker 0 not accepting: full at its cap")); p++)
+		full++;
+	ck_assert_msg(full == 1, "%d lines saying full: %s", full, r.log);
+	ck_assert_msg(strstr(r.log, "accepting again") == NULL, "%s", r.log);
+	close(fd[2]);
+	close(fd[3]);
+	for (int i = 0; i < 30 && strstr(r.log, "worker 0 accepting again") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "worker 0 accepting again") != NULL, "%s", r.log);
+	stop(&r);
 	stop(&backend);
 }
 END_TEST
@@ -355,9 +499,21 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
 	static const char *bad[][3] = {
-		{ "-P", "abc", "-P" },	   { "-P", "1junk", "-P" }, { "-P", "3", "-P" },
-		{ "-t", "abc", "-t" },	   { "-w", "0", "-w" },	   { "-c", "-1", "-c" },
-		{ "-i", "", "-i" },	   { "-D", "x", "-D" },
+		{ "-P", "abc", "-P" },
+		{ "-P", "1junk", "-P" },
+		{ "-P", "3", "-P" },
+		{ "-t", "abc", "-t" },
+		{ "-w", "0", "-w" },
+		{ "-c", "-1", "-c" },
+		{ "-i", "", "-i" },
+		{ "-D", "x", "-D" },
+		{ "-e", "0", "-e" },
+		{ "--header-timeout", "600001", "--header-timeout" },
+		{ "--connect-timeout", "5s", "--connect-timeout" },
+		{ "--workers", "65", "--workers" },
+		{ "--max-connections", "0", "--max-connections" },
+		{ "--idle-timeout", "-1", "--idle-timeout" },
+		{ "--drain-timeout", "3601", "--drain-timeout" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char cmd[4300];
@@ -369,11 +525,17 @@ START_TEST(test_bad_arguments)
 		ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "%s %s: exit %d", bad[i][0],
 			      bad[i][1], WEXITSTATUS(rc));
 	}
-	/* A target port that cannot be, at start rather than at every client. */
+	/* A target port that cannot be, at start rather than at every client,
+	 * and blamed on the argument it is, not on -p (the listening port). */
 	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "'%s' -p 0 127.0.0.1 99999 >/dev/null 2>&1", relay_bin());
+	snprintf(cmd, sizeof(cmd),
+		 "out=$('%s' -p 8080 127.0.0.1 99999 2>&1 </dev/null); rc=$?; "
+		 "echo \"$out\" | grep -q -- '^anysock-relay: target port 99999: ' && exit $rc; "
+		 "echo \"$out\" >&2; exit 99",
+		 relay_bin());
 	int rc = system(cmd);
-	ck_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "target port 99999: exit %d",
+		      WEXITSTATUS(rc));
 }
 END_TEST
 
@@ -389,6 +551,9 @@ int main(void)
 	tcase_add_test(tc, test_few_descriptors);
 	tcase_add_test(tc, test_sigterm_drains);
 	tcase_add_test(tc, test_proxy_upstreams);
+	tcase_add_test(tc, test_send_proxy_versions);
+	tcase_add_test(tc, test_thread_names);
+	tcase_add_test(tc, test_cap_states);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
 	suite_add_tcase(s, tc);

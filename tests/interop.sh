@@ -1,10 +1,11 @@
 #!/bin/sh
 # The PROXY protocol against real peers from Debian's packages:
-#  - HAProxy (send-proxy, send-proxy-v2) in front of examples/echo-server -P:
-#    the server must log the client HAProxy saw;
-#  - HAProxy (send-proxy-v2) -> examples/anysock-relay -A -P 2 ->
-#    echo-server -P: the original client survives two hops;
-#  - examples/anysock-relay -P 1 / -P 2 in front of nginx
+#  - HAProxy (send-proxy, send-proxy-v2) in front of examples/echo-server
+#    --accept-proxy: the server must log the client HAProxy saw;
+#  - HAProxy (send-proxy-v2) -> tools/anysock-relay --accept-proxy
+#    --send-proxy-v2 -> echo-server --accept-proxy: the original client
+#    survives two hops;
+#  - tools/anysock-relay --send-proxy / --send-proxy-v2 in front of nginx
 #    ("listen ... proxy_protocol", answering $proxy_protocol_addr): nginx
 #    must name the client the relay saw.
 # Root only (it installs haproxy and nginx when missing, and runs on a
@@ -66,6 +67,7 @@ on_test_host "$0" "$@"
 nc=nc.openbsd
 need $nc curl haproxy nginx ss
 bin="${top_builddir:-.}/examples"
+tools="${top_builddir:-.}/tools"
 scratch
 chmod 755 "$tmp"
 wait_port() { # port: until something listens on it
@@ -73,8 +75,8 @@ wait_port() { # port: until something listens on it
     echo "FAIL: nothing listening on $1"; exit 1
 }
 
-# --- HAProxy -> echo-server -P ---------------------------------------------
-"$bin/echo-server" -H 127.0.0.1 -p 7100 -P > "$tmp/echo.log" 2>&1 &
+# --- HAProxy -> echo-server --accept-proxy -----------------------------------
+"$bin/echo-server" -H 127.0.0.1 -p 7100 --accept-proxy > "$tmp/echo.log" 2>&1 &
 pids="$pids $!"
 cat > "$tmp/haproxy.cfg" <<CFG
 defaults
@@ -100,9 +102,11 @@ frontend chain
 backend via_relay
     server r 127.0.0.1:7104 send-proxy-v2
 CFG
-# the second hop: the relay takes HAProxy's header (from loopback, trusted
-# by default) and passes the original client on in its own
-"$bin/anysock-relay" -H 127.0.0.1 -p 7104 -A -P 2 127.0.0.1 7100 > "$tmp/chain.log" 2>&1 &
+# the second hop: the relay takes HAProxy's header (from 127.0.0.1, the
+# one trusted source) and passes the original client on in its own
+echo 'allow 127.0.0.1/32; default deny' > "$tmp/trusted"
+"$tools/anysock-relay" -H 127.0.0.1 -p 7104 --accept-proxy --trusted-sources "$tmp/trusted" \
+    --send-proxy-v2 127.0.0.1 7100 > "$tmp/chain.log" 2>&1 &
 pids="$pids $!"
 haproxy -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 &
 pids="$pids $!"
@@ -113,7 +117,7 @@ for v in 1 2; do
     check "HAProxy send-proxy v$v over 127.0.0.2: echo" ho$v \
         "$(echo ho$v | timeout 5 $nc -N -s 127.0.0.2 127.0.0.1 710$v)"
 done
-check "HAProxy -> anysock-relay -A -P 2 -> echo-server: echo" chain \
+check "HAProxy -> anysock-relay --accept-proxy --send-proxy-v2 -> echo-server: echo" chain \
     "$(echo chain | timeout 5 $nc -N -s ::1 ::1 7103)"
 check "the relay logged the client HAProxy named, [::1]" 1 \
     "$(grep -c '^anysock-relay: \[::1\]:[0-9]* -> 127\.0\.0\.1:7100 (IPv4)' "$tmp/chain.log")"
@@ -122,7 +126,7 @@ check "echo-server logged HAProxy's IPv6 clients as [::1]" 3 \
 check "echo-server logged HAProxy's IPv4 clients as 127.0.0.2" 2 \
     "$(grep -c 'tcp 127\.0\.0\.2:[0-9]* connected' "$tmp/echo.log")"
 
-# --- anysock-relay -P -> nginx ----------------------------------------------
+# --- anysock-relay --send-proxy[-v2] -> nginx -----------------------------------
 cat > "$tmp/nginx.conf" <<CFG
 daemon off;
 user root;
@@ -142,13 +146,15 @@ CFG
 nginx -e "$tmp/nginx-error.log" -p "$tmp" -c "$tmp/nginx.conf" &
 pids="$pids $!"
 wait_port 7200
-for v in 1 2; do
-    "$bin/anysock-relay" -p 730$v -P $v 127.0.0.1 7200 > "$tmp/relay$v.log" 2>&1 &
+v=0
+for how in --send-proxy --send-proxy-v2; do
+    v=$((v + 1))
+    "$tools/anysock-relay" -p 730$v $how 127.0.0.1 7200 > "$tmp/relay$v.log" 2>&1 &
     pids="$pids $!"
     wait_port 730$v
-    check "relay -P $v -> nginx: client [::1]" ::1 \
+    check "relay $how -> nginx: client [::1]" ::1 \
         "$(curl -s --max-time 5 "http://[::1]:730$v/")"
-    check "relay -P $v -> nginx: client 127.0.0.3" 127.0.0.3 \
+    check "relay $how -> nginx: client 127.0.0.3" 127.0.0.3 \
         "$(curl -s --max-time 5 --interface 127.0.0.3 "http://127.0.0.1:730$v/")"
 done
 [ $fail = 0 ] || { tail -n 20 "$tmp"/*.log; }

@@ -1,13 +1,14 @@
 #!/bin/sh
 # anysock-port: each rule where the fixtures say (line:col), nothing in
 # comments, strings or look-alike names, the exact findings in the legacy
-# examples and none in their ports, the library or the other examples;
-# the man page and porting.md agree with --list-rules; hostile input is
-# reported without a crash or a hang (the sanitizer build runs this too).
+# examples and none in their ports, the library, the tools or the other
+# examples; the man page and porting.md agree with --list-rules; hostile
+# input is reported without a crash or a hang (the sanitizer build runs
+# this too).
 set -u
 . "${top_srcdir:-.}/tests/common.sh"
 src=${top_srcdir:-.}
-port="${top_builddir:-.}/examples/anysock-port"
+port="${top_builddir:-.}/tools/anysock-port"
 scratch
 # line:col rule, as the fixtures' .expected files hold them
 findings() { sed -n 's/^\([^:]*:\)\{0,1\}\([^:]*\):\([0-9]*\):\([0-9]*\): warning: .*\[\(.*\)\]$/\3:\4 \5/p'; }
@@ -39,9 +40,9 @@ else
     echo "FAIL legacy findings differ:"; diff "$src/tests/port/legacy.expected" "$tmp/legacy"; fail=1
 fi
 out=$("$port" "$src/lib" "$src/examples/porting/daytime-server.c" "$src/examples/porting/daytime-client.c" \
-    "$src/examples/porting/udp-echo-client.c" "$src"/examples/*.c "$src/examples/port" 2>&1)
+    "$src/examples/porting/udp-echo-client.c" "$src"/examples/*.c "$src/tools" 2>&1)
 rc=$?
-check "the library, the ports and the other examples: clean (or suppressed with a reason)" 0 $rc
+check "the library, the ports, the tools and the other examples: clean (or suppressed with a reason)" 0 $rc
 [ $rc = 0 ] || echo "$out"
 
 # --rules, --json, usage

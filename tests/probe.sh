@@ -1,11 +1,11 @@
 #!/bin/sh
-# examples/anysock-probe: what it prints for mapped, documentation, global
+# tools/anysock-probe: what it prints for mapped, documentation, global
 # and loopback addresses, a prefix, --listen and --connect. Reverse lookups
 # only on a throw-away host (root, tests/netns/run.sh); otherwise -n.
 set -u
 . "${top_srcdir:-.}/tests/common.sh"
 on_test_host "$0" "$@"
-probe="${top_builddir:-.}/examples/anysock-probe"
+probe="${top_builddir:-.}/tools/anysock-probe"
 [ -n "${ANYSOCK_NETNS:-}" ] && rev="-t 200" || rev=-n
 fail=0
 has() { # name text pattern
@@ -43,4 +43,10 @@ has "--interfaces: loopback" "$out" 'lo  *127\.0\.0\.1/8 up,loopback (loopback'
 has "--interfaces: the usable question" "$out" 'usable IPv4 (not loopback, not link-local): '
 "$probe" 2>/dev/null; rc=$?
 [ $rc = 2 ] && echo "ok   usage exit 2" || { echo "FAIL usage exit $rc"; fail=1; }
+# -t is a whole number of milliseconds, or exit 2 naming the option as given
+for bad in "-t abc" "-t 1junk" "-t 0" "-t -5" "--timeout= " "--timeout=700000"; do
+    out=$("$probe" $bad -n 127.0.0.1 2>&1); rc=$?
+    check "$bad: exit 2" 2 "$rc"
+    has "$bad: the message names the option" "$out" "^anysock-probe: ${bad%%[ =]*} "
+done
 exit $fail

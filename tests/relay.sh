@@ -1,8 +1,8 @@
 #!/bin/sh
-# examples/anysock-relay in front of examples/echo-server (IPv4 only):
+# tools/anysock-relay in front of examples/echo-server (IPv4 only):
 # clients over ::1 and 127.0.0.1, half-close passed on, 8 MiB both ways
-# intact, and with -P 1 / -P 2 the server logs the real client, not the
-# relay. As root on a throw-away host (tests/netns/run.sh), else on this
+# intact, and with a PROXY header (-P 1, --send-proxy, -P 2,
+# --send-proxy-v2) the server logs the real client, not the relay. As root on a throw-away host (tests/netns/run.sh), else on this
 # machine's loopback. Skips (77) without netcat-openbsd.
 set -u
 . "${top_srcdir:-.}/tests/common.sh"
@@ -10,6 +10,7 @@ on_test_host "$0" "$@"
 nc=nc.openbsd
 need $nc timeout cmp head
 bin="${top_builddir:-.}/examples"
+tools="${top_builddir:-.}/tools"
 scratch
 
 # start NAME LOG COMMAND...: run in the background, wait for its
@@ -25,11 +26,11 @@ start() {
 
 start echo "$tmp/plain.log" "$bin/echo-server" -H 127.0.0.1 -p 0
 plain=$port
-start echo "$tmp/proxied.log" "$bin/echo-server" -H 127.0.0.1 -p 0 -P
+start echo "$tmp/proxied.log" "$bin/echo-server" -H 127.0.0.1 -p 0 --accept-proxy
 proxied=$port
 
 # Without a PROXY header the server sees only the relay.
-start relay "$tmp/r0.log" "$bin/anysock-relay" -p 0 localhost "$plain"
+start relay "$tmp/r0.log" "$tools/anysock-relay" -p 0 localhost "$plain"
 out=$(echo via6 | timeout 5 $nc -N ::1 "$port"); rc=$?
 check "relay ::1 -> 127.0.0.1 echo" via6 "$out"
 check "half-close passed on (nc -N finished)" 0 "$rc"
@@ -41,12 +42,14 @@ timeout 20 $nc -N ::1 "$port" < "$tmp/big" > "$tmp/big.back"
 check "8 MiB through the relay and back" same \
     "$(cmp -s "$tmp/big" "$tmp/big.back" && echo same)"
 
-for v in 1 2; do
-    start relay "$tmp/r$v.log" "$bin/anysock-relay" -p 0 -P "$v" localhost "$proxied"
-    check "PROXY v$v: echo through the relay" hello \
+n=0
+for how in "-P 1" --send-proxy "-P 2" --send-proxy-v2; do
+    n=$((n + 1))
+    start relay "$tmp/r$n.log" "$tools/anysock-relay" -p 0 $how localhost "$proxied"
+    check "$how: echo through the relay" hello \
         "$(echo hello | timeout 5 $nc -N ::1 "$port")"
-    # one more client logged as [::1] with each version
-    check "PROXY v$v: server logged the real client [::1]" "$v" \
+    # one more client logged as [::1] each time
+    check "$how: server logged the real client [::1]" "$n" \
         "$(grep -c 'tcp \[::1\]:[0-9]* connected' "$tmp/proxied.log")"
 done
 check "PROXY v1/v2: every client logged as itself" 0 \

@@ -33,8 +33,9 @@ struct server {
 	size_t len;
 };
 
-/* The program to test: $env, else examples/name under top_builddir. */
-static const char *program_path(const char *env, const char *name)
+/* The program to test: $env, else path (examples/echo-server,
+ * tools/anysock-relay) under top_builddir. */
+static const char *program_path(const char *env, const char *path_in_tree)
 {
 	static char path[2][4096];
 	static int k;
@@ -43,7 +44,7 @@ static const char *program_path(const char *env, const char *name)
 		return p;
 	const char *b = getenv("top_builddir");
 	k = !k;
-	snprintf(path[k], sizeof(path[k]), "%s/examples/%s", b != NULL ? b : ".", name);
+	snprintf(path[k], sizeof(path[k]), "%s/%s", b != NULL ? b : ".", path_in_tree);
 	return path[k];
 }
 

@@ -3,6 +3,7 @@
  * C++ code, with the anysock call or idiom that replaces each.
  *
  *   anysock-port [--json] [--rules LIST] [--list-rules] [--] FILE|DIR...
+ *   anysock-port --help | --version
  *
  * Findings come out in GCC's diagnostic form (path:line:col: warning: ...
  * [rule], then a note with the fix), so editors and CI pick them up; a
@@ -13,7 +14,6 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../tool.h"
 #include "lex.h"
 #include "rules.h"
 
@@ -78,43 +79,10 @@ static void read_failed(const char *path, const char *why)
 /* The whole file, or NULL (reported). */
 static char *slurp(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		read_failed(path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_FILE) {
-		read_failed(path, S_ISREG(st.st_mode) ? "larger than 256 MiB" : "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	while (buf != NULL && got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r <= 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			break; /* shrank while we read: take what there is */
-		}
-		got += (size_t)r;
-	}
-	int err = errno;
-	close(fd);
-	if (buf == NULL) {
-		read_failed(path, "out of memory");
-		return NULL;
-	}
-	if (got < (size_t)st.st_size && got == 0 && st.st_size > 0) {
-		read_failed(path, strerror(err));
-		free(buf);
-		return NULL;
-	}
-	buf[got] = '\0';
-	*len = got;
+	const char *why;
+	char *buf = tool_read_file(path, MAX_FILE, true, len, &why);
+	if (buf == NULL)
+		read_failed(path, why);
 	return buf;
 }
 
@@ -145,11 +113,26 @@ static void scan_file(const char *path)
 	free(buf);
 }
 
-static int usage(const char *why)
+static const char synopsis[] =
+	"usage: anysock-port [--json] [--rules LIST] [--] FILE|DIR...\n"
+	"       anysock-port --list-rules[=man|=markdown]\n"
+	"Find the IPv4-only idioms and dual-stack pitfalls in C and C++ code.\n"
+	"Exit status: 0 clean, 1 findings, 2 a usage error or an unreadable file.\n\n";
+
+enum { JSON = 256, RULES, LIST_RULES };
+
+static const struct tool_option options[] = {
+	{ "json", JSON, NULL, "the findings as a JSON array" },
+	{ "rules", RULES, "LIST", "only these rules (comma-separated ids)" },
+	{ "list-rules", LIST_RULES, "[=FORM]", "every rule, what it finds and the fix; FORM man or\n"
+					       "markdown: as the man page and porting.md hold them" },
+	{ NULL, 0, NULL, NULL },
+};
+
+_Noreturn static void usage(const char *why)
 {
-	fprintf(stderr, "anysock-port: %s\nusage: anysock-port [--json] [--rules LIST] "
-			"[--list-rules] [--] FILE|DIR...\n", why);
-	return 2;
+	fprintf(stderr, "anysock-port: %s\n", why);
+	tool_usage(2);
 }
 
 static bool source_name(const char *path)
@@ -228,7 +211,7 @@ static int list_rules(const char *form)
 			printf("| `%s`%s | %s | %s |\n", rules[i].id,
 			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
 	} else {
-		return usage("--list-rules takes man or markdown");
+		usage("--list-rules takes man or markdown");
 	}
 	return 0;
 }
@@ -259,31 +242,26 @@ static int choose_rules(const char *list)
 
 int main(int argc, char **argv)
 {
-	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted())
-		return usage("internal: the rule tables are broken");
+	tool_name = "anysock-port";
+	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted()) {
+		fprintf(stderr, "anysock-port: internal: the rule tables are broken\n");
+		return 2;
+	}
 	for (size_t i = 0; i < nrules; i++)
 		run.enabled[i] = true;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		} else if (strcmp(argv[i], "--json") == 0) {
+	int opt;
+	const char *given;
+	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1) {
+		if (opt == JSON)
 			run.json = true;
-		} else if (strcmp(argv[i], "--list-rules") == 0) {
-			return list_rules(NULL);
-		} else if (strncmp(argv[i], "--list-rules=", 13) == 0) {
-			return list_rules(argv[i] + 13);
-		} else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
-			if (choose_rules(argv[++i]) < 0)
-				return 2;
-		} else {
-			return usage(strcmp(argv[i], "--rules") == 0 ? "--rules needs a list"
-								      : "unknown option");
-		}
+		else if (opt == LIST_RULES)
+			return list_rules(optarg);
+		else if (choose_rules(optarg) < 0)
+			return 2;
 	}
+	int i = optind;
 	if (i == argc)
-		return usage("no file or directory to scan");
+		usage("no file or directory to scan");
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
 	if (run.json)

@@ -2,28 +2,48 @@
  * anysock-relay - forward TCP connections from every address family to a
  * target reached by name, telling it who the clients are.
  *
- *   anysock-relay [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-A [-T file]]
- *                 [-w workers] [-c max] [-t ms] [-i s] [-e ms] [-D s]
- *                 target-host target-port
+ *   anysock-relay [--host H] [--port P] [--ipv4|--ipv6|--dual-stack]
+ *                 [--send-proxy|--send-proxy-v2]
+ *                 [--accept-proxy [--trusted-sources FILE] [--header-timeout MS]]
+ *                 [--connect-timeout MS] [--workers N] [--max-connections N]
+ *                 [--idle-timeout S] [--drain-timeout S] target-host target-port
+ *
+ * (short forms: -H -p -4 -6 -d, -P 1|2, -A -T -e, -t -w -c -i -D)
  *
  * The socat way (socat TCP6-LISTEN:80,fork TCP4:backend:80) works, but the
  * backend then sees every client as the relay. This relay listens on every
  * family (anysock_listen), connects to the target over whichever family
  * answers first (a connector: Happy Eyeballs with RFC 8305's resolution
- * step), and with -P sends a PROXY protocol header first, so the backend
- * logs and filters the real client: [2001:db8::7]:41000 even though it
- * only speaks IPv4.
+ * step), and with --send-proxy sends a PROXY protocol header first, so
+ * the backend logs and filters the real client: [2001:db8::7]:41000 even
+ * though it only speaks IPv4.
  *
- * Worker threads (-w, one per CPU by default) each run one epoll loop over
- * their connections; they share the listening sockets with EPOLLEXCLUSIVE,
- * so one worker, not all, wakes for a new client, and a worker at its cap
- * simply stops watching them. An idle connection holds two descriptors and
- * about 700 bytes: data moves with splice() through a pipe from the
- * worker's pool (given back when empty) or, without one, through the
- * worker's one buffer; only what the other side cannot take yet is held,
- * the source unread until it is gone (never read more than the other side
- * can take). Half-closes are
- * passed on; every wait has a deadline; SIGTERM drains. See anysock-relay(1).
+ * Worker threads (--workers, one per CPU by default) each run one epoll
+ * loop over their connections; they share the listening sockets with
+ * EPOLLEXCLUSIVE, so one worker, not all, wakes for a new client, and a
+ * worker at its cap simply stops watching them. An idle connection holds
+ * two descriptors and about 700 bytes: data moves with splice() through a
+ * pipe from the worker's pool (given back when empty) or, without one,
+ * through the worker's one buffer; only what the other side cannot take
+ * yet is held, the source unread until it is gone (never read more than
+ * the other side can take). Half-closes are passed on; every wait has a
+ * deadline; SIGTERM drains. See anysock-relay(1).
+ *
+ * examples/echo-server.c is the model server readers copy whole, so it
+ * cannot share code with this file; these parts follow it, and a fix to
+ * one belongs in the other:
+ *   - now_ms() and the timer lists (struct list, unlink_conn(), arm():
+ *     one timeout per list, so appending keeps it sorted);
+ *   - read_header(): the PROXY header read without blocking, parsed with
+ *     anysock_proxy_parse() until whole, within MAX_HEADER and its list's
+ *     deadline, and only from --trusted-sources (checked on accept);
+ *   - the cap and EMFILE: the listeners unwatched (clients wait in the
+ *     backlog) and a pause of PAUSE_MS, never a spin;
+ *   - in tools/tool.c, tool_number() and tool_read_acl() (echo-server's
+ *     number() and read_acl()), and the option as written for messages
+ *     (its option_name());
+ *   - the long option names: --accept-proxy, --trusted-sources,
+ *     --header-timeout, --max-connections, --idle-timeout, --workers.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -41,14 +61,16 @@
 #include <netdb.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
+#include <sys/eventfd.h>
 
 #include <anysock.h>
 
+#include "tool.h"
+
 #define BUF_SIZE (64 * 1024) /* one per worker */
-#define MAX_HEADER 1024      /* -A: a longer upstream header is refused */
-#define PAUSE_MS 1000        /* EMFILE all the same: accept again after this */
-#define BUDGET_MS 50         /* descriptor budget spent: look again after this */
+#define MAX_HEADER 1024      /* --accept-proxy: a longer header is refused */
+#define PAUSE_MS 1000        /* EMFILE all the same: LIMITED this long */
+#define BUDGET_MS 50         /* descriptor budget spent: LIMITED this long */
 /* Descriptors a connection may hold while it connects (client, the
  * connector's epoll, two attempts, two lookups) and once it relays. */
 #define CONNECTING_FDS 6
@@ -56,14 +78,16 @@
 #define PIPE_FDS 2 /* a pipe per direction while data moves (splice) */
 
 static struct {
-	const char *host, *port;
+	const char *listen_host, *listen_port;
+	unsigned listen_flags;
+	const char *host, *port; /* the target */
 	anysock_connect_opts opts;
 	int proxy_version; /* 0: no header to the target */
-	bool accept_proxy; /* -A */
+	bool accept_proxy;
 	anysock_acl *trusted;
 	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
-} cfg = { .workers = 0, .max_conns = 10000, .connect_ms = 5000, .idle_ms = 300000,
-	  .header_ms = 2000, .drain_ms = 10000 };
+} cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK, .workers = 0, .max_conns = 10000,
+	  .connect_ms = 5000, .idle_ms = 300000, .header_ms = 2000, .drain_ms = 10000 };
 
 static anysock_listener *listener;
 static atomic_bool draining;
@@ -103,9 +127,9 @@ struct conn {
 	int64_t started, deadline;
 	struct conn *prev, *next; /* in the worker's list for its state */
 	struct list *list;
-	char *header;             /* -A: what has come of the upstream header */
+	char *header;             /* --accept-proxy: what has come of the header */
 	size_t header_len;
-	uint64_t header_bytes;    /* -P: ours, not the client's, in up.bytes */
+	uint64_t header_bytes;    /* --send-proxy: ours, not the client's, in up.bytes */
 	bool gone[2];             /* that side hung up and left the epoll set */
 	long fd_share;            /* of fd_budget */
 	struct conn *dead_next;   /* finished: freed after the current batch */
@@ -116,22 +140,38 @@ struct list {
 	int timeout_ms;
 };
 
+/* Whether a worker takes new clients, and if not, why: HAProxy's names
+ * for a listener's states (LI_READY, LI_FULL, LI_LIMITED), and one for the
+ * drain. review() alone moves a worker between them; the listening
+ * sockets are in its epoll set exactly while it is READY, so a worker that
+ * cannot take a client leaves it in the kernel's backlog for another
+ * worker or for later, instead of accepting it and dropping it. */
+enum listen_state {
+	READY,    /* watching the listeners: a new client is accepted */
+	FULL,     /* at its share of --max-connections, until one ends */
+	LIMITED,  /* out of descriptors, until one ends or resume_at */
+	DRAINING, /* SIGTERM or SIGINT: never again */
+};
+
 struct worker {
 	int id, ep, conns, cap;
 	pthread_t thread;
 	struct list header, connecting, idle;
-	bool watching;      /* the listeners are in this worker's epoll set */
-	int64_t resume_at;  /* out of descriptors: look again then; -1 */
-	bool said_emfile;
-	int64_t drain_until;
-	struct conn *dead;  /* finished in this batch, freed after it */
-	int pipes[64][2];   /* empty pipes for splice(), kept for the next flow */
+	enum listen_state state;
+	enum listen_state said; /* the state its last log line gave */
+	int64_t ready_since;    /* when it last became READY */
+	int64_t resume_at;      /* LIMITED: look again then; -1 */
+	int64_t drain_until;    /* DRAINING: close what is left then; -1 */
+	struct conn *dead;      /* finished in this batch, freed after it */
+	int pipes[64][2];       /* empty pipes for splice(), kept for the next flow */
 	int npipes;
 	char buf[BUF_SIZE];
 };
 
-static struct tag signal_tag; /* worker 0: SIGTERM or SIGINT arrived */
-static int signal_fd = -1;
+/* SIGTERM or SIGINT: the main thread sets draining and writes to stop_fd,
+ * which every worker's epoll set watches. */
+static struct tag stop_tag;
+static int stop_fd = -1;
 
 static int64_t now_ms(void)
 {
@@ -177,7 +217,7 @@ static void log_end(const struct conn *c, const char *why)
 	       (long long)(now_ms() - c->started), why);
 }
 
-static void watch_listeners(struct worker *w, bool on);
+static void review(struct worker *w);
 static void give_pipe(struct worker *w, struct flow *f);
 
 /* The end of a connection: logged, closed, and freed once the current
@@ -199,8 +239,8 @@ static void finish(struct worker *w, struct conn *c, const char *why)
 	w->dead = c;
 	w->conns--;
 	atomic_fetch_add(&fd_budget, c->fd_share);
-	w->resume_at = -1;
-	watch_listeners(w, true); /* a place and descriptors are free again */
+	w->resume_at = -1; /* a place and descriptors are free again */
+	review(w);
 }
 
 static void bury(struct worker *w)
@@ -474,7 +514,7 @@ static void start_connecting(struct worker *w, struct conn *c)
 	step_connector(w, c);
 }
 
-/* -A: what has come of the upstream relay's header. */
+/* --accept-proxy: what has come of the upstream proxy's header. */
 static void read_header(struct worker *w, struct conn *c)
 {
 	ssize_t n = recv(c->fd[0], c->header + c->header_len, MAX_HEADER - c->header_len, 0);
@@ -508,31 +548,115 @@ static void read_header(struct worker *w, struct conn *c)
 
 /* ---- Accepting ---------------------------------------------------------- */
 
-static void watch_listeners(struct worker *w, bool on)
+static const char *const state_reason[] = {
+	[READY] = "accepting again",
+	[FULL] = "full at its cap",
+	[LIMITED] = "out of descriptors until connections end",
+	[DRAINING] = "draining",
+};
+
+/* The state w is due: the first reason not to accept that holds, else READY. */
+static enum listen_state due_state(const struct worker *w)
 {
-	on = on && !atomic_load(&draining) && w->conns < w->cap;
-	if (on == w->watching)
-		return;
-	w->watching = on;
+	if (atomic_load(&draining))
+		return DRAINING;
+	if (w->conns >= w->cap)
+		return FULL;
+	if (w->resume_at >= 0)
+		return LIMITED;
+	return READY;
+}
+
+static void watch_listeners(struct worker *w, int op)
+{
 	for (int i = 0; i < anysock_listener_count(listener); i++) {
 		int fd = anysock_listener_fd(listener, (size_t)i);
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL };
-		epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
+		epoll_ctl(w->ep, op, fd, &ev);
 	}
 }
 
-/* Accept one client; false when there is none (or no room for one). */
-static void out_of_descriptors(struct worker *w, int pause_ms)
+/* Move w to the state it is due, watching the listeners only when READY.
+ * Called wherever a reason may have come or gone: a connection accepted or
+ * finished, descriptors short or back, the drain. */
+static void review(struct worker *w)
 {
-	if (!w->said_emfile)
-		fprintf(stderr, "anysock-relay: worker %d out of descriptors: not accepting until "
-				"connections end (clients wait in the backlog)\n",
-			w->id);
-	w->said_emfile = true;
-	watch_listeners(w, false);
-	w->resume_at = now_ms() + pause_ms;
+	enum listen_state next = due_state(w);
+	if (next == w->state)
+		return;
+	if (next == READY || w->state == READY)
+		watch_listeners(w, next == READY ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
+	if (next == READY)
+		w->ready_since = now_ms();
+	if (next == DRAINING)
+		w->drain_until = now_ms() + cfg.drain_ms;
+	w->state = next;
 }
 
+/* One log line when the state changes, with the reason. A worker at its
+ * cap turns READY and FULL again with every connection that ends and the
+ * next client from the backlog: it says FULL once, and READY only after a
+ * second of it. */
+static void announce(struct worker *w)
+{
+	if (w->state == w->said || (w->state == READY && now_ms() - w->ready_since < 1000))
+		return;
+	fprintf(stderr, "anysock-relay: worker %d %s%s%s\n", w->id,
+		w->state == READY ? "" : "not accepting: ", state_reason[w->state],
+		w->state == FULL || w->state == LIMITED ? " (clients wait in the backlog)" : "");
+	w->said = w->state;
+}
+
+/* Descriptors ran out: LIMITED until a connection ends or pause_ms pass. */
+static void out_of_descriptors(struct worker *w, int pause_ms)
+{
+	w->resume_at = now_ms() + pause_ms;
+	review(w);
+}
+
+/* Client fd as a connection of w: watched, then on its way (its PROXY
+ * header to read, or the target to reach). */
+static void take_client(struct worker *w, int fd, const anysock_addr *peer)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
+		return;
+	}
+	c->fd_share = CONNECTING_FDS;
+	c->up.pipe[0] = c->up.pipe[1] = c->down.pipe[0] = c->down.pipe[1] = -1;
+	for (int i = 0; i < 3; i++)
+		c->tags[i] = (struct tag){ c, i };
+	c->fd[0] = fd;
+	c->fd[1] = -1;
+	c->peer = *peer;
+	c->local.len = sizeof(c->local.u);
+	getsockname(fd, &c->local.u.sa, &c->local.len);
+	anysock_addr_unmap(&c->local);
+	c->started = now_ms();
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
+	w->conns++;
+	review(w); /* at the cap: FULL, and the rest wait in the backlog */
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		finish(w, c, "cannot watch the client");
+		return;
+	}
+	c->events[0] = EPOLLIN;
+	if (!cfg.accept_proxy) {
+		start_connecting(w, c);
+	} else if (anysock_acl_check(cfg.trusted, peer, NULL) != ANYSOCK_ACL_ALLOW) {
+		finish(w, c, "refused: a PROXY header is only taken from --trusted-sources");
+	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
+		finish(w, c, "out of memory");
+	} else {
+		c->state = HEADER;
+		arm(c, &w->header);
+	}
+}
+
+/* Accept one client from lfd, its descriptors taken from the budget
+ * first; false when there is none (or no room for one). */
 static bool accept_one(struct worker *w, int lfd)
 {
 	if (atomic_fetch_sub(&fd_budget, CONNECTING_FDS) < CONNECTING_FDS) {
@@ -550,44 +674,17 @@ static bool accept_one(struct worker *w, int lfd)
 	}
 	if (fd < 0)
 		return false; /* none left (-EAGAIN: another worker took it), or gone */
-	w->said_emfile = false;
-	struct conn *c = calloc(1, sizeof(*c));
-	if (c == NULL) {
-		close(fd);
-		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
-		return false;
-	}
-	c->fd_share = CONNECTING_FDS;
-	c->up.pipe[0] = c->up.pipe[1] = c->down.pipe[0] = c->down.pipe[1] = -1;
-	for (int i = 0; i < 3; i++)
-		c->tags[i] = (struct tag){ c, i };
-	c->fd[0] = fd;
-	c->fd[1] = -1;
-	c->peer = peer;
-	c->local.len = sizeof(c->local.u);
-	getsockname(fd, &c->local.u.sa, &c->local.len);
-	anysock_addr_unmap(&c->local);
-	c->started = now_ms();
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
-	w->conns++;
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, "cannot watch the client");
-		return true;
-	}
-	c->events[0] = EPOLLIN;
-	if (w->conns >= w->cap)
-		watch_listeners(w, false); /* at the cap: the rest wait in the backlog */
-	if (!cfg.accept_proxy) {
-		start_connecting(w, c);
-	} else if (anysock_acl_check(cfg.trusted, &peer, NULL) != ANYSOCK_ACL_ALLOW) {
-		finish(w, c, "refused: a PROXY header is only taken from -T sources");
-	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
-		finish(w, c, "out of memory");
-	} else {
-		c->state = HEADER;
-		arm(c, &w->header);
-	}
+	take_client(w, fd, &peer);
 	return true;
+}
+
+/* A listener is readable: take a few clients from each while READY. */
+static void accept_clients(struct worker *w)
+{
+	for (int i = 0; i < anysock_listener_count(listener); i++)
+		for (int k = 0; k < 16 && w->state == READY; k++)
+			if (!accept_one(w, anysock_listener_fd(listener, (size_t)i)))
+				break;
 }
 
 /* ---- The loop ----------------------------------------------------------- */
@@ -610,7 +707,7 @@ static int next_wait(struct worker *w)
 		if (t >= 0 && (wait < 0 || t < wait))
 			wait = t;
 	}
-	return wait < 0 || wait > 1000 ? 1000 : wait; /* and look at draining once a second */
+	return wait < 0 || wait > 1000 ? 1000 : wait; /* and announce() once a second */
 }
 
 static void expire(struct worker *w)
@@ -623,172 +720,159 @@ static void expire(struct worker *w)
 	for (struct conn *c = w->connecting.head, *next; c != NULL; c = next) {
 		next = c->next;
 		if (anysock_connector_timeout(c->connector) == 0)
-			step_connector(w, c); /* the connector enforces -t itself */
+			step_connector(w, c); /* the connector enforces --connect-timeout */
 	}
 	if (w->resume_at >= 0 && w->resume_at <= now) {
 		w->resume_at = -1;
-		watch_listeners(w, true);
+		review(w);
 	}
 }
 
-static void *worker_main(void *arg)
+static void handle(struct worker *w, const struct epoll_event *ev)
 {
-	struct worker *w = arg;
-	char name[16];
-	snprintf(name, sizeof(name), "relay-%d", w->id);
-	pthread_setname_np(pthread_self(), name);
-	watch_listeners(w, true);
-	for (;;) {
-		if (atomic_load(&draining) && w->drain_until < 0) {
-			watch_listeners(w, false);
-			w->drain_until = now_ms() + cfg.drain_ms;
-		}
-		if (w->drain_until >= 0 && (w->conns == 0 || now_ms() >= w->drain_until))
-			break;
-		struct epoll_event ev[64];
-		int n = epoll_wait(w->ep, ev, 64, next_wait(w));
-		for (int k = 0; k < n; k++) {
-			struct tag *t = ev[k].data.ptr;
-			if (t == NULL) { /* a listener: one new client */
-				for (int i = 0; i < anysock_listener_count(listener); i++)
-					for (int k2 = 0; k2 < 16 && w->watching; k2++)
-						if (!accept_one(w, anysock_listener_fd(listener, (size_t)i)))
-							break;
-				continue;
-			}
-			if (t == &signal_tag) { /* SIGTERM: stop accepting, drain */
-				struct signalfd_siginfo si;
-				while (read(signal_fd, &si, sizeof(si)) == sizeof(si))
-					;
-				if (!atomic_exchange(&draining, true))
-					printf("anysock-relay: signal %u: draining (up to %d s)\n",
-					       si.ssi_signo, cfg.drain_ms / 1000);
-				continue;
-			}
-			struct conn *c = t->c;
-			if (c->state == DEAD)
-				continue; /* finished earlier in this batch, freed below */
-			if (t->which == 2)
-				step_connector(w, c);
-			else if (c->state == CONNECTING && (ev[k].events & (EPOLLHUP | EPOLLERR)))
-				finish(w, c, "client left before the target answered");
-			else if (c->state == HEADER)
-				read_header(w, c);
-			else if (c->state == RELAYING)
-				relay_event(w, c, t->which, ev[k].events);
-		}
-		expire(w);
-		bury(w);
+	struct tag *t = ev->data.ptr;
+	if (t == NULL) { /* a listener: new clients */
+		accept_clients(w);
+		return;
 	}
-	while (w->connecting.head != NULL)
-		finish(w, w->connecting.head, "drain timeout");
-	while (w->idle.head != NULL)
-		finish(w, w->idle.head, "drain timeout");
-	while (w->header.head != NULL)
-		finish(w, w->header.head, "drain timeout");
+	if (t == &stop_tag) { /* the drain began: nothing more to hear */
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, stop_fd, NULL);
+		review(w);
+		return;
+	}
+	struct conn *c = t->c;
+	if (c->state == DEAD)
+		return; /* finished earlier in this batch, freed after it */
+	if (t->which == 2)
+		step_connector(w, c);
+	else if (c->state == CONNECTING && (ev->events & (EPOLLHUP | EPOLLERR)))
+		finish(w, c, "client left before the target answered");
+	else if (c->state == HEADER)
+		read_header(w, c);
+	else if (c->state == RELAYING)
+		relay_event(w, c, t->which, ev->events);
+}
+
+/* The drain is over: what is left is closed, the pipes too. */
+static void close_all(struct worker *w)
+{
+	struct list *lists[3] = { &w->connecting, &w->idle, &w->header };
+	for (int i = 0; i < 3; i++)
+		while (lists[i]->head != NULL)
+			finish(w, lists[i]->head, "drain timeout");
 	bury(w);
 	while (w->npipes > 0) {
 		w->npipes--;
 		close(w->pipes[w->npipes][0]);
 		close(w->pipes[w->npipes][1]);
 	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char name[16]; /* the thread's, not the process's: pgrep anysock-relay */
+	snprintf(name, sizeof(name), "relay-%d", w->id);
+	pthread_setname_np(pthread_self(), name);
+	watch_listeners(w, EPOLL_CTL_ADD); /* it starts READY */
+	for (;;) {
+		review(w); /* the drain may have begun in another thread */
+		announce(w);
+		if (w->state == DRAINING && (w->conns == 0 || now_ms() >= w->drain_until))
+			break;
+		struct epoll_event ev[64];
+		int n = epoll_wait(w->ep, ev, 64, next_wait(w));
+		for (int k = 0; k < n; k++)
+			handle(w, &ev[k]);
+		expire(w);
+		bury(w);
+	}
+	close_all(w);
 	return NULL;
 }
 
 /* ---- Configuration ------------------------------------------------------ */
 
-static void usage(const char *me)
-{
-	fprintf(stderr,
-		"usage: %s [-H host] [-p port] [-4|-6|-d] [-P 1|2] [-A [-T acl-file]] [-w workers]\n"
-		"       [-c max] [-t ms] [-i seconds] [-e ms] [-D seconds] target-host target-port\n",
-		me);
-	exit(2);
-}
+static const char synopsis[] =
+	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
+	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n\n";
 
-/* A whole number in [min, max] for option opt, or exit 2 saying why. */
-static int number(int opt, const char *text, long min, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "anysock-relay: -%c %s: not a number from %ld to %ld\n", opt, text,
-			min, max);
-		exit(2);
-	}
-	return (int)v;
-}
+enum { SEND_PROXY = 256, SEND_PROXY_V2 };
 
-static anysock_acl *read_acl(const char *path)
+/* The long names say which way a PROXY header goes, in HAProxy's words. */
+static const struct tool_option options[] = {
+	{ "host", 'H', "HOST", "listen on HOST's addresses (default: every family)" },
+	{ "port", 'p', "PORT", "listen on PORT (default: one the kernel picks)" },
+	{ "ipv4", '4', NULL, "listen on IPv4 only" },
+	{ "ipv6", '6', NULL, "listen on IPv6 only" },
+	{ "dual-stack", 'd', NULL, "one dual-stack socket, not one per family" },
+	{ "send-proxy", SEND_PROXY, NULL, "send the target a PROXY v1 header naming the client" },
+	{ "send-proxy-v2", SEND_PROXY_V2, NULL, "send it a PROXY v2 header" },
+	{ NULL, 'P', "1|2", "--send-proxy or --send-proxy-v2" },
+	{ "accept-proxy", 'A', NULL, "expect a PROXY header from each client (it comes\n"
+				     "through a proxy; the header names the client)" },
+	{ "trusted-sources", 'T', "FILE", "the access list of who may send one (default:\n"
+					  "loopback); anyone else is refused" },
+	{ "header-timeout", 'e', "MS", "how long that header may take (default 2000)" },
+	{ "connect-timeout", 't', "MS", "give up reaching the target after MS (default 5000)" },
+	{ "workers", 'w', "N", "worker threads, 1-64 (default: one per CPU)" },
+	{ "max-connections", 'c', "N", "connections at once (default 10000)" },
+	{ "idle-timeout", 'i', "SECONDS", "close a connection idle this long (default 300)" },
+	{ "drain-timeout", 'D', "SECONDS", "on SIGTERM, wait this long for connections\n"
+					   "(default 10)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* One option into cfg; given is how it was written, for messages. */
+static void take_option(int opt, const char *given, const char *arg)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (size_t got = 1; f != NULL && got > 0; len += got) {
-		if (len == cap && (text = realloc(text, cap = cap ? 2 * cap : 65536)) == NULL)
-			break;
-		got = fread(text + len, 1, cap - len, f);
+	switch (opt) {
+	case 'H': cfg.listen_host = arg; break;
+	case 'p': cfg.listen_port = arg; break;
+	case '4': cfg.listen_flags |= ANYSOCK_LISTEN_IPV4; break;
+	case '6': cfg.listen_flags |= ANYSOCK_LISTEN_IPV6; break;
+	case 'd': cfg.listen_flags |= ANYSOCK_LISTEN_DUALSTACK; break;
+	case 'P': cfg.proxy_version = tool_number(given, arg, 1, 2); break;
+	case SEND_PROXY: cfg.proxy_version = 1; break;
+	case SEND_PROXY_V2: cfg.proxy_version = 2; break;
+	case 'A': cfg.accept_proxy = true; break;
+	case 'T': cfg.trusted = tool_read_acl(given, arg); break;
+	case 'e': cfg.header_ms = tool_number(given, arg, 1, 600000); break;
+	case 't': cfg.connect_ms = tool_number(given, arg, 1, 600000); break;
+	case 'w': cfg.workers = tool_number(given, arg, 1, 64); break;
+	case 'c': cfg.max_conns = tool_number(given, arg, 1, 1000000); break;
+	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
+	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
 	}
-	if (f == NULL || text == NULL || ferror(f) || memchr(text, '\0', len) != NULL) {
-		fprintf(stderr, "anysock-relay: -T %s: %s\n", path,
-			f == NULL ? strerror(errno) : "unreadable, or a NUL byte in it");
-		exit(1);
-	}
-	fclose(f);
-	anysock_acl *a;
-	anysock_parse_error err;
-	if (anysock_acl_parse_n(text, len, 0, &a, &err) < 0) {
-		fprintf(stderr, "%s:%u:%u: %s\n", path, err.line, err.column,
-			anysock_strerror(err.code));
-		exit(1);
-	}
-	free(text);
-	return a;
 }
 
 /* The target port, checked now rather than at the first client. */
 static void check_port(const char *port)
 {
 	bool digits = port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
-	if (digits ? number('p', port, 1, 65535) > 0 : getservbyname(port, "tcp") != NULL)
+	if (digits ? tool_number("target port", port, 1, 65535) > 0 :
+		     getservbyname(port, "tcp") != NULL)
 		return;
 	fprintf(stderr, "anysock-relay: target port %s: no such TCP service\n", port);
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* The command line into cfg, every value checked; exits for --help,
+ * --version and anything wrong. */
+static void parse_command_line(int argc, char **argv)
 {
-	const char *host = NULL, *port = NULL;
-	unsigned flags = ANYSOCK_LISTEN_NONBLOCK;
 	int opt;
-	while ((opt = getopt(argc, argv, "H:p:46dP:AT:w:c:t:i:e:D:")) != -1) {
-		switch (opt) {
-		case 'H': host = optarg; break;
-		case 'p': port = optarg; break;
-		case '4': flags |= ANYSOCK_LISTEN_IPV4; break;
-		case '6': flags |= ANYSOCK_LISTEN_IPV6; break;
-		case 'd': flags |= ANYSOCK_LISTEN_DUALSTACK; break;
-		case 'P': cfg.proxy_version = number(opt, optarg, 1, 2); break;
-		case 'A': cfg.accept_proxy = true; break;
-		case 'T': cfg.trusted = read_acl(optarg); break;
-		case 'w': cfg.workers = number(opt, optarg, 1, 64); break;
-		case 'c': cfg.max_conns = number(opt, optarg, 1, 1000000); break;
-		case 't': cfg.connect_ms = number(opt, optarg, 1, 600000); break;
-		case 'i': cfg.idle_ms = number(opt, optarg, 1, 86400) * 1000; break;
-		case 'e': cfg.header_ms = number(opt, optarg, 1, 600000); break;
-		case 'D': cfg.drain_ms = number(opt, optarg, 0, 3600) * 1000; break;
-		default: usage(argv[0]);
-		}
-	}
+	const char *given;
+	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1)
+		take_option(opt, given, optarg);
 	if (argc - optind != 2)
-		usage(argv[0]);
+		tool_usage(2);
 	cfg.host = argv[optind];
 	cfg.port = argv[optind + 1];
 	check_port(cfg.port);
 	if (cfg.trusted == NULL &&
 	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
-		return 1;
+		exit(1);
 	if (cfg.workers == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
@@ -796,42 +880,48 @@ int main(int argc, char **argv)
 	cfg.opts = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
 	cfg.opts.timeout_ms = cfg.connect_ms;
 	cfg.opts.flags = ANYSOCK_CONNECT_NONBLOCK;
+}
 
-	/* SIGTERM and SIGINT are read from a signalfd by the first worker,
-	 * the main thread: blocked here, before any thread exists. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+/* The listening sockets, said on stdout; exit 1 when one cannot be had. */
+static void open_listeners(void)
+{
 	anysock_addr failed;
-	int rc = anysock_listen(host, port, SOCK_STREAM, flags, 0, &listener, &failed);
+	int rc = anysock_listen(cfg.listen_host, cfg.listen_port, SOCK_STREAM, cfg.listen_flags, 0,
+				&listener, &failed);
 	if (rc < 0) {
 		char where[ANYSOCK_ADDRSTRLEN] = "-";
 		anysock_ntop(&failed, where, sizeof(where), 0);
 		fprintf(stderr, "anysock-relay: cannot listen on %s: %s\n", where, anysock_strerror(rc));
-		return 1;
+		exit(1);
 	}
 	char where[512];
 	anysock_listener_ntop(listener, where, sizeof(where));
 	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per connection, as it ends */
 	printf("anysock-relay: listening on %s, forwarding to %s port %s\n", where, cfg.host,
 	       cfg.port);
+}
 
+/* What RLIMIT_NOFILE leaves for connections: less what is open now (stdio,
+ * the listeners), each worker's epoll, stop_fd, and some for the resolver
+ * and the C library. */
+static void set_fd_budget(void)
+{
 	struct rlimit nofile;
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	long spare = nofile.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)nofile.rlim_cur;
-	/* what is open now (stdio, listeners), each worker's epoll, the
-	 * signalfd, and some for the resolver and the C library */
 	atomic_store(&fd_budget, spare - 3 - anysock_listener_count(listener) -
 					 2L * cfg.workers - 16);
+}
+
+/* Every worker a thread of its own (the main thread waits for signals),
+ * each with its share of the cap and its own epoll set. */
+static struct worker *start_workers(void)
+{
 	struct worker *w = calloc((size_t)cfg.workers, sizeof(*w));
-	int sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (w == NULL || sfd < 0) {
+	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w == NULL || stop_fd < 0) {
 		perror("anysock-relay");
-		return 1;
+		exit(1);
 	}
 	for (int i = 0; i < cfg.workers; i++) {
 		w[i] = (struct worker){ .id = i, .ep = epoll_create1(EPOLL_CLOEXEC), .resume_at = -1,
@@ -842,25 +932,52 @@ int main(int argc, char **argv)
 		w[i].header.timeout_ms = cfg.header_ms;
 		w[i].connecting.timeout_ms = cfg.connect_ms + 1000; /* the connector's own, first */
 		w[i].idle.timeout_ms = cfg.idle_ms;
-		if (w[i].ep < 0) {
-			perror("anysock-relay: epoll");
-			return 1;
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &stop_tag };
+		int rc = w[i].ep < 0 ? -1 : epoll_ctl(w[i].ep, EPOLL_CTL_ADD, stop_fd, &ev);
+		if (rc < 0 || (rc = pthread_create(&w[i].thread, NULL, worker_main, &w[i])) != 0) {
+			fprintf(stderr, "anysock-relay: worker %d: %s\n", i,
+				strerror(rc < 0 ? errno : rc));
+			exit(1);
 		}
 	}
-	/* Worker 0 is this thread, and hears the signals on its epoll set;
-	 * the others see draining within a second (next_wait). */
-	signal_fd = sfd;
-	struct epoll_event sev = { .events = EPOLLIN, .data.ptr = &signal_tag };
-	epoll_ctl(w[0].ep, EPOLL_CTL_ADD, sfd, &sev);
-	for (int i = 1; i < cfg.workers; i++)
-		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
-	worker_main(&w[0]);
-	for (int i = 1; i < cfg.workers; i++)
+	return w;
+}
+
+/* Until SIGTERM or SIGINT (blocked in every thread): then every worker
+ * stops accepting and drains. */
+static void wait_for_stop(const sigset_t *stop)
+{
+	siginfo_t si;
+	while (sigwaitinfo(stop, &si) < 0)
+		;
+	atomic_store(&draining, true);
+	printf("anysock-relay: signal %d: draining (up to %d s)\n", si.si_signo,
+	       cfg.drain_ms / 1000);
+	eventfd_write(stop_fd, 1);
+}
+
+int main(int argc, char **argv)
+{
+	tool_name = "anysock-relay";
+	parse_command_line(argc, argv);
+	/* Blocked before any thread exists, so in all of them: only
+	 * wait_for_stop() takes these. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	open_listeners();
+	set_fd_budget();
+	struct worker *w = start_workers();
+	wait_for_stop(&stop);
+	for (int i = 0; i < cfg.workers; i++) {
 		pthread_join(w[i].thread, NULL);
-	for (int i = 0; i < cfg.workers; i++)
 		close(w[i].ep);
+	}
 	free(w);
-	close(sfd);
+	close(stop_fd);
 	anysock_listener_close(listener);
 	anysock_acl_free(cfg.trusted);
 	printf("anysock-relay: drained, exiting\n");

@@ -5,6 +5,7 @@
  *   anysock-probe [-t ms] --listen SERVICE [HOST] what would be bound
  *   anysock-probe [-t ms] --connect HOST PORT     the Happy Eyeballs race
  *   anysock-probe --interfaces                    this host's addresses
+ *   anysock-probe --help | --version
  *
  * ARG is a name, an address, host:port ([v6]:port for IPv6) or a CIDR
  * prefix. For each address it resolves to: the canonical text, the family,
@@ -14,7 +15,6 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <anysock.h>
+
+#include "tool.h"
 
 static int timeout_ms = 2000;
 static bool reverse = true;
@@ -202,43 +204,48 @@ static int show_interfaces(void)
 	return 0;
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: anysock-probe [-n] [-t ms] ARG...\n"
-			"       anysock-probe [-t ms] --listen SERVICE [HOST]\n"
-			"       anysock-probe [-t ms] --connect HOST PORT\n"
-			"       anysock-probe --interfaces\n");
-	exit(2);
-}
+static const char synopsis[] =
+	"usage: anysock-probe [-n] [-t MS] ARG...\n"
+	"       anysock-probe [-t MS] --listen SERVICE [HOST]\n"
+	"       anysock-probe [-t MS] --connect HOST PORT\n"
+	"       anysock-probe --interfaces\n"
+	"What anysock sees in each ARG (a name, an address, host:port, a prefix),\n"
+	"what --listen would bind, how a --connect race goes, this host's addresses.\n\n";
+
+enum { LISTEN = 256, CONNECT, INTERFACES };
+
+static const struct tool_option options[] = {
+	{ "numeric", 'n', NULL, "no reverse lookups" },
+	{ "timeout", 't', "MS", "the limit for each lookup and connection, 1-600000\n"
+				"(default 2000)" },
+	{ "listen", LISTEN, NULL, "bind SERVICE [on HOST] as anysock_listen would" },
+	{ "connect", CONNECT, NULL, "connect to HOST PORT, and show the race" },
+	{ "interfaces", INTERFACES, NULL, "this host's addresses, and which are usable" },
+	{ NULL, 0, NULL, NULL },
+};
 
 int main(int argc, char **argv)
 {
-	static const struct option longs[] = { { "listen", no_argument, NULL, 'l' },
-					       { "connect", no_argument, NULL, 'c' },
-					       { "timeout", required_argument, NULL, 't' },
-					       { "numeric", no_argument, NULL, 'n' },
-					       { "interfaces", no_argument, NULL, 'i' },
-					       { NULL, 0, NULL, 0 } };
 	int mode = 0, opt;
-	while ((opt = getopt_long(argc, argv, "nt:", longs, NULL)) != -1) {
-		switch (opt) {
-		case 'n': reverse = false; break;
-		case 't': timeout_ms = atoi(optarg); break;
-		case 'l':
-		case 'c':
-		case 'i': mode = opt; break;
-		default: usage();
-		}
+	const char *given;
+	tool_name = "anysock-probe";
+	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1) {
+		if (opt == 'n')
+			reverse = false;
+		else if (opt == 't')
+			timeout_ms = tool_number(given, optarg, 1, 600000);
+		else
+			mode = opt;
 	}
 	int left = argc - optind;
-	if (mode == 'l' && (left == 1 || left == 2))
+	if (mode == LISTEN && (left == 1 || left == 2))
 		return show_listen(argv[optind], left == 2 ? argv[optind + 1] : NULL);
-	if (mode == 'c' && left == 2)
+	if (mode == CONNECT && left == 2)
 		return show_connect(argv[optind], argv[optind + 1]);
-	if (mode == 'i' && left == 0)
+	if (mode == INTERFACES && left == 0)
 		return show_interfaces();
 	if (mode != 0 || left == 0)
-		usage();
+		tool_usage(2);
 	int rc = 0;
 	for (int i = optind; i < argc; i++)
 		rc |= probe(argv[i]);
