@@ -110,7 +110,7 @@ struct client {
 	struct list *list;
 	char *pending;            /* echo not yet written back (it stopped reading) */
 	size_t pending_len, pending_off;
-	char header[MAX_HEADER];  /* what has come of the PROXY header so far */
+	char header[MAX_HEADER]; /* what has come of the PROXY header so far */
 	size_t header_len;
 };
 

@@ -66,17 +66,13 @@ static inline void connector_trace(const anysock_connector *c, enum anysock_atte
 static inline int connect_error_rank(int err)
 {
 	switch (err) {
-	case -ECONNREFUSED:
-		return 4;
-	case -ETIMEDOUT:
-		return 3;
+	case -ECONNREFUSED: return 4;
+	case -ETIMEDOUT: return 3;
 	case -ENETUNREACH:
 	case -EHOSTUNREACH:
 	case -EADDRNOTAVAIL:
-	case -EAFNOSUPPORT:
-		return 1;
-	default:
-		return 2;
+	case -EAFNOSUPPORT: return 1;
+	default: return 2;
 	}
 }
 

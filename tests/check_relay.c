@@ -368,7 +368,8 @@ START_TEST(test_send_proxy_versions)
 		int conn = accept(target, NULL, NULL);
 		char buf[256];
 		ssize_t n = read_within(conn, buf, sizeof(buf), 5000);
-		ck_assert_msg(n >= (ssize_t)how[i].len && memcmp(buf, how[i].starts, how[i].len) == 0,
+		ck_assert_msg(n >= (ssize_t)how[i].len &&
+				      memcmp(buf, how[i].starts, how[i].len) == 0,
 			      "%s: the target got %zd bytes, not the header", how[i].args[0], n);
 		close(conn);
 		close(fd);
@@ -417,7 +418,8 @@ START_TEST(test_thread_names)
 				continue;
 			comm_of(r.pid, e->d_name, name, sizeof(name));
 			workers += strcmp(name, "relay-0") == 0 || strcmp(name, "relay-1") == 0;
-			main_thread += strcmp(name, "anysock-relay") == 0 && atoi(e->d_name) == r.pid;
+			main_thread += strcmp(name, "anysock-relay") == 0 &&
+				       atoi(e->d_name) == r.pid;
 			strncat(all, name, sizeof(all) - strlen(all) - 2);
 			strcat(all, " ");
 		}

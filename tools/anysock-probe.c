@@ -216,8 +216,9 @@ enum { LISTEN = 256, CONNECT, INTERFACES };
 
 static const struct tool_option options[] = {
 	{ "numeric", 'n', NULL, "no reverse lookups" },
-	{ "timeout", 't', "MS", "the limit for each lookup and connection, 1-600000\n"
-				"(default 2000)" },
+	{ "timeout", 't', "MS",
+	  "the limit for each lookup and connection, 1-600000\n"
+	  "(default 2000)" },
 	{ "listen", LISTEN, NULL, "bind SERVICE [on HOST] as anysock_listen would" },
 	{ "connect", CONNECT, NULL, "connect to HOST PORT, and show the race" },
 	{ "interfaces", INTERFACES, NULL, "this host's addresses, and which are usable" },

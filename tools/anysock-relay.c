@@ -86,8 +86,13 @@ static struct {
 	bool accept_proxy;
 	anysock_acl *trusted;
 	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
-} cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK, .workers = 0, .max_conns = 10000,
-	  .connect_ms = 5000, .idle_ms = 300000, .header_ms = 2000, .drain_ms = 10000 };
+} cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK,
+	  .workers = 0,
+	  .max_conns = 10000,
+	  .connect_ms = 5000,
+	  .idle_ms = 300000,
+	  .header_ms = 2000,
+	  .drain_ms = 10000 };
 
 static anysock_listener *listener;
 static atomic_bool draining;
@@ -127,7 +132,7 @@ struct conn {
 	int64_t started, deadline;
 	struct conn *prev, *next; /* in the worker's list for its state */
 	struct list *list;
-	char *header;             /* --accept-proxy: what has come of the header */
+	char *header; /* --accept-proxy: what has come of the header */
 	size_t header_len;
 	uint64_t header_bytes;    /* --send-proxy: ours, not the client's, in up.bytes */
 	bool gone[2];             /* that side hung up and left the epoll set */
@@ -809,17 +814,20 @@ static const struct tool_option options[] = {
 	{ "send-proxy", SEND_PROXY, NULL, "send the target a PROXY v1 header naming the client" },
 	{ "send-proxy-v2", SEND_PROXY_V2, NULL, "send it a PROXY v2 header" },
 	{ NULL, 'P', "1|2", "--send-proxy or --send-proxy-v2" },
-	{ "accept-proxy", 'A', NULL, "expect a PROXY header from each client (it comes\n"
-				     "through a proxy; the header names the client)" },
-	{ "trusted-sources", 'T', "FILE", "the access list of who may send one (default:\n"
-					  "loopback); anyone else is refused" },
+	{ "accept-proxy", 'A', NULL,
+	  "expect a PROXY header from each client (it comes\n"
+	  "through a proxy; the header names the client)" },
+	{ "trusted-sources", 'T', "FILE",
+	  "the access list of who may send one (default:\n"
+	  "loopback); anyone else is refused" },
 	{ "header-timeout", 'e', "MS", "how long that header may take (default 2000)" },
 	{ "connect-timeout", 't', "MS", "give up reaching the target after MS (default 5000)" },
 	{ "workers", 'w', "N", "worker threads, 1-64 (default: one per CPU)" },
 	{ "max-connections", 'c', "N", "connections at once (default 10000)" },
 	{ "idle-timeout", 'i', "SECONDS", "close a connection idle this long (default 300)" },
-	{ "drain-timeout", 'D', "SECONDS", "on SIGTERM, wait this long for connections\n"
-					   "(default 10)" },
+	{ "drain-timeout", 'D', "SECONDS",
+	  "on SIGTERM, wait this long for connections\n"
+	  "(default 10)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -850,8 +858,8 @@ static void take_option(int opt, const char *given, const char *arg)
 static void check_port(const char *port)
 {
 	bool digits = port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
-	if (digits ? tool_number("target port", port, 1, 65535) > 0 :
-		     getservbyname(port, "tcp") != NULL)
+	if (digits ? tool_number("target port", port, 1, 65535) > 0
+		   : getservbyname(port, "tcp") != NULL)
 		return;
 	fprintf(stderr, "anysock-relay: target port %s: no such TCP service\n", port);
 	exit(2);

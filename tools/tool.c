@@ -42,7 +42,7 @@ static void getopt_tables(const struct tool_option *options, struct option *long
 			bool optional = o->arg != NULL && o->arg[0] == '[';
 			if (o->name != NULL && l + 1 < nlongs)
 				longs[l++] = (struct option){ o->name,
-							      optional  ? optional_argument
+							      optional ? optional_argument
 							      : o->arg ? required_argument
 								       : no_argument,
 							      NULL, o->key };
@@ -57,8 +57,8 @@ static void getopt_tables(const struct tool_option *options, struct option *long
 	shorts[k] = '\0';
 }
 
-int tool_getopt(int argc, char **argv, const struct tool_option *options,
-		const char *synopsis, const char **given)
+int tool_getopt(int argc, char **argv, const struct tool_option *options, const char *synopsis,
+		const char **given)
 {
 	static struct option longs[48];
 	static char shorts[96], text[64];
@@ -91,9 +91,11 @@ static void print_row(FILE *out, const struct tool_option *o)
 	if (o->key < 256)
 		snprintf(letter, sizeof(letter), "-%c", o->key);
 	snprintf(left, sizeof(left), "  %s%s%s%s%s%s", letter,
-		 o->key >= 256 ? "    " : o->name != NULL ? ", " : "", o->name != NULL ? "--" : "",
-		 o->name != NULL ? o->name : "", o->arg != NULL && o->arg[0] != '[' ? " " : "",
-		 o->arg != NULL ? o->arg : "");
+		 o->key >= 256     ? "    "
+		 : o->name != NULL ? ", "
+				   : "",
+		 o->name != NULL ? "--" : "", o->name != NULL ? o->name : "",
+		 o->arg != NULL && o->arg[0] != '[' ? " " : "", o->arg != NULL ? o->arg : "");
 	fprintf(out, "%-30s ", left);
 	for (const char *h = o->help; *h != '\0'; h++) {
 		fputc(*h, out);
@@ -156,8 +158,7 @@ static char *read_all(int fd, size_t cap, size_t max, size_t *len, const char **
 	return NULL;
 }
 
-char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *len,
-		     const char **why)
+char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *len, const char **why)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
 	struct stat st;

@@ -37,8 +37,8 @@ struct tool_option {
  * --help (the synopsis, then the table) and --version are answered here
  * and exit 0; an unknown option or a missing argument prints the usage on
  * standard error and exits 2. */
-int tool_getopt(int argc, char **argv, const struct tool_option *options,
-		const char *synopsis, const char **given);
+int tool_getopt(int argc, char **argv, const struct tool_option *options, const char *synopsis,
+		const char **given);
 
 /* text as a whole number from min to max, or exit 2 with a message that
  * names what it was given for (an option, "target port"). */

@@ -124,8 +124,9 @@ enum { JSON = 256, RULES, LIST_RULES };
 static const struct tool_option options[] = {
 	{ "json", JSON, NULL, "the findings as a JSON array" },
 	{ "rules", RULES, "LIST", "only these rules (comma-separated ids)" },
-	{ "list-rules", LIST_RULES, "[=FORM]", "every rule, what it finds and the fix; FORM man or\n"
-					       "markdown: as the man page and porting.md hold them" },
+	{ "list-rules", LIST_RULES, "[=FORM]",
+	  "every rule, what it finds and the fix; FORM man or\n"
+	  "markdown: as the man page and porting.md hold them" },
 	{ NULL, 0, NULL, NULL },
 };
 
