@@ -6,6 +6,12 @@
 #ifndef BENCH_H
 #define BENCH_H
 
+/* Figures of unoptimized code would mislead: the benchmarks build with
+ * the default CFLAGS (-O2), and refuse a build without optimization. */
+#ifndef __OPTIMIZE__
+#error "build the benchmarks with optimization (the default CFLAGS, -O2)"
+#endif
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
