@@ -201,9 +201,18 @@ START_TEST(test_port0_same_port_many_times)
 		int port = listener_port(l, 0);
 		ck_assert_int_eq(listener_port(l, 1), port);
 		anysock_listener_close(l);
-		/* Occupy that port in IPv4 so the next rounds meet taken ports. */
-		if (nsq < 64)
-			squatters[nsq++] = squat("0.0.0.0", port);
+		/* Occupy that port in IPv4 so the next rounds meet taken ports
+		 * (unless another process on the machine took it first since
+		 * the close: then it is taken all the same). */
+		anysock_addr a = addr("0.0.0.0", port);
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ck_assert_int_ge(fd, 0);
+		if (bind(fd, &a.u.sa, a.len) == 0 && listen(fd, 8) == 0) {
+			squatters[nsq++] = fd;
+		} else {
+			ck_assert_int_eq(errno, EADDRINUSE);
+			close(fd);
+		}
 	}
 	while (nsq > 0)
 		close(squatters[--nsq]);
