@@ -318,6 +318,7 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
+	int saved_errno = errno;
 	anysock_connect_opts o;
 	int rc = read_opts(opts, &o);
 	if (rc < 0)
@@ -360,7 +361,7 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	}
 	progress(c); /* the first attempt leaves now; a result waits for step */
 	*out = c;
-	return 0;
+	return errno_kept(saved_errno, 0);
 }
 
 int anysock_connector_fd(const anysock_connector *c)
@@ -377,6 +378,7 @@ int anysock_connector_step(anysock_connector *c, anysock_addr *peer)
 {
 	if (c == NULL)
 		return -EINVAL;
+	int saved_errno = errno;
 	if (!c->done)
 		progress(c);
 	if (!c->done)
@@ -388,7 +390,7 @@ int anysock_connector_step(anysock_connector *c, anysock_addr *peer)
 		c->outcome = -EALREADY;
 		c->has_peer = false;
 	}
-	return rc;
+	return errno_kept(saved_errno, rc);
 }
 
 void anysock_connector_free(anysock_connector *c)
@@ -414,6 +416,7 @@ int anysock_connect(const char *host, const char *service, int socktype,
 {
 	if (peer != NULL)
 		memset(peer, 0, sizeof(*peer));
+	int saved_errno = errno;
 	anysock_connector *c;
 	int rc = anysock_connector_start(host, service, socktype, opts, &c);
 	if (rc < 0)
@@ -427,5 +430,5 @@ int anysock_connect(const char *host, const char *service, int socktype,
 		}
 	}
 	anysock_connector_free(c); /* on -EINTR the pending attempts are abandoned */
-	return rc;
+	return errno_kept(saved_errno, rc);
 }

@@ -212,6 +212,7 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 int anysock_listen(const char *host, const char *service, int socktype, unsigned flags,
 		   int backlog, anysock_listener **out, anysock_addr *failed)
 {
+	int saved_errno = errno;
 	anysock_addr dummy;
 	if (failed == NULL)
 		failed = &dummy;
@@ -247,7 +248,7 @@ int anysock_listen(const char *host, const char *service, int socktype, unsigned
 	memset(failed, 0, sizeof(*failed));
 	listener_fill_pollfds(l);
 	*out = l;
-	return (int)l->n;
+	return errno_kept(saved_errno, (int)l->n);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -282,6 +283,7 @@ int anysock_accept_fd(int fd, anysock_addr *peer, unsigned flags)
 {
 	if (fd < 0 || (flags & ~ANYSOCK_LISTEN_NONBLOCK))
 		return -EINVAL;
+	int saved_errno = errno;
 	for (;;) {
 		anysock_addr a;
 		int c = sock_accept(fd, &a, flags & ANYSOCK_LISTEN_NONBLOCK);
@@ -289,7 +291,7 @@ int anysock_accept_fd(int fd, anysock_addr *peer, unsigned flags)
 			anysock_addr_unmap(&a);
 			if (peer != NULL)
 				*peer = a;
-			return c;
+			return errno_kept(saved_errno, c);
 		}
 		if (c == -EAGAIN || c == -EWOULDBLOCK)
 			return -EAGAIN;
@@ -309,5 +311,6 @@ int anysock_accept(anysock_listener *l, anysock_addr *peer, int timeout_ms)
 		return -EINVAL;
 	if (l->socktype != SOCK_STREAM)
 		return -EOPNOTSUPP;
-	return listener_serve(l, timeout_ms, accept_op, peer);
+	int saved_errno = errno;
+	return errno_kept(saved_errno, listener_serve(l, timeout_ms, accept_op, peer));
 }
