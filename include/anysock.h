@@ -57,9 +57,9 @@ struct addrinfo;
 /* The release this header belongs to (NEWS says what each one added). The
  * package's version comes from here: configure reads these lines. */
 #define ANYSOCK_VERSION_MAJOR 0
-#define ANYSOCK_VERSION_MINOR 8
+#define ANYSOCK_VERSION_MINOR 9
 #define ANYSOCK_VERSION_PATCH 0
-#define ANYSOCK_VERSION_STRING "0.8.0"
+#define ANYSOCK_VERSION_STRING "0.9.0"
 /* 0xMMmmpp, for comparisons: ANYSOCK_VERSION_HEX >= 0x000800 */
 #define ANYSOCK_VERSION_HEX \
 	((ANYSOCK_VERSION_MAJOR << 16) | (ANYSOCK_VERSION_MINOR << 8) | ANYSOCK_VERSION_PATCH)
@@ -518,6 +518,25 @@ typedef struct anysock_listener anysock_listener;
 #define ANYSOCK_LISTEN_IPV6 0x10u     /* IPv6 only                           */
 #define ANYSOCK_LISTEN_NUMERIC 0x20u  /* host and service must be numeric    */
 
+/*
+ * A setup hook: called with each socket the library makes to connect
+ * (every attempt of anysock_connect's race) or to listen (every socket of
+ * anysock_listen_with), after the library's own options and before bind()
+ * or connect(), so that options which must come first reach the handshake
+ * (SO_RCVBUF and the window scale a SYN announces, TCP_NODELAY, SO_MARK,
+ * SO_BINDTODEVICE, IP_FREEBIND, IP_BIND_ADDRESS_NO_PORT; on a listener,
+ * what accepted sockets inherit). fd is the new socket (non-blocking,
+ * close-on-exec; still the library's: do not close it), family its family,
+ * addr the address it is about to connect to, or to bind. Return 0 (or
+ * more) to go on; a negative code fails that attempt (the race goes on
+ * with the other addresses, and the code is reported like any attempt's
+ * error) or that listen (nothing stays open, *failed names addr), and the
+ * library closes the socket. Called in the calling thread (Go's
+ * net.Dialer.Control and ListenConfig.Control, curl's
+ * CURLOPT_SOCKOPTFUNCTION).
+ */
+typedef int anysock_socket_setup(void *arg, int fd, int family, const anysock_addr *addr);
+
 /* Bind host:service (socktype SOCK_STREAM or SOCK_DGRAM; "*:8080" or
  * "[::1]:8080" with service NULL too) on every address
  * host has; host NULL or "*": the wildcard of every family. service NULL or
@@ -621,10 +640,14 @@ typedef struct anysock_connect_opts {
 	int tclass;               /* TOS / traffic class of every attempt; -1: default */
 	int resolution_delay_ms;  /* RFC 8305 section 3: how long an A answer waits
 				   * for the AAAA one; 0: 50 ms                 */
+	anysock_socket_setup *setup; /* each attempt's socket before connect (0.9); NULL */
+	void *setup_arg;
 } anysock_connect_opts;
 
-#define ANYSOCK_CONNECT_OPTS_INIT \
-	{ sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0 }
+#define ANYSOCK_CONNECT_OPTS_INIT                                                               \
+	{                                                                                       \
+		sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0, NULL, NULL \
+	}
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host
  * may carry the port as anysock_ntop writes it, "[::1]:80", service NULL)

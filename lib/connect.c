@@ -103,6 +103,14 @@ static int next_slot(const anysock_connector *c)
 	return c->fam[s].next < c->fam[s].n ? s : (c->fam[!s].next < c->fam[!s].n ? !s : -1);
 }
 
+/* The caller's setup hook, after our options: 0 or more goes on; its
+ * -EINPROGRESS, which step says while the race goes on, is -EINVAL. */
+static int call_setup(const anysock_connect_opts *o, int fd, int family, const anysock_addr *a)
+{
+	int rc = o->setup(o->setup_arg, fd, family, a);
+	return rc >= 0 ? 0 : rc == -EINPROGRESS ? -EINVAL : rc;
+}
+
 /* A non-blocking socket for a, bound to the local address if one was
  * asked for; -EAFNOSUPPORT when the local address is of the other family. */
 static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
@@ -122,6 +130,8 @@ static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
 	int rc = c->o.hops > 0 ? anysock_set_hops(fd, c->o.hops) : 0;
 	if (rc == 0 && c->o.tclass >= 0)
 		rc = anysock_set_tclass(fd, c->o.tclass);
+	if (rc == 0 && c->o.setup != NULL)
+		rc = call_setup(&c->o, fd, family, a);
 	if (rc == 0 && c->o.local != NULL && bind(fd, &local.u.sa, local.len) < 0)
 		rc = -errno;
 	if (rc < 0) {

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 
 #include "anysock.h"
 #include "check_main.h"
@@ -181,6 +183,187 @@ START_TEST(test_connect_errors)
 }
 END_TEST
 
+/* ---- The setup hook ---------------------------------------------------- */
+
+/* The window scale this end announced in its SYN (or SYN-ACK), and the one
+ * the other end announced: what TCP_INFO says the handshake agreed. */
+static void window_scales(int fd, int *announced, int *heard)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	ck_assert(ti.tcpi_options & TCPI_OPT_WSCALE);
+	*announced = ti.tcpi_rcv_wscale;
+	*heard = ti.tcpi_snd_wscale;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+struct hooked {
+	int calls;
+	int family[8];
+	anysock_addr addr[8];
+	int fd[8];
+	int rcvbuf;      /* > 0: set SO_RCVBUF to it */
+	int fail;        /* < 0: return it ... */
+	int fail_family; /* ... for this family only (0: every family) */
+};
+
+/* The trace of one attempt: its events and the error it failed with. */
+struct heard {
+	int events[4], n, err;
+};
+
+static void hear(void *arg, enum anysock_attempt_event event, const anysock_addr *a, int err,
+		 long us)
+{
+	struct heard *t = arg;
+	(void)a;
+	(void)us;
+	if (t->n < 4)
+		t->events[t->n++] = (int)event;
+	if (event == ANYSOCK_ATTEMPT_FAILED)
+		t->err = err;
+}
+
+static int hook(void *arg, int fd, int family, const anysock_addr *addr)
+{
+	struct hooked *h = arg;
+	if (h->calls < 8) {
+		h->family[h->calls] = family;
+		h->addr[h->calls] = *addr;
+		h->fd[h->calls] = fd;
+	}
+	h->calls++;
+	/* a fresh socket of that family, not yet bound or connected */
+	int domain = -1;
+	socklen_t len = sizeof(domain);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len), 0);
+	ck_assert_int_eq(domain, family);
+	ck_assert_int_eq(anysock_addr_family(addr), family);
+	anysock_addr none;
+	none.len = sizeof(none.u);
+	ck_assert_int_eq(getpeername(fd, &none.u.sa, &none.len), -1);
+	if (h->fail < 0 && (h->fail_family == 0 || h->fail_family == family))
+		return h->fail;
+	if (h->rcvbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &h->rcvbuf, sizeof(h->rcvbuf)) < 0)
+		return -errno;
+	return 1; /* anything >= 0 goes on */
+}
+
+/* SO_RCVBUF before connect() is what decides the window scale the SYN
+ * announces; set after anysock_connect returns, it is too late (issue 22:
+ * a port measured scale 10 where the program asked for 0). */
+START_TEST(test_setup_window_scale)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	int mine, theirs, server_heard, server_mine;
+
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, NULL);
+	ck_assert_int_ge(fd, 0);
+	int s = anysock_accept(l, NULL, 1000);
+	ck_assert_int_ge(s, 0);
+	window_scales(fd, &mine, &theirs);
+	int by_default = mine;
+	ck_assert_msg(by_default > 0, "the default buffer needs no scale here: nothing to measure");
+	int small = 4096;
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+	window_scales(fd, &mine, &theirs);
+	int after = mine; /* too late: the SYN is gone */
+	close(s);
+	close(fd);
+
+	struct hooked h = { .rcvbuf = 4096 };
+	o.setup = hook;
+	o.setup_arg = &h;
+	fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_int_eq(h.family[0], AF_INET);
+	ck_assert_int_eq(h.fd[0], fd); /* the winner is the socket the hook saw */
+	s = anysock_accept(l, NULL, 1000);
+	ck_assert_int_ge(s, 0);
+	window_scales(fd, &mine, &theirs);
+	window_scales(s, &server_mine, &server_heard);
+	printf("SYN window scale: default %d, SO_RCVBUF 4096 after connect %d, "
+	       "in the setup hook %d (the server heard %d)\n",
+	       by_default, after, mine, server_heard);
+	ck_assert_int_eq(after, by_default);
+	ck_assert_int_eq(mine, 0);
+	ck_assert_int_eq(server_heard, 0);
+	close(s);
+	close(fd);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* A hook that fails fails its attempt: its code is the error, its socket
+ * is closed, nothing is left open; a datagram connect the same. */
+START_TEST(test_setup_fails_cleanly)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	struct hooked h = { .fail = -EPERM };
+	struct heard t = { .n = 0 };
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	o.setup = hook;
+	o.setup_arg = &h;
+	o.trace = hear;
+	o.trace_arg = &t;
+	anysock_addr peer;
+	int before = open_fds();
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -EPERM);
+	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_int_eq(fcntl(h.fd[0], F_GETFD), -1); /* closed */
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	ck_assert_int_eq(t.n, 2);
+	ck_assert_int_eq(t.events[0], ANYSOCK_ATTEMPT_START);
+	ck_assert_int_eq(t.events[1], ANYSOCK_ATTEMPT_FAILED);
+	ck_assert_int_eq(t.err, -EPERM);
+	/* A library code is reported as it is; -EINPROGRESS, which step
+	 * says while the race goes on, as -EINVAL. */
+	o.trace = NULL;
+	h.fail = ANYSOCK_E_PORT;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer),
+			 ANYSOCK_E_PORT);
+	h.fail = -EINPROGRESS;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -EINVAL);
+	h.fail = -EACCES;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EACCES);
+	/* The connector: the error at the first step, nothing left open. */
+	anysock_connector *c;
+	h.fail = -EPERM;
+	ck_assert_int_eq(anysock_connector_start("127.0.0.1", serv, SOCK_STREAM, &o, &c), 0);
+	ck_assert_int_eq(anysock_connector_step(c, &peer), -EPERM);
+	anysock_connector_free(c);
+	ck_assert_int_eq(open_fds(), before);
+	/* An older struct, without the hook, never calls it. */
+	h.calls = 0;
+	o.size = offsetof(anysock_connect_opts, setup);
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(h.calls, 0);
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_listener_close(l);
+}
+END_TEST
+
 /* host:port in one string, every form anysock_ntop writes. */
 START_TEST(test_connect_host_port)
 {
@@ -288,6 +471,8 @@ int main(void)
 	tcase_add_test(tc, test_connect_udp);
 	tcase_add_test(tc, test_connect_host_port);
 	tcase_add_test(tc, test_signal_ends_connect);
+	tcase_add_test(tc, test_setup_window_scale);
+	tcase_add_test(tc, test_setup_fails_cleanly);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -9,6 +9,8 @@
  *  - everything black-holed: a timed-out error within the overall timeout;
  *  - refused and black-holed: the refusal is what gets reported;
  *  - IPv4-only and IPv6-only clients reach a dual-stack name;
+ *  - the setup hook sees every attempt of the race with its family, and
+ *    one that fails for IPv6 lets IPv4 start at once;
  *  - curl, a Happy Eyeballs client of its own, on the same path for
  *    reference.
  *
@@ -228,6 +230,75 @@ START_TEST(test_one_family_hosts)
 }
 END_TEST
 
+struct setups {
+	int n, fail_family;
+	int family[8];
+	anysock_addr addr[8];
+};
+
+static int note_setup(void *arg, int fd, int family, const anysock_addr *a)
+{
+	struct setups *h = arg;
+	(void)fd;
+	if (h->n < 8) {
+		h->family[h->n] = family;
+		h->addr[h->n] = *a;
+	}
+	h->n++;
+	return family == h->fail_family ? -EPERM : 0;
+}
+
+START_TEST(test_setup_hook_race)
+{
+	setup();
+	/* IPv6 black-holed: the hook sees the IPv6 attempt, then, a delay
+	 * later, the IPv4 one; the trace starts the same attempts. */
+	struct setups h = { .n = 0 };
+	struct event ev[8];
+	int nev = 0;
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.setup = note_setup;
+	o.setup_arg = &h;
+	o.trace = record;
+	o.trace_arg = &(struct events){ ev, &nev };
+	double took;
+	anysock_addr peer;
+	int fd = connect_from(net.client, "both.test", port, &o, &took, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	close(fd);
+	ck_assert_int_eq(h.n, 2);
+	ck_assert_int_eq(h.family[0], AF_INET6);
+	peer_is(&h.addr[0], "2001:db8:1::2");
+	ck_assert_int_eq(h.family[1], AF_INET);
+	peer_is(&h.addr[1], "10.0.0.2");
+	int starts = 0;
+	for (int i = 0; i < nev; i++)
+		if (ev[i].event == ANYSOCK_ATTEMPT_START)
+			ck_assert(anysock_addr_equal(&ev[i].addr, &h.addr[starts++], 0));
+	ck_assert_int_eq(starts, h.n);
+
+	/* A hook that refuses IPv6 fails that attempt only: IPv4 starts at
+	 * once instead of after the delay (2 s here, so that a busy machine
+	 * cannot blur the two), and wins. */
+	h = (struct setups){ .fail_family = AF_INET6 };
+	o.trace = NULL;
+	o.attempt_delay_ms = 2000;
+	fd = connect_from(net.client, "both.test", port, &o, &took, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	close(fd);
+	peer_is(&peer, "10.0.0.2");
+	ck_assert_int_eq(h.n, 2);
+	fprintf(stderr, "setup hook refusing IPv6: IPv4 connected in %.2f ms\n", took * 1e3);
+	ck_assert_msg(took < 1.0, "took %.3f s: a failed hook should start IPv4 at once", took);
+
+	/* Refusing both: the hook's error, after both attempts. */
+	h = (struct setups){ .fail_family = AF_INET };
+	o.flags = ANYSOCK_CONNECT_IPV4;
+	ck_assert_int_eq(connect_from(net.client, "both.test", port, &o, &took, &peer), -EPERM);
+	ck_assert_int_eq(h.n, 1);
+}
+END_TEST
+
 START_TEST(test_curl_reference)
 {
 	setup();
@@ -260,6 +331,7 @@ int main(void)
 	tcase_add_test(tc, test_ipv6_refused);
 	tcase_add_test(tc, test_everything_black_holed);
 	tcase_add_test(tc, test_one_family_hosts);
+	tcase_add_test(tc, test_setup_hook_race);
 	tcase_add_test(tc, test_curl_reference);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
