@@ -549,6 +549,32 @@ ANYSOCK_API int anysock_listen(const char *host, const char *service, int sockty
 			       unsigned flags, int backlog, anysock_listener **out,
 			       anysock_addr *failed);
 
+/* Options for anysock_listen_with(). Start from ANYSOCK_LISTEN_OPTS_INIT
+ * and change what you need (size tells the library which fields the
+ * caller knows, as in anysock_connect_opts). */
+typedef struct anysock_listen_opts {
+	size_t size;                 /* sizeof(anysock_listen_opts)              */
+	unsigned flags;              /* ANYSOCK_LISTEN_*                         */
+	int backlog;                 /* stream sockets; 0: the default           */
+	anysock_socket_setup *setup; /* each socket, before bind(); NULL: none   */
+	void *setup_arg;
+} anysock_listen_opts;
+
+#define ANYSOCK_LISTEN_OPTS_INIT                              \
+	{                                                     \
+		sizeof(anysock_listen_opts), 0, 0, NULL, NULL \
+	}
+
+/* anysock_listen() with options (opts NULL: the defaults): the same
+ * arguments, results and errors, and the setup hook called with every
+ * socket before it is bound, so that what accepted sockets inherit
+ * (SO_RCVBUF, and with it the window scale their SYN-ACK announces) is
+ * set in time. A hook's failure fails the listen: nothing stays open and
+ * *failed names the address of that socket. (0.9) */
+ANYSOCK_API int anysock_listen_with(const char *host, const char *service, int socktype,
+				    const anysock_listen_opts *opts, anysock_listener **out,
+				    anysock_addr *failed);
+
 /* Take over already-bound sockets: listening stream sockets, or datagram
  * sockets, all of one type (flags: ANYSOCK_LISTEN_NONBLOCK). On success
  * the listener owns them; on failure the caller still does. */
