@@ -273,6 +273,27 @@ ANYSOCK_API int anysock_pton(const char *text, anysock_addr *out, unsigned flags
 ANYSOCK_API int anysock_pton_n(const char *text, size_t len, anysock_addr *out,
 			       unsigned flags);
 
+/* Take "host:port" apart the way every call that takes a host does, for a
+ * program that needs the parts (a --proxy option, a URL's authority, a
+ * config file): "[v6]:port", "[v6%scope]:port", "v4:port", "name:port",
+ * "[v6]", and a bare "v6", "v4" or "name" without a port. The host goes
+ * into host[0..host_size) without brackets, the port (decimal, or a
+ * service name, not looked up) into port[0..port_size), "" when there is
+ * none; either buffer may be NULL with size 0. Returns 1 when the text
+ * carried a port, 0 when not, or a negative code (ANYSOCK_E_BRACKET,
+ * _EMPTY, _PORT, _PORTRANGE, _SCOPE, _HOSTLEN, -ENOSPC), and then both
+ * buffers hold "". An IPv6 address with a port needs its brackets: "::1:80"
+ * is the address ::1:80. (0.9) */
+ANYSOCK_API int anysock_split_hostport(const char *text, char *host, size_t host_size, char *port,
+				       size_t port_size);
+/* The reverse, for a Host header, a URL or a log line: "host:port", with
+ * brackets around a host that holds a ':' (an IPv6 address: "[::1]:443");
+ * port NULL or "": the host alone, bracketed all the same ("[::1]"). A
+ * scope is written as given ("[fe80::1%eth0]:80"). Returns the length, or
+ * ANYSOCK_E_EMPTY, ANYSOCK_E_BRACKET (brackets already there), -ENOSPC
+ * (buf holds "" when size > 0). (0.9) */
+ANYSOCK_API int anysock_join_hostport(const char *host, const char *port, char *buf, size_t size);
+
 /* ------------------------------------------------------------------------ */
 /* Classes: what kind of address, and is it safe to reach                    */
 /* ------------------------------------------------------------------------ */
@@ -464,6 +485,7 @@ ANYSOCK_API int anysock_getaddrinfo_timeo(const char *node, const char *service,
 #define ANYSOCK_RESOLVE_ADDRCONFIG 0x4u /* AI_ADDRCONFIG (see the man page)  */
 #define ANYSOCK_RESOLVE_IPV4 0x8u       /* IPv4 only                         */
 #define ANYSOCK_RESOLVE_IPV6 0x10u      /* IPv6 only                         */
+#define ANYSOCK_RESOLVE_DEFAULT_PORT 0x20u /* service: for a host without one (0.9) */
 
 /* Every address of host:service for socktype (0: any), in getaddrinfo's
  * order, canonical (never ::ffff:a.b.c.d) and without repeats, into
@@ -517,6 +539,7 @@ typedef struct anysock_listener anysock_listener;
 #define ANYSOCK_LISTEN_IPV4 0x8u      /* IPv4 only                           */
 #define ANYSOCK_LISTEN_IPV6 0x10u     /* IPv6 only                           */
 #define ANYSOCK_LISTEN_NUMERIC 0x20u  /* host and service must be numeric    */
+#define ANYSOCK_LISTEN_DEFAULT_PORT 0x40u /* service: for a host without one (0.9) */
 
 /*
  * A setup hook: called with each socket the library makes to connect
@@ -633,6 +656,9 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 #define ANYSOCK_CONNECT_NUMERIC 0x8u     /* host and service must be numeric     */
 #define ANYSOCK_CONNECT_UNCONNECTED 0x10u /* UDP: a socket for sendto to *peer  */
 #define ANYSOCK_CONNECT_TRACE_LOOKUPS 0x20u /* trace hears ANYSOCK_ATTEMPT_RESOLVED */
+/* service is the default port: "host" gets it, "host:port" keeps its own
+ * (without the flag a port in both is ANYSOCK_E_PORTGIVEN). (0.9) */
+#define ANYSOCK_CONNECT_DEFAULT_PORT 0x40u
 
 /* What anysock_connect_opts.trace hears about each connection attempt
  * (stream sockets: a datagram "connect" is no attempt on the wire). */

@@ -39,10 +39,10 @@
 #define MIN_DELAY_MS 10      /* RFC 8305 section 5: at least 10 ms, 100 ms recommended */
 #define DEFAULT_RESOLUTION_DELAY_MS 50 /* RFC 8305 section 8 */
 
-#define CONNECT_FLAGS                                                        \
-	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK | \
-	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED |                  \
-	 ANYSOCK_CONNECT_TRACE_LOOKUPS)
+#define CONNECT_FLAGS                                                                            \
+	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK |                \
+	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED | ANYSOCK_CONNECT_TRACE_LOOKUPS | \
+	 ANYSOCK_CONNECT_DEFAULT_PORT)
 
 /* The options with defaults for what the caller's (maybe older, shorter)
  * struct does not have. */
@@ -340,7 +340,8 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	if (host == NULL)
 		return -EINVAL; /* connecting to "nowhere" is a mistake, not loopback */
 	struct endpoint_text text; /* "[::1]:80" or "example.com:80" alone */
-	if ((rc = endpoint_split(&host, &service, &text)) < 0)
+	if ((rc = endpoint_split_default(&host, &service, &text,
+					 o.flags & ANYSOCK_CONNECT_DEFAULT_PORT)) < 0)
 		return rc;
 	if (service == NULL)
 		return ANYSOCK_E_NOPORT;

@@ -26,10 +26,10 @@
 
 #define PORT0_TRIES 16 /* port 0: times to look for a port free in all families */
 
-#define LISTEN_FLAGS                                                          \
-	(ANYSOCK_LISTEN_DUALSTACK | ANYSOCK_LISTEN_REUSEPORT |                \
-	 ANYSOCK_LISTEN_NONBLOCK | ANYSOCK_LISTEN_IPV4 | ANYSOCK_LISTEN_IPV6 | \
-	 ANYSOCK_LISTEN_NUMERIC)
+#define LISTEN_FLAGS                                                                     \
+	(ANYSOCK_LISTEN_DUALSTACK | ANYSOCK_LISTEN_REUSEPORT | ANYSOCK_LISTEN_NONBLOCK | \
+	 ANYSOCK_LISTEN_IPV4 | ANYSOCK_LISTEN_IPV6 | ANYSOCK_LISTEN_NUMERIC |            \
+	 ANYSOCK_LISTEN_DEFAULT_PORT)
 
 /* ------------------------------------------------------------------------ */
 /* Creating the sockets                                                      */
@@ -200,7 +200,8 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 	if (flags & ANYSOCK_LISTEN_IPV6)
 		rflags |= ANYSOCK_RESOLVE_IPV6;
 	struct endpoint_text text; /* "[::1]:8080", "*:8080" alone */
-	int rc = endpoint_split(&host, &service, &text);
+	int rc = endpoint_split_default(&host, &service, &text,
+					flags & ANYSOCK_LISTEN_DEFAULT_PORT);
 	if (rc < 0)
 		return rc;
 	bool wildcard = host == NULL || strcmp(host, "*") == 0;

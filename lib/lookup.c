@@ -366,7 +366,8 @@ int anysock_resolve_start(const char *host, const char *service, int socktype,
 	*out = NULL;
 	struct endpoint_text text;
 	struct addrinfo hints;
-	int rc = endpoint_split(&host, &service, &text);
+	int rc = endpoint_split_default(&host, &service, &text,
+					flags & ANYSOCK_RESOLVE_DEFAULT_PORT);
 	if (rc == 0)
 		rc = resolve_hints(host, service, socktype, flags, &hints);
 	if (rc < 0)

@@ -109,7 +109,8 @@ int anysock_resolve(const char *host, const char *service, int socktype, unsigne
 {
 	struct endpoint_text text;
 	int saved_errno = errno;
-	int rc = endpoint_split(&host, &service, &text);
+	int rc = endpoint_split_default(&host, &service, &text,
+					flags & ANYSOCK_RESOLVE_DEFAULT_PORT);
 	if (rc == 0)
 		rc = resolve_split(host, service, socktype, flags, timeout_ms, out, max);
 	return errno_kept(saved_errno, rc);

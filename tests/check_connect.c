@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <poll.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
@@ -364,6 +365,50 @@ START_TEST(test_setup_fails_cleanly)
 }
 END_TEST
 
+/* ANYSOCK_CONNECT_DEFAULT_PORT: "host[:port]" with a default, as a tool's
+ * --proxy option or a config file gives it. */
+START_TEST(test_connect_default_port)
+{
+	char serv[8], text[64];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	o.flags = ANYSOCK_CONNECT_DEFAULT_PORT;
+	anysock_addr peer;
+	/* no port in the host: the default */
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	/* a port in the host: it wins over the default (port 9 is closed) */
+	snprintf(text, sizeof(text), "127.0.0.1:%s", serv);
+	fd = anysock_connect(text, "9", SOCK_STREAM, &o, &peer);
+	ck_assert_msg(fd >= 0, "%s: %s", text, anysock_strerror(fd));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_connector *c;
+	ck_assert_int_eq(anysock_connector_start(text, "9", SOCK_STREAM, &o, &c), 0);
+	struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+	while ((fd = anysock_connector_step(c, &peer)) == -EINPROGRESS)
+		poll(&p, 1, anysock_connector_timeout(c));
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	anysock_connector_free(c);
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	/* without the flag the same call is refused, as before */
+	o.flags = 0;
+	ck_assert_int_eq(anysock_connect(text, "9", SOCK_STREAM, &o, &peer), ANYSOCK_E_PORTGIVEN);
+	/* neither has a port: still no port */
+	o.flags = ANYSOCK_CONNECT_DEFAULT_PORT;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", NULL, SOCK_STREAM, &o, &peer),
+			 ANYSOCK_E_NOPORT);
+	anysock_listener_close(l);
+}
+END_TEST
+
 /* host:port in one string, every form anysock_ntop writes. */
 START_TEST(test_connect_host_port)
 {
@@ -473,6 +518,7 @@ int main(void)
 	tcase_add_test(tc, test_signal_ends_connect);
 	tcase_add_test(tc, test_setup_window_scale);
 	tcase_add_test(tc, test_setup_fails_cleanly);
+	tcase_add_test(tc, test_connect_default_port);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -124,6 +124,16 @@ START_TEST(test_bad_arguments)
 			 ANYSOCK_E_PORTGIVEN);
 	ck_assert_int_eq(anysock_listen("[127.0.0.1]", "0", SOCK_STREAM, 0, 0, &l, NULL),
 			 ANYSOCK_E_BRACKET);
+	/* ANYSOCK_LISTEN_DEFAULT_PORT: the service is for a host without a port */
+	ck_assert_int_eq(anysock_listen("127.0.0.1:0", "1", SOCK_STREAM,
+					ANYSOCK_LISTEN_DEFAULT_PORT, 0, &l, NULL),
+			 1);
+	ck_assert_int_ne(listener_port(l, 0), 1);
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen("*", "0", SOCK_STREAM, ANYSOCK_LISTEN_DEFAULT_PORT, 0, &l,
+					NULL),
+			 2);
+	anysock_listener_close(l);
 	ck_assert_int_eq(anysock_listener_count(NULL), -EINVAL);
 	ck_assert_int_eq(anysock_listener_fd(NULL, 0), -EINVAL);
 	ck_assert_int_eq(anysock_accept(NULL, NULL, 0), -EINVAL);
