@@ -63,6 +63,8 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
 		hlen = (size_t)(port - 1 - h);
 		if (hlen == 0)
 			return ANYSOCK_E_EMPTY;
+		if (memchr(h, '%', hlen) != NULL)
+			return ANYSOCK_E_SCOPE; /* only IPv6 has one, and it has brackets */
 	} else if (strchr(h, '%') != NULL) {
 		anysock_addr a; /* a scope belongs to a numeric IPv6 address only */
 		int rc = anysock_pton(h, &a, ANYSOCK_PTON_NOPORT);

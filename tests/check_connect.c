@@ -127,6 +127,11 @@ START_TEST(test_connect_errors)
 	/* Text that is clearly an address gets its parse error, never a lookup. */
 	ck_assert_int_eq(anysock_connect("fe80::1%nope", "80", SOCK_STREAM, NULL, &peer),
 			 ANYSOCK_E_SCOPE);
+	/* A scope with a port and no brackets is no IPv6 address: never a name. */
+	ck_assert_int_eq(anysock_connect("name%1:80", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_SCOPE);
+	ck_assert_int_eq(anysock_connect("192.0.2.1%1:80", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_SCOPE);
 	ck_assert_int_eq(anysock_connect("[::1]:65536", NULL, SOCK_STREAM, NULL, &peer),
 			 ANYSOCK_E_PORTRANGE);
 	ck_assert_int_eq(anysock_connect("[::1]:80", "80", SOCK_STREAM, NULL, &peer),

@@ -243,6 +243,8 @@ START_TEST(test_split_hostport)
 		{ "[::1]:99999", "", "", ANYSOCK_E_PORTRANGE },
 		{ "fe80::1%nope", "", "", ANYSOCK_E_SCOPE },
 		{ "[fe80::1%nope]:80", "", "", ANYSOCK_E_SCOPE },
+		{ "name%1:80", "", "", ANYSOCK_E_SCOPE },
+		{ "192.0.2.1%1:80", "", "", ANYSOCK_E_SCOPE },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const struct split_case *c = &bad[i];
