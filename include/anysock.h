@@ -619,6 +619,15 @@ ANYSOCK_API int anysock_listener_addr(const anysock_listener *l, size_t i,
 				      anysock_addr *out);
 ANYSOCK_API int anysock_listener_ntop(const anysock_listener *l, char *buf, size_t size);
 
+/* One descriptor for the whole listener, for code that keeps "the
+ * listening socket" in an int and puts it in select() or poll(): readable
+ * whenever one of the listener's sockets is (an epoll descriptor over them
+ * all, made on the first call and the same afterwards; close-on-exec; the
+ * listener owns and closes it). When it is readable, anysock_accept(l,
+ * &peer, 0) or anysock_recvfrom(..., 0) takes what is there; accept(2)
+ * on it is an error. (0.9) */
+ANYSOCK_API int anysock_listener_pollfd(anysock_listener *l);
+
 /* Accept a connection from whichever socket has one, taking turns so a busy
  * family cannot starve a quiet one; wait at most timeout_ms (-1: no limit,
  * 0: do not wait). Returns the new descriptor (close-on-exec; the caller

@@ -8,6 +8,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include <dirent.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <netinet/tcp.h>
 
 #include "listener_helpers.h"
@@ -496,6 +498,97 @@ START_TEST(test_listen_setup_fails_cleanly)
 }
 END_TEST
 
+/* ---- One pollable descriptor for the whole listener --------------------- */
+
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+static bool select_readable(int fd, int ms)
+{
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(fd, &r);
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	return select(fd + 1, &r, NULL, NULL, &tv) == 1 && FD_ISSET(fd, &r);
+}
+
+/* Legacy code's shape: "the listening socket" is one int in select() or
+ * poll(); a connection to any family makes it readable. */
+START_TEST(test_listener_pollfd_stream)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM, 0, 0, &l, NULL), 2);
+	int port = listener_port(l, 0);
+	int fd = anysock_listener_pollfd(l);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(anysock_listener_pollfd(l), fd); /* the same one */
+	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	ck_assert(!readable(fd, 0));
+	ck_assert(!select_readable(fd, 0));
+	const char *from[] = { "127.0.0.1", "::1" };
+	for (int i = 0; i < (have_ipv6() ? 2 : 1); i++) {
+		anysock_addr peer;
+		int c = client(SOCK_STREAM, from[i], port, NULL, NULL);
+		ck_assert(i == 0 ? readable(fd, 2000) : select_readable(fd, 2000));
+		ck_assert(select_readable(fd, 0)); /* level-triggered: still there */
+		int s = anysock_accept(l, &peer, 0);
+		ck_assert_msg(s >= 0, "%s", anysock_strerror(s));
+		ck_assert_int_eq(anysock_addr_family(&peer), i == 0 ? AF_INET : AF_INET6);
+		ck_assert(!readable(fd, 0)); /* nothing left */
+		ck_assert_int_eq(anysock_accept(l, NULL, 0), -ETIMEDOUT);
+		close(s);
+		close(c);
+	}
+	/* Two waiting, one descriptor: readable until both are taken. */
+	int c1 = client(SOCK_STREAM, "127.0.0.1", port, NULL, NULL);
+	int c2 = client(SOCK_STREAM, have_ipv6() ? "::1" : "127.0.0.1", port, NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(select_readable(fd, 2000));
+		int s = anysock_accept(l, NULL, 0);
+		ck_assert_int_ge(s, 0);
+		close(s);
+	}
+	ck_assert(!select_readable(fd, 0));
+	close(c1);
+	close(c2);
+	/* The listener owns it: closing the listener closes it. */
+	anysock_listener_close(l);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(anysock_listener_pollfd(NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_listener_pollfd_datagram)
+{
+	anysock_listener *l;
+	ck_assert_int_ge(anysock_listen(NULL, "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	int fd = anysock_listener_pollfd(l);
+	ck_assert_int_ge(fd, 0);
+	int c = client(SOCK_DGRAM, "127.0.0.1", listener_port(l, 0), NULL, NULL);
+	ck_assert(!select_readable(fd, 0));
+	ck_assert_int_eq(send(c, "x", 1, 0), 1);
+	ck_assert(select_readable(fd, 2000));
+	char buf[4];
+	anysock_addr peer, local;
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), &peer, &local, 0), 1);
+	ck_assert(!readable(fd, 0));
+	close(c);
+	anysock_listener_close(l);
+	/* Adopted sockets too. */
+	int s = squat("127.0.0.1", 0);
+	ck_assert_int_eq(anysock_listener_adopt(&s, 1, 0, &l), 1);
+	fd = anysock_listener_pollfd(l);
+	ck_assert_int_ge(fd, 0);
+	c = client(SOCK_STREAM, "127.0.0.1", listener_port(l, 0), NULL, NULL);
+	ck_assert(readable(fd, 2000));
+	close(c);
+	anysock_listener_close(l);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("listen");
@@ -512,6 +605,8 @@ int main(void)
 	tcase_add_test(tc, test_accept_out_of_descriptors);
 	tcase_add_test(tc, test_listen_setup_inherited);
 	tcase_add_test(tc, test_listen_setup_fails_cleanly);
+	tcase_add_test(tc, test_listener_pollfd_stream);
+	tcase_add_test(tc, test_listener_pollfd_datagram);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
