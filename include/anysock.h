@@ -703,11 +703,18 @@ typedef struct anysock_connect_opts {
 				   * for the AAAA one; 0: 50 ms                 */
 	anysock_socket_setup *setup; /* each attempt's socket before connect (0.9); NULL */
 	void *setup_arg;
+	/* SOCK_DGRAM (0.9): send this on every attempt, and let the first
+	 * reply win (it waits in the socket for recv); refusals fail attempts
+	 * at once. For a request a server answers, so that the family the
+	 * server listens on wins. NULL: the first route wins. */
+	const void *first_datagram;
+	size_t first_datagram_len;
 } anysock_connect_opts;
 
-#define ANYSOCK_CONNECT_OPTS_INIT                                                               \
-	{                                                                                       \
-		sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0, NULL, NULL \
+#define ANYSOCK_CONNECT_OPTS_INIT                                                                \
+	{                                                                                        \
+		sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0, NULL, NULL, \
+			NULL, 0                                                                  \
 	}
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host

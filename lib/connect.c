@@ -61,6 +61,12 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 	    o->attempt_delay_ms < 0 || o->hops < -1 || o->hops > 255 || o->tclass < -1 ||
 	    o->tclass > 255 || o->resolution_delay_ms < 0)
 		return -EINVAL;
+	/* A race for a reply waits for one: only with a limit (a datagram can
+	 * be lost), and never on an unconnected socket. */
+	if ((o->first_datagram == NULL && o->first_datagram_len > 0) ||
+	    (o->first_datagram != NULL &&
+	     (o->timeout_ms < 0 || o->flags & ANYSOCK_CONNECT_UNCONNECTED)))
+		return -EINVAL;
 	if (o->attempt_delay_ms == 0)
 		o->attempt_delay_ms = DEFAULT_DELAY_MS;
 	if (o->attempt_delay_ms < MIN_DELAY_MS)
@@ -74,10 +80,17 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 /* The connector                                                            */
 /* ------------------------------------------------------------------------ */
 
+/* A race for a reply: datagram attempts that send the first datagram. */
+static bool racing_datagrams(const anysock_connector *c)
+{
+	return c->socktype == SOCK_DGRAM && c->o.first_datagram != NULL;
+}
+
 static void trace_attempt(const anysock_connector *c, enum anysock_attempt_event ev,
 			  const struct attempt *t, int err)
 {
-	if (c->socktype == SOCK_STREAM) /* a datagram "connect" is no attempt */
+	/* a datagram "connect" alone is no attempt: nothing is sent */
+	if (c->socktype == SOCK_STREAM || racing_datagrams(c))
 		connector_trace(c, ev, &c->fam[t->slot].addr[t->at], err);
 }
 
@@ -141,6 +154,24 @@ static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
 	return fd;
 }
 
+/* A datagram socket's connect() succeeds at once: the winner (1); or,
+ * racing a first datagram, -EINPROGRESS once it is sent (the attempt
+ * waits for the reply, or a refusal), or the send's error. */
+static int connected_at_once(const anysock_connector *c, int fd)
+{
+	if (racing_datagrams(c)) {
+		ssize_t sent = send(fd, c->o.first_datagram, c->o.first_datagram_len, 0);
+		return sent < 0 ? -errno : -EINPROGRESS;
+	}
+	if (c->socktype == SOCK_DGRAM && (c->o.flags & ANYSOCK_CONNECT_UNCONNECTED)) {
+		/* the route is checked; dissolve the association again,
+		 * leaving a socket of the right family for sendto */
+		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+		connect(fd, &unspec, sizeof(unspec));
+	}
+	return 1;
+}
+
 /* Start an attempt on the next address of slot s: 1 when it connected at
  * once (a datagram socket always does; *t is the winner), 0 when pending,
  * -1 when it failed (recorded). */
@@ -158,19 +189,14 @@ static int start_attempt(anysock_connector *c, int s, struct attempt *t)
 		c->att = room;
 	if (err == 0 && (t->fd = attempt_socket(c, a)) < 0)
 		err = t->fd;
-	if (err == 0 && connect(t->fd, &a->u.sa, a->len) == 0) {
-		if (c->socktype == SOCK_DGRAM && (c->o.flags & ANYSOCK_CONNECT_UNCONNECTED)) {
-			/* the route is checked; dissolve the association again,
-			 * leaving a socket of the right family for sendto */
-			struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-			connect(t->fd, &unspec, sizeof(unspec));
-		}
+	if (err == 0 && connect(t->fd, &a->u.sa, a->len) == 0 &&
+	    (err = connected_at_once(c, t->fd)) == 1)
 		return 1;
-	}
 	if (err == 0)
 		err = -errno;
 	if (err == -EINPROGRESS) {
-		struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)t->fd };
+		uint32_t events = c->socktype == SOCK_STREAM ? EPOLLOUT : EPOLLIN;
+		struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)t->fd };
 		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, t->fd, &ev) == 0) {
 			c->att[c->pending++] = *t;
 			return 0;
@@ -335,7 +361,8 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 		return rc;
 	if (socktype != SOCK_STREAM && socktype != SOCK_DGRAM)
 		return -EINVAL;
-	if ((o.flags & ANYSOCK_CONNECT_UNCONNECTED) && socktype != SOCK_DGRAM)
+	if ((o.flags & ANYSOCK_CONNECT_UNCONNECTED || o.first_datagram != NULL) &&
+	    socktype != SOCK_DGRAM)
 		return -EINVAL;
 	if (host == NULL)
 		return -EINVAL; /* connecting to "nowhere" is a mistake, not loopback */

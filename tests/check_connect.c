@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <sys/wait.h>
 
 #include "anysock.h"
 #include "check_main.h"
@@ -414,6 +415,98 @@ START_TEST(test_connect_default_port)
 }
 END_TEST
 
+/* ---- UDP: a race for the first reply ---------------------------------- */
+
+/* Echo count datagrams of l in a child, each from the address it came to. */
+static pid_t udp_echo(anysock_listener *l, int count)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid > 0)
+		return pid;
+	for (int i = 0; i < count; i++) {
+		char buf[64];
+		anysock_addr peer, local;
+		ssize_t n = anysock_recvfrom(l, buf, sizeof(buf), &peer, &local, 5000);
+		if (n < 0 || anysock_sendto(l, buf, (size_t)n, &peer, &local) != n)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+START_TEST(test_connect_udp_first_datagram)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_addr a, peer;
+	anysock_listener_addr(l, 0, &a);
+	char serv[8], buf[16];
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+	pid_t pid = udp_echo(l, 1);
+	struct heard t = { .n = 0 };
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	o.first_datagram = "hello";
+	o.first_datagram_len = 5;
+	o.trace = hear;
+	o.trace_arg = &t;
+	/* The reply won, and waits in the socket for the caller. */
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert(anysock_addr_equal(&peer, &a, 0));
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(t.n, 2); /* a datagram sent is an attempt to trace */
+	ck_assert_int_eq(t.events[0], ANYSOCK_ATTEMPT_START);
+	ck_assert_int_eq(t.events[1], ANYSOCK_ATTEMPT_CONNECTED);
+
+	/* Nobody there: the refusal (ICMP port unreachable) at once, where
+	 * the plain datagram connect "succeeds" and fails at the first recv. */
+	o.trace = NULL;
+	anysock_listener_close(l);
+	double t0 = mono_seconds();
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -ECONNREFUSED);
+	ck_assert_msg(mono_seconds() - t0 < 1.0, "a refusal must not wait for the timeout");
+	ck_assert(anysock_addr_equal(&peer, &a, 0));
+	fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, NULL, &peer);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+
+	/* A server that never answers: the time limit. */
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_listener_addr(l, 0, &a);
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+	o.timeout_ms = 300;
+	t0 = mono_seconds();
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -ETIMEDOUT);
+	double took = mono_seconds() - t0;
+	ck_assert_msg(took >= 0.3 && took < 2.0, "took %.3f s", took);
+	anysock_listener_close(l);
+
+	/* What it cannot be used with. */
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -EINVAL);
+	o.flags = ANYSOCK_CONNECT_UNCONNECTED;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EINVAL);
+	o.flags = 0;
+	o.timeout_ms = -1; /* a datagram can be lost: it needs a limit */
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EINVAL);
+	o.timeout_ms = 300;
+	o.first_datagram = NULL;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EINVAL);
+	/* An older struct without it: the first route wins, as before. */
+	o.first_datagram = "x";
+	o.size = offsetof(anysock_connect_opts, first_datagram);
+	fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+END_TEST
+
 /* host:port in one string, every form anysock_ntop writes. */
 START_TEST(test_connect_host_port)
 {
@@ -524,6 +617,7 @@ int main(void)
 	tcase_add_test(tc, test_setup_window_scale);
 	tcase_add_test(tc, test_setup_fails_cleanly);
 	tcase_add_test(tc, test_connect_default_port);
+	tcase_add_test(tc, test_connect_udp_first_datagram);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -11,6 +11,9 @@
  *  - IPv4-only and IPv6-only clients reach a dual-stack name;
  *  - the setup hook sees every attempt of the race with its family, and
  *    one that fails for IPv6 lets IPv4 start at once;
+ *  - a UDP client of "localhost" and a server on 127.0.0.1 only: the first
+ *    route (::1) wins and nothing arrives, unless the first datagram races
+ *    for a reply;
  *  - curl, a Happy Eyeballs client of its own, on the same path for
  *    reference.
  *
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "anysock.h"
 #include "../check_main.h"
@@ -299,6 +303,67 @@ START_TEST(test_setup_hook_race)
 }
 END_TEST
 
+/* UDP has no handshake: the first family with a route wins, even when the
+ * server listens on the other one only (issue 22: "-u localhost" against
+ * an IPv4-only receiver). Racing the first datagram for a reply picks the
+ * family that answers. In this namespace's own hosts file "localhost" is
+ * 127.0.0.1 and ::1. */
+START_TEST(test_udp_first_datagram_race)
+{
+	anysock_addr order[4];
+	int n = anysock_resolve("localhost", "1", SOCK_DGRAM, 0, 1000, order, 4);
+	ck_assert_int_eq(n, 2);
+	peer_is(&order[0], "::1"); /* the test means something only so */
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_addr a, peer;
+	anysock_listener_addr(l, 0, &a);
+	char serv[8], buf[16];
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+
+	/* The plain datagram connect: ::1 wins, the datagram is refused. */
+	int fd = anysock_connect("localhost", serv, SOCK_DGRAM, NULL, &peer);
+	ck_assert_int_ge(fd, 0);
+	peer_is(&peer, "::1");
+	ck_assert_int_eq(send(fd, "lost", 4, 0), 4);
+	struct pollfd p = { fd, POLLIN, 0 };
+	poll(&p, 1, 1000);
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	close(fd);
+
+	/* The race: ::1 refuses, 127.0.0.1 answers and wins. */
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		anysock_addr from, to;
+		ssize_t got = anysock_recvfrom(l, buf, sizeof(buf), &from, &to, 5000);
+		_exit(got == 4 && anysock_sendto(l, buf, 4, &from, &to) == 4 ? 0 : 1);
+	}
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 5000;
+	o.attempt_delay_ms = 2000; /* "at once" cannot be mistaken for the delay */
+	o.first_datagram = "ping";
+	o.first_datagram_len = 4;
+	double t0 = he_now();
+	fd = anysock_connect("localhost", serv, SOCK_DGRAM, &o, &peer);
+	double took = he_now() - t0;
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	peer_is(&peer, "127.0.0.1");
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), 4);
+	fprintf(stderr,
+		"UDP localhost, server on 127.0.0.1 only: the first datagram's "
+		"reply won over 127.0.0.1 in %.2f ms\n",
+		took * 1e3);
+	ck_assert_msg(took < 1.0, "took %.3f s: the refusal should start IPv4 at once", took);
+	close(fd);
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	anysock_listener_close(l);
+}
+END_TEST
+
 START_TEST(test_curl_reference)
 {
 	setup();
@@ -332,6 +397,7 @@ int main(void)
 	tcase_add_test(tc, test_everything_black_holed);
 	tcase_add_test(tc, test_one_family_hosts);
 	tcase_add_test(tc, test_setup_hook_race);
+	tcase_add_test(tc, test_udp_first_datagram_race);
 	tcase_add_test(tc, test_curl_reference);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
