@@ -57,9 +57,9 @@ struct addrinfo;
 /* The release this header belongs to (NEWS says what each one added). The
  * package's version comes from here: configure reads these lines. */
 #define ANYSOCK_VERSION_MAJOR 0
-#define ANYSOCK_VERSION_MINOR 8
+#define ANYSOCK_VERSION_MINOR 9
 #define ANYSOCK_VERSION_PATCH 0
-#define ANYSOCK_VERSION_STRING "0.8.0"
+#define ANYSOCK_VERSION_STRING "0.9.0"
 /* 0xMMmmpp, for comparisons: ANYSOCK_VERSION_HEX >= 0x000800 */
 #define ANYSOCK_VERSION_HEX \
 	((ANYSOCK_VERSION_MAJOR << 16) | (ANYSOCK_VERSION_MINOR << 8) | ANYSOCK_VERSION_PATCH)
@@ -273,6 +273,27 @@ ANYSOCK_API int anysock_pton(const char *text, anysock_addr *out, unsigned flags
 ANYSOCK_API int anysock_pton_n(const char *text, size_t len, anysock_addr *out,
 			       unsigned flags);
 
+/* Take "host:port" apart the way every call that takes a host does, for a
+ * program that needs the parts (a --proxy option, a URL's authority, a
+ * config file): "[v6]:port", "[v6%scope]:port", "v4:port", "name:port",
+ * "[v6]", and a bare "v6", "v4" or "name" without a port. The host goes
+ * into host[0..host_size) without brackets, the port (decimal, or a
+ * service name, not looked up) into port[0..port_size), "" when there is
+ * none; either buffer may be NULL with size 0. Returns 1 when the text
+ * carried a port, 0 when not, or a negative code (ANYSOCK_E_BRACKET,
+ * _EMPTY, _PORT, _PORTRANGE, _SCOPE, _HOSTLEN, -ENOSPC), and then both
+ * buffers hold "". An IPv6 address with a port needs its brackets: "::1:80"
+ * is the address ::1:80. (0.9) */
+ANYSOCK_API int anysock_split_hostport(const char *text, char *host, size_t host_size, char *port,
+				       size_t port_size);
+/* The reverse, for a Host header, a URL or a log line: "host:port", with
+ * brackets around a host that holds a ':' (an IPv6 address: "[::1]:443");
+ * port NULL or "": the host alone, bracketed all the same ("[::1]"). A
+ * scope is written as given ("[fe80::1%eth0]:80"). Returns the length, or
+ * ANYSOCK_E_EMPTY, ANYSOCK_E_BRACKET (brackets already there), -ENOSPC
+ * (buf holds "" when size > 0). (0.9) */
+ANYSOCK_API int anysock_join_hostport(const char *host, const char *port, char *buf, size_t size);
+
 /* ------------------------------------------------------------------------ */
 /* Classes: what kind of address, and is it safe to reach                    */
 /* ------------------------------------------------------------------------ */
@@ -464,6 +485,7 @@ ANYSOCK_API int anysock_getaddrinfo_timeo(const char *node, const char *service,
 #define ANYSOCK_RESOLVE_ADDRCONFIG 0x4u /* AI_ADDRCONFIG (see the man page)  */
 #define ANYSOCK_RESOLVE_IPV4 0x8u       /* IPv4 only                         */
 #define ANYSOCK_RESOLVE_IPV6 0x10u      /* IPv6 only                         */
+#define ANYSOCK_RESOLVE_DEFAULT_PORT 0x20u /* service: for a host without one (0.9) */
 
 /* Every address of host:service for socktype (0: any), in getaddrinfo's
  * order, canonical (never ::ffff:a.b.c.d) and without repeats, into
@@ -517,6 +539,26 @@ typedef struct anysock_listener anysock_listener;
 #define ANYSOCK_LISTEN_IPV4 0x8u      /* IPv4 only                           */
 #define ANYSOCK_LISTEN_IPV6 0x10u     /* IPv6 only                           */
 #define ANYSOCK_LISTEN_NUMERIC 0x20u  /* host and service must be numeric    */
+#define ANYSOCK_LISTEN_DEFAULT_PORT 0x40u /* service: for a host without one (0.9) */
+
+/*
+ * A setup hook: called with each socket the library makes to connect
+ * (every attempt of anysock_connect's race) or to listen (every socket of
+ * anysock_listen_with), after the library's own options and before bind()
+ * or connect(), so that options which must come first reach the handshake
+ * (SO_RCVBUF and the window scale a SYN announces, TCP_NODELAY, SO_MARK,
+ * SO_BINDTODEVICE, IP_FREEBIND, IP_BIND_ADDRESS_NO_PORT; on a listener,
+ * what accepted sockets inherit). fd is the new socket (non-blocking,
+ * close-on-exec; still the library's: do not close it), family its family,
+ * addr the address it is about to connect to, or to bind. Return 0 (or
+ * more) to go on; a negative code fails that attempt (the race goes on
+ * with the other addresses, and the code is reported like any attempt's
+ * error) or that listen (nothing stays open, *failed names addr), and the
+ * library closes the socket. Called in the calling thread (Go's
+ * net.Dialer.Control and ListenConfig.Control, curl's
+ * CURLOPT_SOCKOPTFUNCTION).
+ */
+typedef int anysock_socket_setup(void *arg, int fd, int family, const anysock_addr *addr);
 
 /* Bind host:service (socktype SOCK_STREAM or SOCK_DGRAM; "*:8080" or
  * "[::1]:8080" with service NULL too) on every address
@@ -529,6 +571,32 @@ typedef struct anysock_listener anysock_listener;
 ANYSOCK_API int anysock_listen(const char *host, const char *service, int socktype,
 			       unsigned flags, int backlog, anysock_listener **out,
 			       anysock_addr *failed);
+
+/* Options for anysock_listen_with(). Start from ANYSOCK_LISTEN_OPTS_INIT
+ * and change what you need (size tells the library which fields the
+ * caller knows, as in anysock_connect_opts). */
+typedef struct anysock_listen_opts {
+	size_t size;                 /* sizeof(anysock_listen_opts)              */
+	unsigned flags;              /* ANYSOCK_LISTEN_*                         */
+	int backlog;                 /* stream sockets; 0: the default           */
+	anysock_socket_setup *setup; /* each socket, before bind(); NULL: none   */
+	void *setup_arg;
+} anysock_listen_opts;
+
+#define ANYSOCK_LISTEN_OPTS_INIT                              \
+	{                                                     \
+		sizeof(anysock_listen_opts), 0, 0, NULL, NULL \
+	}
+
+/* anysock_listen() with options (opts NULL: the defaults): the same
+ * arguments, results and errors, and the setup hook called with every
+ * socket before it is bound, so that what accepted sockets inherit
+ * (SO_RCVBUF, and with it the window scale their SYN-ACK announces) is
+ * set in time. A hook's failure fails the listen: nothing stays open and
+ * *failed names the address of that socket. (0.9) */
+ANYSOCK_API int anysock_listen_with(const char *host, const char *service, int socktype,
+				    const anysock_listen_opts *opts, anysock_listener **out,
+				    anysock_addr *failed);
 
 /* Take over already-bound sockets: listening stream sockets, or datagram
  * sockets, all of one type (flags: ANYSOCK_LISTEN_NONBLOCK). On success
@@ -550,6 +618,15 @@ ANYSOCK_API int anysock_listener_fd(const anysock_listener *l, size_t i);
 ANYSOCK_API int anysock_listener_addr(const anysock_listener *l, size_t i,
 				      anysock_addr *out);
 ANYSOCK_API int anysock_listener_ntop(const anysock_listener *l, char *buf, size_t size);
+
+/* One descriptor for the whole listener, for code that keeps "the
+ * listening socket" in an int and puts it in select() or poll(): readable
+ * whenever one of the listener's sockets is (an epoll descriptor over them
+ * all, made on the first call and the same afterwards; close-on-exec; the
+ * listener owns and closes it). When it is readable, anysock_accept(l,
+ * &peer, 0) or anysock_recvfrom(..., 0) takes what is there; accept(2)
+ * on it is an error. (0.9) */
+ANYSOCK_API int anysock_listener_pollfd(anysock_listener *l);
 
 /* Accept a connection from whichever socket has one, taking turns so a busy
  * family cannot starve a quiet one; wait at most timeout_ms (-1: no limit,
@@ -588,6 +665,9 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 #define ANYSOCK_CONNECT_NUMERIC 0x8u     /* host and service must be numeric     */
 #define ANYSOCK_CONNECT_UNCONNECTED 0x10u /* UDP: a socket for sendto to *peer  */
 #define ANYSOCK_CONNECT_TRACE_LOOKUPS 0x20u /* trace hears ANYSOCK_ATTEMPT_RESOLVED */
+/* service is the default port: "host" gets it, "host:port" keeps its own
+ * (without the flag a port in both is ANYSOCK_E_PORTGIVEN). (0.9) */
+#define ANYSOCK_CONNECT_DEFAULT_PORT 0x40u
 
 /* What anysock_connect_opts.trace hears about each connection attempt
  * (stream sockets: a datagram "connect" is no attempt on the wire). */
@@ -621,10 +701,21 @@ typedef struct anysock_connect_opts {
 	int tclass;               /* TOS / traffic class of every attempt; -1: default */
 	int resolution_delay_ms;  /* RFC 8305 section 3: how long an A answer waits
 				   * for the AAAA one; 0: 50 ms                 */
+	anysock_socket_setup *setup; /* each attempt's socket before connect (0.9); NULL */
+	void *setup_arg;
+	/* SOCK_DGRAM (0.9): send this on every attempt, and let the first
+	 * reply win (it waits in the socket for recv); refusals fail attempts
+	 * at once. For a request a server answers, so that the family the
+	 * server listens on wins. NULL: the first route wins. */
+	const void *first_datagram;
+	size_t first_datagram_len;
 } anysock_connect_opts;
 
-#define ANYSOCK_CONNECT_OPTS_INIT \
-	{ sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0 }
+#define ANYSOCK_CONNECT_OPTS_INIT                                                                \
+	{                                                                                        \
+		sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0, NULL, NULL, \
+			NULL, 0                                                                  \
+	}
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host
  * may carry the port as anysock_ntop writes it, "[::1]:80", service NULL)

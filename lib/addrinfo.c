@@ -13,6 +13,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 /* ------------------------------------------------------------------------ */
 /* The question                                                             */
@@ -62,6 +63,8 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
 		hlen = (size_t)(port - 1 - h);
 		if (hlen == 0)
 			return ANYSOCK_E_EMPTY;
+		if (memchr(h, '%', hlen) != NULL)
+			return ANYSOCK_E_SCOPE; /* only IPv6 has one, and it has brackets */
 	} else if (strchr(h, '%') != NULL) {
 		anysock_addr a; /* a scope belongs to a numeric IPv6 address only */
 		int rc = anysock_pton(h, &a, ANYSOCK_PTON_NOPORT);
@@ -83,9 +86,21 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
 	return 0;
 }
 
+int endpoint_split_default(const char **host, const char **service, struct endpoint_text *buf,
+			   bool service_is_default)
+{
+	const char *fallback = *service;
+	if (service_is_default)
+		*service = NULL; /* a port in the host is then no conflict */
+	int rc = endpoint_split(host, service, buf);
+	if (rc == 0 && *service == NULL)
+		*service = fallback;
+	return rc;
+}
+
 #define RESOLVE_FLAGS                                                                     \
 	(ANYSOCK_RESOLVE_PASSIVE | ANYSOCK_RESOLVE_NUMERIC | ANYSOCK_RESOLVE_ADDRCONFIG | \
-	 ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6)
+	 ANYSOCK_RESOLVE_IPV4 | ANYSOCK_RESOLVE_IPV6 | ANYSOCK_RESOLVE_DEFAULT_PORT)
 
 /* glibc takes "99999" as port 34463 (it keeps the low 16 bits): a decimal
  * service must be a port. Names and other text go to getaddrinfo. */
@@ -93,6 +108,57 @@ static bool numeric_service_ok(const char *service)
 {
 	uint64_t port;
 	return parse_decimal(service, strlen(service), 65535, 0, &port) != DECIMAL_RANGE;
+}
+
+int anysock_split_hostport(const char *text, char *host, size_t host_size, char *port,
+			   size_t port_size)
+{
+	if (text == NULL || (host == NULL && host_size > 0) || (port == NULL && port_size > 0))
+		return -EINVAL;
+	if (host_size > 0)
+		host[0] = '\0';
+	if (port_size > 0)
+		port[0] = '\0';
+	const char *h = text, *p = NULL;
+	struct endpoint_text buf;
+	int rc = endpoint_split(&h, &p, &buf); /* the one splitter every call uses */
+	if (rc < 0)
+		return rc;
+	if (h[0] == '\0')
+		return ANYSOCK_E_EMPTY;
+	if (p != NULL && !numeric_service_ok(p))
+		return ANYSOCK_E_PORTRANGE;
+	if (host != NULL && (rc = text_out(host, host_size, h, strlen(h))) < 0)
+		return rc;
+	if (port != NULL &&
+	    (rc = text_out(port, port_size, p != NULL ? p : "", p != NULL ? strlen(p) : 0)) < 0) {
+		if (host_size > 0)
+			host[0] = '\0';
+		return rc;
+	}
+	return p != NULL;
+}
+
+int anysock_join_hostport(const char *host, const char *port, char *buf, size_t size)
+{
+	if (host == NULL || buf == NULL)
+		return -EINVAL;
+	if (size > 0)
+		buf[0] = '\0';
+	if (host[0] == '\0')
+		return ANYSOCK_E_EMPTY;
+	if (strpbrk(host, "[]") != NULL)
+		return ANYSOCK_E_BRACKET;
+	bool v6 = strchr(host, ':') != NULL; /* a name or IPv4 text has none */
+	bool with_port = port != NULL && port[0] != '\0';
+	int n = snprintf(buf, size, "%s%s%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "",
+			 with_port ? ":" : "", with_port ? port : "");
+	if (n < 0 || (size_t)n >= size) {
+		if (size > 0)
+			buf[0] = '\0';
+		return -ENOSPC;
+	}
+	return n;
 }
 
 int resolve_hints(const char *host, const char *service, int socktype, unsigned flags,

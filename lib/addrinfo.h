@@ -22,6 +22,11 @@ struct endpoint_text {
  * port twice, brackets around what is not IPv6, a bad scope), so text with
  * brackets or a scope never reaches the system resolver as a name. */
 int endpoint_split(const char **host, const char **service, struct endpoint_text *buf);
+/* The same, where a service given with service_is_default is what a host
+ * without a port gets, and a port in the host wins over it (the
+ * ANYSOCK_*_DEFAULT_PORT flags). */
+int endpoint_split_default(const char **host, const char **service, struct endpoint_text *buf,
+			   bool service_is_default);
 /* anysock_resolve()'s checks of its arguments, and the hints they make. */
 int resolve_hints(const char *host, const char *service, int socktype, unsigned flags,
 		  struct addrinfo *hints);

@@ -39,10 +39,10 @@
 #define MIN_DELAY_MS 10      /* RFC 8305 section 5: at least 10 ms, 100 ms recommended */
 #define DEFAULT_RESOLUTION_DELAY_MS 50 /* RFC 8305 section 8 */
 
-#define CONNECT_FLAGS                                                        \
-	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK | \
-	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED |                  \
-	 ANYSOCK_CONNECT_TRACE_LOOKUPS)
+#define CONNECT_FLAGS                                                                            \
+	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK |                \
+	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED | ANYSOCK_CONNECT_TRACE_LOOKUPS | \
+	 ANYSOCK_CONNECT_DEFAULT_PORT)
 
 /* The options with defaults for what the caller's (maybe older, shorter)
  * struct does not have. */
@@ -61,6 +61,12 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 	    o->attempt_delay_ms < 0 || o->hops < -1 || o->hops > 255 || o->tclass < -1 ||
 	    o->tclass > 255 || o->resolution_delay_ms < 0)
 		return -EINVAL;
+	/* A race for a reply waits for one: only with a limit (a datagram can
+	 * be lost), and never on an unconnected socket. */
+	if ((o->first_datagram == NULL && o->first_datagram_len > 0) ||
+	    (o->first_datagram != NULL &&
+	     (o->timeout_ms < 0 || o->flags & ANYSOCK_CONNECT_UNCONNECTED)))
+		return -EINVAL;
 	if (o->attempt_delay_ms == 0)
 		o->attempt_delay_ms = DEFAULT_DELAY_MS;
 	if (o->attempt_delay_ms < MIN_DELAY_MS)
@@ -74,10 +80,17 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 /* The connector                                                            */
 /* ------------------------------------------------------------------------ */
 
+/* A race for a reply: datagram attempts that send the first datagram. */
+static bool racing_datagrams(const anysock_connector *c)
+{
+	return c->socktype == SOCK_DGRAM && c->o.first_datagram != NULL;
+}
+
 static void trace_attempt(const anysock_connector *c, enum anysock_attempt_event ev,
 			  const struct attempt *t, int err)
 {
-	if (c->socktype == SOCK_STREAM) /* a datagram "connect" is no attempt */
+	/* a datagram "connect" alone is no attempt: nothing is sent */
+	if (c->socktype == SOCK_STREAM || racing_datagrams(c))
 		connector_trace(c, ev, &c->fam[t->slot].addr[t->at], err);
 }
 
@@ -103,6 +116,14 @@ static int next_slot(const anysock_connector *c)
 	return c->fam[s].next < c->fam[s].n ? s : (c->fam[!s].next < c->fam[!s].n ? !s : -1);
 }
 
+/* The caller's setup hook, after our options: 0 or more goes on; its
+ * -EINPROGRESS, which step says while the race goes on, is -EINVAL. */
+static int call_setup(const anysock_connect_opts *o, int fd, int family, const anysock_addr *a)
+{
+	int rc = o->setup(o->setup_arg, fd, family, a);
+	return rc >= 0 ? 0 : rc == -EINPROGRESS ? -EINVAL : rc;
+}
+
 /* A non-blocking socket for a, bound to the local address if one was
  * asked for; -EAFNOSUPPORT when the local address is of the other family. */
 static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
@@ -122,6 +143,8 @@ static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
 	int rc = c->o.hops > 0 ? anysock_set_hops(fd, c->o.hops) : 0;
 	if (rc == 0 && c->o.tclass >= 0)
 		rc = anysock_set_tclass(fd, c->o.tclass);
+	if (rc == 0 && c->o.setup != NULL)
+		rc = call_setup(&c->o, fd, family, a);
 	if (rc == 0 && c->o.local != NULL && bind(fd, &local.u.sa, local.len) < 0)
 		rc = -errno;
 	if (rc < 0) {
@@ -129,6 +152,24 @@ static int attempt_socket(const anysock_connector *c, const anysock_addr *a)
 		return rc;
 	}
 	return fd;
+}
+
+/* A datagram socket's connect() succeeds at once: the winner (1); or,
+ * racing a first datagram, -EINPROGRESS once it is sent (the attempt
+ * waits for the reply, or a refusal), or the send's error. */
+static int connected_at_once(const anysock_connector *c, int fd)
+{
+	if (racing_datagrams(c)) {
+		ssize_t sent = send(fd, c->o.first_datagram, c->o.first_datagram_len, 0);
+		return sent < 0 ? -errno : -EINPROGRESS;
+	}
+	if (c->socktype == SOCK_DGRAM && (c->o.flags & ANYSOCK_CONNECT_UNCONNECTED)) {
+		/* the route is checked; dissolve the association again,
+		 * leaving a socket of the right family for sendto */
+		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+		connect(fd, &unspec, sizeof(unspec));
+	}
+	return 1;
 }
 
 /* Start an attempt on the next address of slot s: 1 when it connected at
@@ -148,19 +189,14 @@ static int start_attempt(anysock_connector *c, int s, struct attempt *t)
 		c->att = room;
 	if (err == 0 && (t->fd = attempt_socket(c, a)) < 0)
 		err = t->fd;
-	if (err == 0 && connect(t->fd, &a->u.sa, a->len) == 0) {
-		if (c->socktype == SOCK_DGRAM && (c->o.flags & ANYSOCK_CONNECT_UNCONNECTED)) {
-			/* the route is checked; dissolve the association again,
-			 * leaving a socket of the right family for sendto */
-			struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-			connect(t->fd, &unspec, sizeof(unspec));
-		}
+	if (err == 0 && connect(t->fd, &a->u.sa, a->len) == 0 &&
+	    (err = connected_at_once(c, t->fd)) == 1)
 		return 1;
-	}
 	if (err == 0)
 		err = -errno;
 	if (err == -EINPROGRESS) {
-		struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)t->fd };
+		uint32_t events = c->socktype == SOCK_STREAM ? EPOLLOUT : EPOLLIN;
+		struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)t->fd };
 		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, t->fd, &ev) == 0) {
 			c->att[c->pending++] = *t;
 			return 0;
@@ -318,18 +354,21 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
+	int saved_errno = errno;
 	anysock_connect_opts o;
 	int rc = read_opts(opts, &o);
 	if (rc < 0)
 		return rc;
 	if (socktype != SOCK_STREAM && socktype != SOCK_DGRAM)
 		return -EINVAL;
-	if ((o.flags & ANYSOCK_CONNECT_UNCONNECTED) && socktype != SOCK_DGRAM)
+	if ((o.flags & ANYSOCK_CONNECT_UNCONNECTED || o.first_datagram != NULL) &&
+	    socktype != SOCK_DGRAM)
 		return -EINVAL;
 	if (host == NULL)
 		return -EINVAL; /* connecting to "nowhere" is a mistake, not loopback */
 	struct endpoint_text text; /* "[::1]:80" or "example.com:80" alone */
-	if ((rc = endpoint_split(&host, &service, &text)) < 0)
+	if ((rc = endpoint_split_default(&host, &service, &text,
+					 o.flags & ANYSOCK_CONNECT_DEFAULT_PORT)) < 0)
 		return rc;
 	if (service == NULL)
 		return ANYSOCK_E_NOPORT;
@@ -360,7 +399,7 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	}
 	progress(c); /* the first attempt leaves now; a result waits for step */
 	*out = c;
-	return 0;
+	return errno_kept(saved_errno, 0);
 }
 
 int anysock_connector_fd(const anysock_connector *c)
@@ -377,6 +416,7 @@ int anysock_connector_step(anysock_connector *c, anysock_addr *peer)
 {
 	if (c == NULL)
 		return -EINVAL;
+	int saved_errno = errno;
 	if (!c->done)
 		progress(c);
 	if (!c->done)
@@ -388,7 +428,7 @@ int anysock_connector_step(anysock_connector *c, anysock_addr *peer)
 		c->outcome = -EALREADY;
 		c->has_peer = false;
 	}
-	return rc;
+	return errno_kept(saved_errno, rc);
 }
 
 void anysock_connector_free(anysock_connector *c)
@@ -414,6 +454,7 @@ int anysock_connect(const char *host, const char *service, int socktype,
 {
 	if (peer != NULL)
 		memset(peer, 0, sizeof(*peer));
+	int saved_errno = errno;
 	anysock_connector *c;
 	int rc = anysock_connector_start(host, service, socktype, opts, &c);
 	if (rc < 0)
@@ -427,5 +468,5 @@ int anysock_connect(const char *host, const char *service, int socktype,
 		}
 	}
 	anysock_connector_free(c); /* on -EINTR the pending attempts are abandoned */
-	return rc;
+	return errno_kept(saved_errno, rc);
 }

@@ -100,8 +100,9 @@ ssize_t anysock_recvfrom(anysock_listener *l, void *buf, size_t len, anysock_add
 	if (l->socktype != SOCK_DGRAM)
 		return -EOPNOTSUPP;
 	struct recv_arg arg = { buf, len, peer, local, 0 };
+	int saved_errno = errno;
 	int rc = listener_serve(l, timeout_ms, recv_op, &arg);
-	return rc < 0 ? rc : arg.got;
+	return rc < 0 ? rc : errno_kept_ss(saved_errno, arg.got);
 }
 
 /* The socket to answer peer from local (NULL: any) with, or a negative code. */
@@ -208,10 +209,11 @@ ssize_t anysock_sendto(anysock_listener *l, const void *buf, size_t len,
 	}
 	/* The socket is non-blocking: a full send buffer waits here, unless
 	 * the caller asked not to wait (and a signal ends the wait). */
+	int saved_errno = errno;
 	for (;;) {
 		ssize_t sent = sendmsg(s->fd, &msg, 0);
 		if (sent >= 0)
-			return sent;
+			return errno_kept_ss(saved_errno, sent);
 		int err = errno == EWOULDBLOCK ? EAGAIN : errno;
 		if (err == EINTR)
 			continue;

@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,24 @@ static inline void *array_grow(void *items, size_t *cap, size_t n, size_t size)
 	if (p != NULL)
 		*cap = ncap;
 	return p;
+}
+
+/* What a public call that may wait returns, with errno put back as the
+ * caller had it when the call succeeded: the library's own retries leave
+ * EAGAIN or EINPROGRESS behind, and legacy code that tests errno after a
+ * call that worked would take that for a failure (anysock(3), "errno"). */
+static inline int errno_kept(int saved, int rc)
+{
+	if (rc >= 0)
+		errno = saved;
+	return rc;
+}
+
+static inline ssize_t errno_kept_ss(int saved, ssize_t rc)
+{
+	if (rc >= 0)
+		errno = saved;
+	return rc;
 }
 
 #endif

@@ -26,20 +26,19 @@
 
 #define PORT0_TRIES 16 /* port 0: times to look for a port free in all families */
 
-#define LISTEN_FLAGS                                                          \
-	(ANYSOCK_LISTEN_DUALSTACK | ANYSOCK_LISTEN_REUSEPORT |                \
-	 ANYSOCK_LISTEN_NONBLOCK | ANYSOCK_LISTEN_IPV4 | ANYSOCK_LISTEN_IPV6 | \
-	 ANYSOCK_LISTEN_NUMERIC)
+#define LISTEN_FLAGS                                                                     \
+	(ANYSOCK_LISTEN_DUALSTACK | ANYSOCK_LISTEN_REUSEPORT | ANYSOCK_LISTEN_NONBLOCK | \
+	 ANYSOCK_LISTEN_IPV4 | ANYSOCK_LISTEN_IPV6 | ANYSOCK_LISTEN_NUMERIC |            \
+	 ANYSOCK_LISTEN_DEFAULT_PORT)
 
 /* ------------------------------------------------------------------------ */
 /* Creating the sockets                                                      */
 /* ------------------------------------------------------------------------ */
 
-/* The options, bind and listen of one socket. */
-static int setup_socket(int fd, const anysock_addr *a, int socktype, unsigned flags,
-			bool dual, int backlog)
+/* The library's options of one socket. */
+static int socket_options(int fd, int family, int socktype, unsigned flags, bool dual)
 {
-	int family = a->u.sa.sa_family, rc = 0;
+	int rc = 0;
 	if (socktype == SOCK_STREAM)
 		rc = sock_set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (rc == 0 && flags & ANYSOCK_LISTEN_REUSEPORT) {
@@ -54,21 +53,28 @@ static int setup_socket(int fd, const anysock_addr *a, int socktype, unsigned fl
 		rc = sock_set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? 0 : 1);
 	if (rc == 0 && socktype == SOCK_DGRAM)
 		rc = datagram_want_pktinfo(fd, family);
-	if (rc == 0 && bind(fd, &a->u.sa, a->len) < 0)
-		rc = -errno;
-	if (rc == 0 && socktype == SOCK_STREAM && listen(fd, backlog) < 0)
-		rc = -errno;
 	return rc;
 }
 
-static int open_socket(struct sock *s, const anysock_addr *a, int socktype, unsigned flags,
-		       bool dual, int backlog)
+/* Our options, the caller's setup hook (*by_hook when it failed), bind
+ * and listen: one socket of l at a, in s. */
+static int open_socket(const anysock_listener *l, struct sock *s, const anysock_addr *a, bool dual,
+		       const anysock_listen_opts *o, bool *by_hook)
 {
 	int family = a->u.sa.sa_family;
-	int fd = sock_open(family, socktype);
+	int fd = sock_open(family, l->socktype);
 	if (fd < 0)
 		return fd;
-	int rc = setup_socket(fd, a, socktype, flags, dual, backlog);
+	int rc = socket_options(fd, family, l->socktype, l->flags, dual);
+	if (rc == 0 && o->setup != NULL) { /* the caller's options, after ours */
+		rc = o->setup(o->setup_arg, fd, family, a);
+		*by_hook = rc < 0;
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc == 0 && bind(fd, &a->u.sa, a->len) < 0)
+		rc = -errno;
+	if (rc == 0 && l->socktype == SOCK_STREAM && listen(fd, o->backlog) < 0)
+		rc = -errno;
 	s->local.len = sizeof(s->local.u);
 	if (rc == 0 && getsockname(fd, &s->local.u.sa, &s->local.len) < 0)
 		rc = -errno;
@@ -140,8 +146,8 @@ static bool family_unavailable(int rc, int family)
  * in another family, the first socket is handed back in *held instead of
  * closed: while it stays open the kernel cannot offer the same port again.
  */
-static int bind_all(anysock_listener *l, anysock_addr *addrs, size_t n, int backlog,
-		    anysock_addr *failed, int *held)
+static int bind_all(anysock_listener *l, anysock_addr *addrs, size_t n,
+		    const anysock_listen_opts *o, anysock_addr *failed, int *held)
 {
 	bool port0 = anysock_addr_port(&addrs[0]) == 0;
 	int port = 0, skipped = 0;
@@ -152,9 +158,11 @@ static int bind_all(anysock_listener *l, anysock_addr *addrs, size_t n, int back
 			continue;
 		if (port0)
 			anysock_addr_set_port(&a, port);
-		int rc = open_socket(&l->s[l->n], &a, l->socktype, l->flags,
-				     l->flags & ANYSOCK_LISTEN_DUALSTACK && is_any6(&a), backlog);
-		if (rc < 0 && family_unavailable(rc, a.u.sa.sa_family)) {
+		bool by_hook = false; /* a hook's error is never "family unavailable" */
+		int rc = open_socket(l, &l->s[l->n], &a,
+				     l->flags & ANYSOCK_LISTEN_DUALSTACK && is_any6(&a), o,
+				     &by_hook);
+		if (rc < 0 && !by_hook && family_unavailable(rc, a.u.sa.sa_family)) {
 			if (skipped == 0) {
 				skipped = rc;
 				*failed = a;
@@ -163,7 +171,7 @@ static int bind_all(anysock_listener *l, anysock_addr *addrs, size_t n, int back
 		}
 		if (rc < 0) {
 			*failed = a;
-			if (port0 && l->n > 0 && rc == -EADDRINUSE) {
+			if (port0 && l->n > 0 && rc == -EADDRINUSE && !by_hook) {
 				*held = l->s[0].fd;
 				l->s[0] = l->s[--l->n];
 			}
@@ -192,7 +200,8 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 	if (flags & ANYSOCK_LISTEN_IPV6)
 		rflags |= ANYSOCK_RESOLVE_IPV6;
 	struct endpoint_text text; /* "[::1]:8080", "*:8080" alone */
-	int rc = endpoint_split(&host, &service, &text);
+	int rc = endpoint_split_default(&host, &service, &text,
+					flags & ANYSOCK_LISTEN_DEFAULT_PORT);
 	if (rc < 0)
 		return rc;
 	bool wildcard = host == NULL || strcmp(host, "*") == 0;
@@ -209,9 +218,40 @@ static int listen_addresses(const char *host, const char *service, int socktype,
 	return n;
 }
 
+/* The options with defaults for what the caller's (maybe older, shorter)
+ * struct does not have, checked. */
+static int read_opts(const anysock_listen_opts *in, anysock_listen_opts *o)
+{
+	*o = (anysock_listen_opts)ANYSOCK_LISTEN_OPTS_INIT;
+	if (in != NULL) {
+		if (in->size < offsetof(anysock_listen_opts, backlog) + sizeof(in->backlog) ||
+		    in->size > sizeof(*o))
+			return -EINVAL;
+		memcpy(o, in, in->size);
+		o->size = sizeof(*o);
+	}
+	if ((o->flags & ~LISTEN_FLAGS) ||
+	    (o->flags & ANYSOCK_LISTEN_IPV4 && o->flags & ANYSOCK_LISTEN_IPV6) || o->backlog < 0)
+		return -EINVAL;
+	if (o->backlog == 0)
+		o->backlog = SOMAXCONN;
+	return 0;
+}
+
 int anysock_listen(const char *host, const char *service, int socktype, unsigned flags,
 		   int backlog, anysock_listener **out, anysock_addr *failed)
 {
+	anysock_listen_opts o = ANYSOCK_LISTEN_OPTS_INIT;
+	o.flags = flags;
+	o.backlog = backlog;
+	return anysock_listen_with(host, service, socktype, &o, out, failed);
+}
+
+int anysock_listen_with(const char *host, const char *service, int socktype,
+			const anysock_listen_opts *opts, anysock_listener **out,
+			anysock_addr *failed)
+{
+	int saved_errno = errno;
 	anysock_addr dummy;
 	if (failed == NULL)
 		failed = &dummy;
@@ -219,24 +259,26 @@ int anysock_listen(const char *host, const char *service, int socktype, unsigned
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
-	if ((socktype != SOCK_STREAM && socktype != SOCK_DGRAM) || (flags & ~LISTEN_FLAGS) ||
-	    (flags & ANYSOCK_LISTEN_IPV4 && flags & ANYSOCK_LISTEN_IPV6) || backlog < 0)
+	anysock_listen_opts o;
+	int rc = read_opts(opts, &o);
+	if (rc < 0)
+		return rc;
+	if (socktype != SOCK_STREAM && socktype != SOCK_DGRAM)
 		return -EINVAL;
 	anysock_addr addrs[MAX_SOCKETS];
-	int n = listen_addresses(host, service, socktype, flags, addrs);
+	int n = listen_addresses(host, service, socktype, o.flags, addrs);
 	if (n < 0)
 		return n;
 	anysock_listener *l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return -ENOMEM;
 	l->socktype = socktype;
-	l->flags = flags;
-	if (flags & ANYSOCK_LISTEN_DUALSTACK)
+	l->flags = o.flags;
+	if (o.flags & ANYSOCK_LISTEN_DUALSTACK)
 		dual_stack_first(addrs, (size_t)n);
-	int held[PORT0_TRIES], nheld = 0, rc;
+	int held[PORT0_TRIES], nheld = 0;
 	do
-		rc = bind_all(l, addrs, (size_t)n, backlog > 0 ? backlog : SOMAXCONN, failed,
-			      &held[nheld]);
+		rc = bind_all(l, addrs, (size_t)n, &o, failed, &held[nheld]);
 	while (rc < 0 && held[nheld] >= 0 && ++nheld < PORT0_TRIES);
 	while (nheld > 0)
 		close(held[--nheld]);
@@ -247,7 +289,7 @@ int anysock_listen(const char *host, const char *service, int socktype, unsigned
 	memset(failed, 0, sizeof(*failed));
 	listener_fill_pollfds(l);
 	*out = l;
-	return (int)l->n;
+	return errno_kept(saved_errno, (int)l->n);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -282,6 +324,7 @@ int anysock_accept_fd(int fd, anysock_addr *peer, unsigned flags)
 {
 	if (fd < 0 || (flags & ~ANYSOCK_LISTEN_NONBLOCK))
 		return -EINVAL;
+	int saved_errno = errno;
 	for (;;) {
 		anysock_addr a;
 		int c = sock_accept(fd, &a, flags & ANYSOCK_LISTEN_NONBLOCK);
@@ -289,7 +332,7 @@ int anysock_accept_fd(int fd, anysock_addr *peer, unsigned flags)
 			anysock_addr_unmap(&a);
 			if (peer != NULL)
 				*peer = a;
-			return c;
+			return errno_kept(saved_errno, c);
 		}
 		if (c == -EAGAIN || c == -EWOULDBLOCK)
 			return -EAGAIN;
@@ -309,5 +352,6 @@ int anysock_accept(anysock_listener *l, anysock_addr *peer, int timeout_ms)
 		return -EINVAL;
 	if (l->socktype != SOCK_STREAM)
 		return -EOPNOTSUPP;
-	return listener_serve(l, timeout_ms, accept_op, peer);
+	int saved_errno = errno;
+	return errno_kept(saved_errno, listener_serve(l, timeout_ms, accept_op, peer));
 }

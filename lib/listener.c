@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 
 /* ------------------------------------------------------------------------ */
 /* Its sockets                                                              */
@@ -30,6 +31,7 @@ void listener_fill_pollfds(anysock_listener *l)
 		l->pfd[i].fd = l->s[i].fd;
 		l->pfd[i].events = POLLIN;
 	}
+	l->epfd = -1;
 }
 
 void listener_close_sockets(anysock_listener *l)
@@ -53,6 +55,30 @@ int anysock_listener_fd(const anysock_listener *l, size_t i)
 	if (l == NULL)
 		return -EINVAL;
 	return i < l->n ? l->s[i].fd : -ERANGE;
+}
+
+/* Made on first use: most programs watch the sockets themselves, or not
+ * at all, and need no extra descriptor. Level-triggered, so the epoll
+ * descriptor stays readable while any socket has something waiting. */
+int anysock_listener_pollfd(anysock_listener *l)
+{
+	if (l == NULL)
+		return -EINVAL;
+	if (l->epfd >= 0)
+		return l->epfd;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	for (size_t i = 0; i < l->n; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = i };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, l->s[i].fd, &ev) < 0) {
+			int err = -errno;
+			close(ep);
+			return err;
+		}
+	}
+	l->epfd = ep;
+	return ep;
 }
 
 int anysock_listener_addr(const anysock_listener *l, size_t i, anysock_addr *out)
@@ -95,6 +121,8 @@ void anysock_listener_close(anysock_listener *l)
 	if (l == NULL)
 		return;
 	listener_close_sockets(l);
+	if (l->epfd >= 0)
+		close(l->epfd);
 	free(l);
 }
 

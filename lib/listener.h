@@ -26,11 +26,13 @@ struct anysock_listener {
 	unsigned flags;
 	size_t n;
 	size_t next; /* the socket to try first next time: round robin */
+	int epfd;    /* anysock_listener_pollfd's epoll descriptor, or -1 */
 	struct pollfd pfd[MAX_SOCKETS];
 	struct sock s[MAX_SOCKETS];
 };
 
-/* listener.c: point pfd[] at the sockets, once they are all there. */
+/* listener.c: point pfd[] at the sockets, once they are all there (the
+ * listener is complete then: nothing watches it yet). */
 void listener_fill_pollfds(anysock_listener *l);
 /* listener.c: close every socket (n becomes 0); the listener stays. */
 void listener_close_sockets(anysock_listener *l);

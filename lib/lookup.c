@@ -366,13 +366,15 @@ int anysock_resolve_start(const char *host, const char *service, int socktype,
 	*out = NULL;
 	struct endpoint_text text;
 	struct addrinfo hints;
-	int rc = endpoint_split(&host, &service, &text);
+	int rc = endpoint_split_default(&host, &service, &text,
+					flags & ANYSOCK_RESOLVE_DEFAULT_PORT);
 	if (rc == 0)
 		rc = resolve_hints(host, service, socktype, flags, &hints);
 	if (rc < 0)
 		return rc;
-	return lookup_start_addrinfo(host, service != NULL ? service : "0", &hints, timeout_ms,
-				     out);
+	int saved_errno = errno;
+	rc = lookup_start_addrinfo(host, service != NULL ? service : "0", &hints, timeout_ms, out);
+	return errno_kept(saved_errno, rc);
 }
 
 int anysock_nameinfo_start(const anysock_addr *a, int flags, int timeout_ms,
@@ -389,8 +391,9 @@ int anysock_nameinfo_start(const anysock_addr *a, int flags, int timeout_ms,
 	struct lookup *q = lookup_nameinfo(&addr, flags, NI_MAXHOST, 0);
 	if (q == NULL)
 		return -ENOMEM;
+	int saved_errno = errno;
 	bool local = lookup_nameinfo_is_local(&addr, flags);
-	return begin(q, local, deadline_in(timeout_ms), out);
+	return errno_kept(saved_errno, begin(q, local, deadline_in(timeout_ms), out));
 }
 
 int anysock_lookup_fd(const anysock_lookup *h)
@@ -413,8 +416,10 @@ int anysock_resolve_result(anysock_lookup *h, anysock_addr *out, size_t max)
 		return -EINVAL;
 	if (!settle(h))
 		return -EINPROGRESS;
-	errno = h->err;
-	return resolve_collect(h->rc, h->q != NULL ? h->q->res : NULL, out, max);
+	int saved_errno = errno;
+	errno = h->err; /* what EAI_SYSTEM means */
+	return errno_kept(saved_errno,
+			  resolve_collect(h->rc, h->q != NULL ? h->q->res : NULL, out, max));
 }
 
 int anysock_nameinfo_result(anysock_lookup *h, char *host, size_t size)
@@ -423,9 +428,10 @@ int anysock_nameinfo_result(anysock_lookup *h, char *host, size_t size)
 		return -EINVAL;
 	if (!settle(h))
 		return -EINPROGRESS;
-	errno = h->err;
-	return nameinfo_finish(h->rc, h->q != NULL ? h->q->host : NULL, &h->addr, h->flags, host,
-			       size);
+	int saved_errno = errno;
+	errno = h->err; /* what EAI_SYSTEM means */
+	return errno_kept(saved_errno, nameinfo_finish(h->rc, h->q != NULL ? h->q->host : NULL,
+						       &h->addr, h->flags, host, size));
 }
 
 void anysock_lookup_free(anysock_lookup *h)

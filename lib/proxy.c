@@ -354,10 +354,8 @@ static int read_exact(int fd, unsigned char *buf, size_t n, int64_t deadline)
  * "PROXY UNKNOWN\r\n", is 15); v2 then says its length, and v1 is read a
  * byte at a time up to its CRLF, at most 107 bytes.
  */
-int anysock_proxy_read(int fd, anysock_proxy_info *out, int timeout_ms)
+static int proxy_read(int fd, anysock_proxy_info *out, int timeout_ms)
 {
-	if (fd < 0 || out == NULL)
-		return -EINVAL;
 	unsigned char head[V1_MAX];
 	int64_t deadline = deadline_in(timeout_ms);
 	int rc = read_exact(fd, head, 8, deadline);
@@ -386,4 +384,12 @@ int anysock_proxy_read(int fd, anysock_proxy_info *out, int timeout_ms)
 			return rc;
 		have++;
 	}
+}
+
+int anysock_proxy_read(int fd, anysock_proxy_info *out, int timeout_ms)
+{
+	if (fd < 0 || out == NULL)
+		return -EINVAL;
+	int saved_errno = errno;
+	return errno_kept(saved_errno, proxy_read(fd, out, timeout_ms));
 }

@@ -25,9 +25,9 @@
 /* Reverse                                                                  */
 /* ------------------------------------------------------------------------ */
 
-int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *host,
-			      socklen_t hostlen, char *serv, socklen_t servlen, int flags,
-			      int timeout_ms)
+static int getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *host,
+			     socklen_t hostlen, char *serv, socklen_t servlen, int flags,
+			     int timeout_ms)
 {
 	if (host == NULL)
 		hostlen = 0;
@@ -51,6 +51,17 @@ int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *
 	return nameinfo_or_numeric(rc, &a, host, hostlen, serv, servlen, flags);
 }
 
+int anysock_getnameinfo_timeo(const struct sockaddr *sa, socklen_t salen, char *host,
+			      socklen_t hostlen, char *serv, socklen_t servlen, int flags,
+			      int timeout_ms)
+{
+	int saved_errno = errno;
+	int rc = getnameinfo_timeo(sa, salen, host, hostlen, serv, servlen, flags, timeout_ms);
+	if (rc == 0) /* EAI_SYSTEM keeps the errno that explains it */
+		errno = saved_errno;
+	return rc;
+}
+
 int anysock_nameinfo(const anysock_addr *a, char *host, size_t size, int flags,
 		     int timeout_ms)
 {
@@ -66,7 +77,7 @@ int anysock_nameinfo(const anysock_addr *a, char *host, size_t size, int flags,
 		return -ENOSPC;
 	if (rc != 0)
 		return anysock_error_from_eai(rc);
-	return (int)strlen(host);
+	return (int)strlen(host); /* errno as the caller left it */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -83,17 +94,26 @@ int anysock_getaddrinfo_timeo(const char *node, const char *service,
 	}
 	if (node == NULL && service == NULL)
 		return EAI_NONAME;
+	int saved_errno = errno, rc;
 	if (timeout_ms < 0 || lookup_is_local(node, hints))
-		return getaddrinfo(node, service, hints, res);
-	return lookup_wait_addrinfo(node, service, hints, timeout_ms, res);
+		rc = getaddrinfo(node, service, hints, res);
+	else
+		rc = lookup_wait_addrinfo(node, service, hints, timeout_ms, res);
+	if (rc == 0) /* EAI_SYSTEM keeps the errno that explains it */
+		errno = saved_errno;
+	return rc;
 }
 
 int anysock_resolve(const char *host, const char *service, int socktype, unsigned flags,
 		    int timeout_ms, anysock_addr *out, size_t max)
 {
 	struct endpoint_text text;
-	int rc = endpoint_split(&host, &service, &text);
-	return rc < 0 ? rc : resolve_split(host, service, socktype, flags, timeout_ms, out, max);
+	int saved_errno = errno;
+	int rc = endpoint_split_default(&host, &service, &text,
+					flags & ANYSOCK_RESOLVE_DEFAULT_PORT);
+	if (rc == 0)
+		rc = resolve_split(host, service, socktype, flags, timeout_ms, out, max);
+	return errno_kept(saved_errno, rc);
 }
 
 int resolve_split(const char *host, const char *service, int socktype, unsigned flags,

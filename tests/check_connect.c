@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <poll.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <sys/wait.h>
 
 #include "anysock.h"
 #include "check_main.h"
@@ -124,6 +128,11 @@ START_TEST(test_connect_errors)
 	/* Text that is clearly an address gets its parse error, never a lookup. */
 	ck_assert_int_eq(anysock_connect("fe80::1%nope", "80", SOCK_STREAM, NULL, &peer),
 			 ANYSOCK_E_SCOPE);
+	/* A scope with a port and no brackets is no IPv6 address: never a name. */
+	ck_assert_int_eq(anysock_connect("name%1:80", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_SCOPE);
+	ck_assert_int_eq(anysock_connect("192.0.2.1%1:80", NULL, SOCK_STREAM, NULL, &peer),
+			 ANYSOCK_E_SCOPE);
 	ck_assert_int_eq(anysock_connect("[::1]:65536", NULL, SOCK_STREAM, NULL, &peer),
 			 ANYSOCK_E_PORTRANGE);
 	ck_assert_int_eq(anysock_connect("[::1]:80", "80", SOCK_STREAM, NULL, &peer),
@@ -178,6 +187,323 @@ START_TEST(test_connect_errors)
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(seen[0], ANYSOCK_ATTEMPT_START);
 	ck_assert_int_eq(seen[1], ANYSOCK_ATTEMPT_FAILED);
+}
+END_TEST
+
+/* ---- The setup hook ---------------------------------------------------- */
+
+/* The window scale this end announced in its SYN (or SYN-ACK), and the one
+ * the other end announced: what TCP_INFO says the handshake agreed. */
+static void window_scales(int fd, int *announced, int *heard)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	ck_assert(ti.tcpi_options & TCPI_OPT_WSCALE);
+	*announced = ti.tcpi_rcv_wscale;
+	*heard = ti.tcpi_snd_wscale;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+struct hooked {
+	int calls;
+	int family[8];
+	anysock_addr addr[8];
+	int fd[8];
+	int rcvbuf;      /* > 0: set SO_RCVBUF to it */
+	int fail;        /* < 0: return it ... */
+	int fail_family; /* ... for this family only (0: every family) */
+};
+
+/* The trace of one attempt: its events and the error it failed with. */
+struct heard {
+	int events[4], n, err;
+};
+
+static void hear(void *arg, enum anysock_attempt_event event, const anysock_addr *a, int err,
+		 long us)
+{
+	struct heard *t = arg;
+	(void)a;
+	(void)us;
+	if (t->n < 4)
+		t->events[t->n++] = (int)event;
+	if (event == ANYSOCK_ATTEMPT_FAILED)
+		t->err = err;
+}
+
+static int hook(void *arg, int fd, int family, const anysock_addr *addr)
+{
+	struct hooked *h = arg;
+	if (h->calls < 8) {
+		h->family[h->calls] = family;
+		h->addr[h->calls] = *addr;
+		h->fd[h->calls] = fd;
+	}
+	h->calls++;
+	/* a fresh socket of that family, not yet bound or connected */
+	int domain = -1;
+	socklen_t len = sizeof(domain);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len), 0);
+	ck_assert_int_eq(domain, family);
+	ck_assert_int_eq(anysock_addr_family(addr), family);
+	anysock_addr none;
+	none.len = sizeof(none.u);
+	ck_assert_int_eq(getpeername(fd, &none.u.sa, &none.len), -1);
+	if (h->fail < 0 && (h->fail_family == 0 || h->fail_family == family))
+		return h->fail;
+	if (h->rcvbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &h->rcvbuf, sizeof(h->rcvbuf)) < 0)
+		return -errno;
+	return 1; /* anything >= 0 goes on */
+}
+
+/* SO_RCVBUF before connect() is what decides the window scale the SYN
+ * announces; set after anysock_connect returns, it is too late (issue 22:
+ * a port measured scale 10 where the program asked for 0). */
+START_TEST(test_setup_window_scale)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	int mine, theirs, server_heard, server_mine;
+
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, NULL);
+	ck_assert_int_ge(fd, 0);
+	int s = anysock_accept(l, NULL, 1000);
+	ck_assert_int_ge(s, 0);
+	window_scales(fd, &mine, &theirs);
+	int by_default = mine;
+	ck_assert_msg(by_default > 0, "the default buffer needs no scale here: nothing to measure");
+	int small = 4096;
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+	window_scales(fd, &mine, &theirs);
+	int after = mine; /* too late: the SYN is gone */
+	close(s);
+	close(fd);
+
+	struct hooked h = { .rcvbuf = 4096 };
+	o.setup = hook;
+	o.setup_arg = &h;
+	fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_int_eq(h.family[0], AF_INET);
+	ck_assert_int_eq(h.fd[0], fd); /* the winner is the socket the hook saw */
+	s = anysock_accept(l, NULL, 1000);
+	ck_assert_int_ge(s, 0);
+	window_scales(fd, &mine, &theirs);
+	window_scales(s, &server_mine, &server_heard);
+	printf("SYN window scale: default %d, SO_RCVBUF 4096 after connect %d, "
+	       "in the setup hook %d (the server heard %d)\n",
+	       by_default, after, mine, server_heard);
+	ck_assert_int_eq(after, by_default);
+	ck_assert_int_eq(mine, 0);
+	ck_assert_int_eq(server_heard, 0);
+	close(s);
+	close(fd);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* A hook that fails fails its attempt: its code is the error, its socket
+ * is closed, nothing is left open; a datagram connect the same. */
+START_TEST(test_setup_fails_cleanly)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	struct hooked h = { .fail = -EPERM };
+	struct heard t = { .n = 0 };
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	o.setup = hook;
+	o.setup_arg = &h;
+	o.trace = hear;
+	o.trace_arg = &t;
+	anysock_addr peer;
+	int before = open_fds();
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -EPERM);
+	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_int_eq(fcntl(h.fd[0], F_GETFD), -1); /* closed */
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	ck_assert_int_eq(t.n, 2);
+	ck_assert_int_eq(t.events[0], ANYSOCK_ATTEMPT_START);
+	ck_assert_int_eq(t.events[1], ANYSOCK_ATTEMPT_FAILED);
+	ck_assert_int_eq(t.err, -EPERM);
+	/* A library code is reported as it is; -EINPROGRESS, which step
+	 * says while the race goes on, as -EINVAL. */
+	o.trace = NULL;
+	h.fail = ANYSOCK_E_PORT;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer),
+			 ANYSOCK_E_PORT);
+	h.fail = -EINPROGRESS;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -EINVAL);
+	h.fail = -EACCES;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EACCES);
+	/* The connector: the error at the first step, nothing left open. */
+	anysock_connector *c;
+	h.fail = -EPERM;
+	ck_assert_int_eq(anysock_connector_start("127.0.0.1", serv, SOCK_STREAM, &o, &c), 0);
+	ck_assert_int_eq(anysock_connector_step(c, &peer), -EPERM);
+	anysock_connector_free(c);
+	ck_assert_int_eq(open_fds(), before);
+	/* An older struct, without the hook, never calls it. */
+	h.calls = 0;
+	o.size = offsetof(anysock_connect_opts, setup);
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(h.calls, 0);
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* ANYSOCK_CONNECT_DEFAULT_PORT: "host[:port]" with a default, as a tool's
+ * --proxy option or a config file gives it. */
+START_TEST(test_connect_default_port)
+{
+	char serv[8], text[64];
+	anysock_listener *l = tcp_listener("127.0.0.1", serv);
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	o.flags = ANYSOCK_CONNECT_DEFAULT_PORT;
+	anysock_addr peer;
+	/* no port in the host: the default */
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	/* a port in the host: it wins over the default (port 9 is closed) */
+	snprintf(text, sizeof(text), "127.0.0.1:%s", serv);
+	fd = anysock_connect(text, "9", SOCK_STREAM, &o, &peer);
+	ck_assert_msg(fd >= 0, "%s: %s", text, anysock_strerror(fd));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_connector *c;
+	ck_assert_int_eq(anysock_connector_start(text, "9", SOCK_STREAM, &o, &c), 0);
+	struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+	while ((fd = anysock_connector_step(c, &peer)) == -EINPROGRESS)
+		poll(&p, 1, anysock_connector_timeout(c));
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
+	anysock_connector_free(c);
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+	/* without the flag the same call is refused, as before */
+	o.flags = 0;
+	ck_assert_int_eq(anysock_connect(text, "9", SOCK_STREAM, &o, &peer), ANYSOCK_E_PORTGIVEN);
+	/* neither has a port: still no port */
+	o.flags = ANYSOCK_CONNECT_DEFAULT_PORT;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", NULL, SOCK_STREAM, &o, &peer),
+			 ANYSOCK_E_NOPORT);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* ---- UDP: a race for the first reply ---------------------------------- */
+
+/* Echo count datagrams of l in a child, each from the address it came to. */
+static pid_t udp_echo(anysock_listener *l, int count)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid > 0)
+		return pid;
+	for (int i = 0; i < count; i++) {
+		char buf[64];
+		anysock_addr peer, local;
+		ssize_t n = anysock_recvfrom(l, buf, sizeof(buf), &peer, &local, 5000);
+		if (n < 0 || anysock_sendto(l, buf, (size_t)n, &peer, &local) != n)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+START_TEST(test_connect_udp_first_datagram)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_addr a, peer;
+	anysock_listener_addr(l, 0, &a);
+	char serv[8], buf[16];
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+	pid_t pid = udp_echo(l, 1);
+	struct heard t = { .n = 0 };
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 2000;
+	o.first_datagram = "hello";
+	o.first_datagram_len = 5;
+	o.trace = hear;
+	o.trace_arg = &t;
+	/* The reply won, and waits in the socket for the caller. */
+	int fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert(anysock_addr_equal(&peer, &a, 0));
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(t.n, 2); /* a datagram sent is an attempt to trace */
+	ck_assert_int_eq(t.events[0], ANYSOCK_ATTEMPT_START);
+	ck_assert_int_eq(t.events[1], ANYSOCK_ATTEMPT_CONNECTED);
+
+	/* Nobody there: the refusal (ICMP port unreachable) at once, where
+	 * the plain datagram connect "succeeds" and fails at the first recv. */
+	o.trace = NULL;
+	anysock_listener_close(l);
+	double t0 = mono_seconds();
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -ECONNREFUSED);
+	ck_assert_msg(mono_seconds() - t0 < 1.0, "a refusal must not wait for the timeout");
+	ck_assert(anysock_addr_equal(&peer, &a, 0));
+	fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, NULL, &peer);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+
+	/* A server that never answers: the time limit. */
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_listener_addr(l, 0, &a);
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+	o.timeout_ms = 300;
+	t0 = mono_seconds();
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -ETIMEDOUT);
+	double took = mono_seconds() - t0;
+	ck_assert_msg(took >= 0.3 && took < 2.0, "took %.3f s", took);
+	anysock_listener_close(l);
+
+	/* What it cannot be used with. */
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, &peer), -EINVAL);
+	o.flags = ANYSOCK_CONNECT_UNCONNECTED;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EINVAL);
+	o.flags = 0;
+	o.timeout_ms = -1; /* a datagram can be lost: it needs a limit */
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EINVAL);
+	o.timeout_ms = 300;
+	o.first_datagram = NULL;
+	ck_assert_int_eq(anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer), -EINVAL);
+	/* An older struct without it: the first route wins, as before. */
+	o.first_datagram = "x";
+	o.size = offsetof(anysock_connect_opts, first_datagram);
+	fd = anysock_connect("127.0.0.1", serv, SOCK_DGRAM, &o, &peer);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
 }
 END_TEST
 
@@ -288,6 +614,10 @@ int main(void)
 	tcase_add_test(tc, test_connect_udp);
 	tcase_add_test(tc, test_connect_host_port);
 	tcase_add_test(tc, test_signal_ends_connect);
+	tcase_add_test(tc, test_setup_window_scale);
+	tcase_add_test(tc, test_setup_fails_cleanly);
+	tcase_add_test(tc, test_connect_default_port);
+	tcase_add_test(tc, test_connect_udp_first_datagram);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

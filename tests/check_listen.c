@@ -7,6 +7,11 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <dirent.h>
+#include <poll.h>
+#include <sys/select.h>
+#include <netinet/tcp.h>
+
 #include "listener_helpers.h"
 
 START_TEST(test_every_family)
@@ -121,6 +126,16 @@ START_TEST(test_bad_arguments)
 			 ANYSOCK_E_PORTGIVEN);
 	ck_assert_int_eq(anysock_listen("[127.0.0.1]", "0", SOCK_STREAM, 0, 0, &l, NULL),
 			 ANYSOCK_E_BRACKET);
+	/* ANYSOCK_LISTEN_DEFAULT_PORT: the service is for a host without a port */
+	ck_assert_int_eq(anysock_listen("127.0.0.1:0", "1", SOCK_STREAM,
+					ANYSOCK_LISTEN_DEFAULT_PORT, 0, &l, NULL),
+			 1);
+	ck_assert_int_ne(listener_port(l, 0), 1);
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_listen("*", "0", SOCK_STREAM, ANYSOCK_LISTEN_DEFAULT_PORT, 0, &l,
+					NULL),
+			 2);
+	anysock_listener_close(l);
 	ck_assert_int_eq(anysock_listener_count(NULL), -EINVAL);
 	ck_assert_int_eq(anysock_listener_fd(NULL, 0), -EINVAL);
 	ck_assert_int_eq(anysock_accept(NULL, NULL, 0), -EINVAL);
@@ -311,11 +326,268 @@ START_TEST(test_accept_out_of_descriptors)
 }
 END_TEST
 
+/* ---- anysock_listen_with and its setup hook --------------------------- */
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
 
+struct hooked {
+	int calls;
+	int family[8];
+	anysock_addr addr[8];
+	int rcvbuf;      /* > 0: set SO_RCVBUF to it */
+	int fail;        /* < 0: return it ... */
+	int fail_family; /* ... for this family only (0: every family) */
+};
 
+static int hook(void *arg, int fd, int family, const anysock_addr *a)
+{
+	struct hooked *h = arg;
+	if (h->calls < 8) {
+		h->family[h->calls] = family;
+		h->addr[h->calls] = *a;
+	}
+	h->calls++;
+	/* not yet bound: the library's options are set, the address is not */
+	anysock_addr self;
+	self.len = sizeof(self.u);
+	ck_assert_int_eq(getsockname(fd, &self.u.sa, &self.len), 0);
+	ck_assert_int_eq(anysock_addr_port(&self), 0);
+	ck_assert_int_eq(anysock_addr_family(&self), family);
+	if (family == AF_INET6)
+		ck_assert_int_eq(v6only(fd), 1);
+	if (h->fail < 0 && (h->fail_family == 0 || h->fail_family == family))
+		return h->fail;
+	if (h->rcvbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &h->rcvbuf, sizeof(h->rcvbuf)) < 0)
+		return -errno;
+	return 0;
+}
 
+static int rcvbuf_of(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len), 0);
+	return v;
+}
 
+/* The window scale a socket announced in its SYN or SYN-ACK. */
+static int announced_scale(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	ck_assert(ti.tcpi_options & TCPI_OPT_WSCALE);
+	return ti.tcpi_rcv_wscale;
+}
+
+/* An accepted socket of l, from a client on 127.0.0.1; its rcvbuf and the
+ * window scale its SYN-ACK announced. */
+static void accepted(anysock_listener *l, int *rcvbuf, int *scale)
+{
+	int c = client(SOCK_STREAM, "127.0.0.1", listener_port(l, 0), NULL, NULL);
+	int fd = anysock_accept(l, NULL, 2000);
+	ck_assert_int_ge(fd, 0);
+	*rcvbuf = rcvbuf_of(fd);
+	*scale = announced_scale(fd);
+	close(fd);
+	close(c);
+}
+
+/* SO_RCVBUF on the listening sockets, set before bind and listen, is what
+ * accepted sockets inherit, and what their SYN-ACK's window scale says. */
+START_TEST(test_listen_setup_inherited)
+{
+	anysock_listener *l;
+	int plain_buf, plain_scale, buf, scale;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, NULL, &l, NULL), 2);
+	accepted(l, &plain_buf, &plain_scale);
+	anysock_listener_close(l);
+
+	struct hooked h = { .rcvbuf = 4096 };
+	anysock_listen_opts o = ANYSOCK_LISTEN_OPTS_INIT;
+	o.setup = hook;
+	o.setup_arg = &h;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, NULL), 2);
+	ck_assert_int_eq(h.calls, 2); /* every socket, with its family and address */
+	ck_assert_int_eq(h.family[0], AF_INET6);
+	text_is(&h.addr[0], "::");
+	ck_assert_int_eq(h.family[1], AF_INET);
+	text_is(&h.addr[1], "0.0.0.0");
+	ck_assert_int_eq(anysock_addr_port(&h.addr[1]), listener_port(l, 0)); /* port 0: one port */
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(rcvbuf_of(anysock_listener_fd(l, (size_t)i)), 2 * 4096);
+	accepted(l, &buf, &scale);
+	printf("accepted socket: SO_RCVBUF %d, SYN-ACK window scale %d by default; "
+	       "%d and %d with SO_RCVBUF 4096 in the listener's setup hook\n",
+	       plain_buf, plain_scale, buf, scale);
+	ck_assert_int_eq(buf, 2 * 4096);
+	ck_assert_int_ne(plain_buf, buf);
+	ck_assert_int_eq(scale, 0);
+	ck_assert_int_gt(plain_scale, 0);
+	anysock_listener_close(l);
+
+	/* Datagram sockets too; flags and backlog come through the options. */
+	h = (struct hooked){ .rcvbuf = 4096 };
+	o.flags = ANYSOCK_LISTEN_IPV4;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_DGRAM, &o, &l, NULL), 1);
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_int_eq(h.family[0], AF_INET);
+	ck_assert_int_eq(rcvbuf_of(anysock_listener_fd(l, 0)), 2 * 4096);
+	anysock_listener_close(l);
+}
+END_TEST
+
+/* A hook that fails fails the whole listen: its code, *failed naming the
+ * socket's address, nothing left open (the socket bound before too). */
+START_TEST(test_listen_setup_fails_cleanly)
+{
+	anysock_listener *l = (anysock_listener *)&l;
+	anysock_addr failed;
+	struct hooked h = { .fail = -EPERM, .fail_family = AF_INET };
+	anysock_listen_opts o = ANYSOCK_LISTEN_OPTS_INIT;
+	o.setup = hook;
+	o.setup_arg = &h;
+	int before = open_fds();
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, &failed), -EPERM);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(h.calls, 2);
+	text_is(&failed, "0.0.0.0");
+	ck_assert_int_eq(open_fds(), before);
+	/* A hook's -EAFNOSUPPORT is its refusal, not a family to skip. */
+	h = (struct hooked){ .fail = -EAFNOSUPPORT, .fail_family = AF_INET6 };
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, &failed),
+			 -EAFNOSUPPORT);
+	ck_assert_int_eq(h.calls, 1);
+	text_is(&failed, "::");
+	/* A library code, as it is. */
+	h = (struct hooked){ .fail = ANYSOCK_E_PORT };
+	ck_assert_int_eq(anysock_listen_with("127.0.0.1", "0", SOCK_DGRAM, &o, &l, &failed),
+			 ANYSOCK_E_PORT);
+	ck_assert_int_eq(open_fds(), before);
+	/* An older, shorter struct never calls it. */
+	h = (struct hooked){ .fail = -EPERM };
+	o.size = offsetof(anysock_listen_opts, setup);
+	ck_assert_int_eq(anysock_listen_with("127.0.0.1", "0", SOCK_STREAM, &o, &l, NULL), 1);
+	ck_assert_int_eq(h.calls, 0);
+	anysock_listener_close(l);
+	/* Bad options. */
+	o.size = offsetof(anysock_listen_opts, flags);
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, NULL), -EINVAL);
+	o.size = sizeof(o) + 1;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, NULL), -EINVAL);
+	o = (anysock_listen_opts)ANYSOCK_LISTEN_OPTS_INIT;
+	o.backlog = -1;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, NULL), -EINVAL);
+	o.backlog = 0;
+	o.flags = 0x1000;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, &l, NULL), -EINVAL);
+	o.flags = 0;
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_RAW, &o, &l, NULL), -EINVAL);
+	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, &o, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(open_fds(), before);
+}
+END_TEST
+
+/* ---- One pollable descriptor for the whole listener --------------------- */
+
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+static bool select_readable(int fd, int ms)
+{
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(fd, &r);
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	return select(fd + 1, &r, NULL, NULL, &tv) == 1 && FD_ISSET(fd, &r);
+}
+
+/* Legacy code's shape: "the listening socket" is one int in select() or
+ * poll(); a connection to any family makes it readable. */
+START_TEST(test_listener_pollfd_stream)
+{
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen(NULL, "0", SOCK_STREAM, 0, 0, &l, NULL), 2);
+	int port = listener_port(l, 0);
+	int fd = anysock_listener_pollfd(l);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(anysock_listener_pollfd(l), fd); /* the same one */
+	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	ck_assert(!readable(fd, 0));
+	ck_assert(!select_readable(fd, 0));
+	const char *from[] = { "127.0.0.1", "::1" };
+	for (int i = 0; i < (have_ipv6() ? 2 : 1); i++) {
+		anysock_addr peer;
+		int c = client(SOCK_STREAM, from[i], port, NULL, NULL);
+		ck_assert(i == 0 ? readable(fd, 2000) : select_readable(fd, 2000));
+		ck_assert(select_readable(fd, 0)); /* level-triggered: still there */
+		int s = anysock_accept(l, &peer, 0);
+		ck_assert_msg(s >= 0, "%s", anysock_strerror(s));
+		ck_assert_int_eq(anysock_addr_family(&peer), i == 0 ? AF_INET : AF_INET6);
+		ck_assert(!readable(fd, 0)); /* nothing left */
+		ck_assert_int_eq(anysock_accept(l, NULL, 0), -ETIMEDOUT);
+		close(s);
+		close(c);
+	}
+	/* Two waiting, one descriptor: readable until both are taken. */
+	int c1 = client(SOCK_STREAM, "127.0.0.1", port, NULL, NULL);
+	int c2 = client(SOCK_STREAM, have_ipv6() ? "::1" : "127.0.0.1", port, NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(select_readable(fd, 2000));
+		int s = anysock_accept(l, NULL, 0);
+		ck_assert_int_ge(s, 0);
+		close(s);
+	}
+	ck_assert(!select_readable(fd, 0));
+	close(c1);
+	close(c2);
+	/* The listener owns it: closing the listener closes it. */
+	anysock_listener_close(l);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(anysock_listener_pollfd(NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_listener_pollfd_datagram)
+{
+	anysock_listener *l;
+	ck_assert_int_ge(anysock_listen(NULL, "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	int fd = anysock_listener_pollfd(l);
+	ck_assert_int_ge(fd, 0);
+	int c = client(SOCK_DGRAM, "127.0.0.1", listener_port(l, 0), NULL, NULL);
+	ck_assert(!select_readable(fd, 0));
+	ck_assert_int_eq(send(c, "x", 1, 0), 1);
+	ck_assert(select_readable(fd, 2000));
+	char buf[4];
+	anysock_addr peer, local;
+	ck_assert_int_eq(anysock_recvfrom(l, buf, sizeof(buf), &peer, &local, 0), 1);
+	ck_assert(!readable(fd, 0));
+	close(c);
+	anysock_listener_close(l);
+	/* Adopted sockets too. */
+	int s = squat("127.0.0.1", 0);
+	ck_assert_int_eq(anysock_listener_adopt(&s, 1, 0, &l), 1);
+	fd = anysock_listener_pollfd(l);
+	ck_assert_int_ge(fd, 0);
+	c = client(SOCK_STREAM, "127.0.0.1", listener_port(l, 0), NULL, NULL);
+	ck_assert(readable(fd, 2000));
+	close(c);
+	anysock_listener_close(l);
+}
+END_TEST
 
 int main(void)
 {
@@ -331,6 +603,10 @@ int main(void)
 	tcase_add_test(tc, test_fair_between_families);
 	tcase_add_test(tc, test_accept_timeouts_and_signals);
 	tcase_add_test(tc, test_accept_out_of_descriptors);
+	tcase_add_test(tc, test_listen_setup_inherited);
+	tcase_add_test(tc, test_listen_setup_fails_cleanly);
+	tcase_add_test(tc, test_listener_pollfd_stream);
+	tcase_add_test(tc, test_listener_pollfd_datagram);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

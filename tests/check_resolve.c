@@ -179,6 +179,173 @@ START_TEST(test_resolve_errors)
 }
 END_TEST
 
+/* ---- Host and port in one string ---------------------------------------- */
+
+struct split_case {
+	const char *text, *host, *port;
+	int rc;
+};
+
+/* The one splitter every call uses, exported; and back. */
+START_TEST(test_split_hostport)
+{
+	static const struct split_case good[] = {
+		{ "[2001:db8::1]:443", "2001:db8::1", "443", 1 },
+		{ "[fe80::1%1]:80", "fe80::1%1", "80", 1 },
+		{ "192.0.2.1:80", "192.0.2.1", "80", 1 },
+		{ "example.com:http", "example.com", "http", 1 },
+		{ "example.com:08080", "example.com", "08080", 1 },
+		{ "*:8080", "*", "8080", 1 },
+		{ "example.com", "example.com", "", 0 },
+		{ "[::1]", "::1", "", 0 },
+		{ "::1", "::1", "", 0 },
+		{ "2001:db8::1:80", "2001:db8::1:80", "", 0 }, /* an address, no port */
+		{ "fe80::1%1", "fe80::1%1", "", 0 },
+		{ "192.0.2.1", "192.0.2.1", "", 0 },
+	};
+	char host[64], port[16];
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		const struct split_case *c = &good[i];
+		int rc = anysock_split_hostport(c->text, host, sizeof(host), port, sizeof(port));
+		ck_assert_msg(rc == c->rc, "%s: %s", c->text, anysock_strerror(rc));
+		ck_assert_str_eq(host, c->host);
+		ck_assert_str_eq(port, c->port);
+		/* The library reads the text as the parts say. */
+		anysock_addr whole[2], parts[2];
+		if (strcmp(c->host, "*") == 0 || strcmp(c->host, "example.com") == 0)
+			continue;
+		int n = anysock_resolve(c->text, c->rc ? NULL : "7", SOCK_STREAM,
+					ANYSOCK_RESOLVE_NUMERIC, 100, whole, 2);
+		int m = anysock_resolve(c->host, c->rc ? c->port : "7", SOCK_STREAM,
+					ANYSOCK_RESOLVE_NUMERIC, 100, parts, 2);
+		ck_assert_int_eq(n, 1);
+		ck_assert_int_eq(m, 1);
+		ck_assert(anysock_addr_equal(&whole[0], &parts[0], 0));
+		/* and joining the parts gives the text back (brackets added) */
+		char joined[64];
+		ck_assert_int_ge(anysock_join_hostport(c->host, c->port, joined, sizeof(joined)),
+				 0);
+		anysock_addr again;
+		ck_assert_int_eq(anysock_pton(joined, &again, 0), 0);
+		ck_assert(anysock_addr_equal(&again, &whole[0], c->rc ? 0 : ANYSOCK_CMP_NOPORT));
+	}
+	static const struct split_case bad[] = {
+		{ "", "", "", ANYSOCK_E_EMPTY },
+		{ ":80", "", "", ANYSOCK_E_EMPTY },
+		{ "example.com:", "", "", ANYSOCK_E_PORT },
+		{ "[::1]:", "", "", ANYSOCK_E_PORT },
+		{ "[192.0.2.1]:80", "", "", ANYSOCK_E_BRACKET },
+		{ "[::1", "", "", ANYSOCK_E_BRACKET },
+		{ "a]b:80", "", "", ANYSOCK_E_BRACKET },
+		{ "[::1]x", "", "", ANYSOCK_E_TRAILING },
+		{ "[example.com]:80", "", "", ANYSOCK_E_ADDR },
+		{ "example.com:65536", "", "", ANYSOCK_E_PORTRANGE },
+		{ "[::1]:99999", "", "", ANYSOCK_E_PORTRANGE },
+		{ "fe80::1%nope", "", "", ANYSOCK_E_SCOPE },
+		{ "[fe80::1%nope]:80", "", "", ANYSOCK_E_SCOPE },
+		{ "name%1:80", "", "", ANYSOCK_E_SCOPE },
+		{ "192.0.2.1%1:80", "", "", ANYSOCK_E_SCOPE },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct split_case *c = &bad[i];
+		strcpy(host, "x");
+		strcpy(port, "x");
+		int rc = anysock_split_hostport(c->text, host, sizeof(host), port, sizeof(port));
+		ck_assert_msg(rc == c->rc, "%s: %s, not %s", c->text, anysock_strerror(rc),
+			      anysock_strerror(c->rc));
+		ck_assert_str_eq(host, "");
+		ck_assert_str_eq(port, "");
+	}
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	ck_assert_int_eq(anysock_split_hostport(longname, host, sizeof(host), NULL, 0),
+			 ANYSOCK_E_HOSTLEN);
+	/* Buffers: too small is -ENOSPC with "" in both; NULL with size 0 is
+	 * "not wanted". */
+	ck_assert_int_eq(anysock_split_hostport("example.com:80", host, 5, port, sizeof(port)),
+			 -ENOSPC);
+	ck_assert_str_eq(host, "");
+	ck_assert_str_eq(port, "");
+	ck_assert_int_eq(anysock_split_hostport("example.com:8080", host, sizeof(host), port, 4),
+			 -ENOSPC);
+	ck_assert_str_eq(host, "");
+	ck_assert_int_eq(anysock_split_hostport("example.com:80", NULL, 0, port, sizeof(port)), 1);
+	ck_assert_str_eq(port, "80");
+	ck_assert_int_eq(anysock_split_hostport("[::1]", host, sizeof(host), NULL, 0), 0);
+	ck_assert_str_eq(host, "::1");
+	ck_assert_int_eq(anysock_split_hostport(NULL, host, sizeof(host), NULL, 0), -EINVAL);
+	ck_assert_int_eq(anysock_split_hostport("x", NULL, 4, NULL, 0), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_join_hostport)
+{
+	char buf[64];
+	ck_assert_int_eq(anysock_join_hostport("2001:db8::1", "443", buf, sizeof(buf)), 17);
+	ck_assert_str_eq(buf, "[2001:db8::1]:443");
+	ck_assert_int_eq(anysock_join_hostport("192.0.2.1", "80", buf, sizeof(buf)), 12);
+	ck_assert_str_eq(buf, "192.0.2.1:80");
+	ck_assert_int_eq(anysock_join_hostport("example.com", NULL, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "example.com");
+	ck_assert_int_eq(anysock_join_hostport("::1", "", buf, sizeof(buf)), 5);
+	ck_assert_str_eq(buf, "[::1]"); /* a URL's host: bracketed, port or not */
+	ck_assert_int_eq(anysock_join_hostport("fe80::1%1", "80", buf, sizeof(buf)), 14);
+	ck_assert_str_eq(buf, "[fe80::1%1]:80");
+	ck_assert_int_eq(anysock_join_hostport("[::1]", "80", buf, sizeof(buf)), ANYSOCK_E_BRACKET);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(anysock_join_hostport("", "80", buf, sizeof(buf)), ANYSOCK_E_EMPTY);
+	ck_assert_int_eq(anysock_join_hostport("::1", "80", buf, 8), -ENOSPC); /* needs 9 */
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(anysock_join_hostport("::1", "80", buf, 9), 8);
+	ck_assert_int_eq(anysock_join_hostport(NULL, "80", buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(anysock_join_hostport("::1", "80", NULL, 0), -EINVAL);
+}
+END_TEST
+
+/* ANYSOCK_RESOLVE_DEFAULT_PORT: the service is what a host without a port
+ * gets; a port in the host wins. */
+START_TEST(test_resolve_default_port)
+{
+	static const struct {
+		const char *host, *want;
+	} cases[] = {
+		{ "192.0.2.1", "192.0.2.1:80" },
+		{ "192.0.2.1:443", "192.0.2.1:443" },
+		{ "[2001:db8::1]", "[2001:db8::1]:80" },
+		{ "[2001:db8::1]:8443", "[2001:db8::1]:8443" },
+		{ "2001:db8::1", "[2001:db8::1]:80" },
+	};
+	anysock_addr out[2];
+	char text[ANYSOCK_ADDRSTRLEN];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = anysock_resolve(cases[i].host, "80", SOCK_STREAM,
+					ANYSOCK_RESOLVE_DEFAULT_PORT, 100, out, 2);
+		ck_assert_msg(n == 1, "%s: %s", cases[i].host, anysock_strerror(n));
+		anysock_ntop(&out[0], text, sizeof(text), 0);
+		ck_assert_str_eq(text, cases[i].want);
+		anysock_lookup *q;
+		ck_assert_int_eq(anysock_resolve_start(cases[i].host, "80", SOCK_STREAM,
+						       ANYSOCK_RESOLVE_DEFAULT_PORT, 100, &q),
+				 0);
+		ck_assert_int_eq(anysock_resolve_result(q, out, 2), 1);
+		anysock_lookup_free(q);
+		anysock_ntop(&out[0], text, sizeof(text), 0);
+		ck_assert_str_eq(text, cases[i].want);
+	}
+	/* Without the flag, a port in both places is still an error. */
+	ck_assert_int_eq(anysock_resolve("192.0.2.1:443", "80", SOCK_STREAM, 0, 100, out, 2),
+			 ANYSOCK_E_PORTGIVEN);
+	/* The default is checked like any service; the host's port too. */
+	ck_assert_int_eq(anysock_resolve("192.0.2.1", "99999", SOCK_STREAM,
+					 ANYSOCK_RESOLVE_DEFAULT_PORT, 100, out, 2),
+			 ANYSOCK_E_PORTRANGE);
+	ck_assert_int_eq(anysock_resolve("192.0.2.1:", "80", SOCK_STREAM,
+					 ANYSOCK_RESOLVE_DEFAULT_PORT, 100, out, 2),
+			 ANYSOCK_E_PORT);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resolve");
@@ -188,6 +355,9 @@ int main(void)
 	tcase_add_test(tc, test_nameinfo_errors);
 	tcase_add_test(tc, test_resolve_numeric);
 	tcase_add_test(tc, test_resolve_errors);
+	tcase_add_test(tc, test_split_hostport);
+	tcase_add_test(tc, test_join_hostport);
+	tcase_add_test(tc, test_resolve_default_port);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, true);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

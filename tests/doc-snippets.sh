@@ -11,7 +11,8 @@
 #    show (the includes and declarations around a fragment), and a line
 #    '.\"! run ARGS' or '.\"! fail ARGS' links the block and runs it: it
 #    must exit 0 (run) or not (fail), and print only text (no stray bytes,
-#    the bug of printing a buffer a failed call left untouched).
+#    the bug of printing a buffer a failed call left untouched);
+#  - no two blocks give themselves the same file name.
 # Run as root, it goes to a throw-away host first (tests/netns/run.sh): the
 # examples that run look names up, and no lookup may reach the machine's
 # resolver.
@@ -86,6 +87,20 @@ for f in "$tmp"/*.c; do
         fi
     done < "$f.run"
 done
+
+# A block that names itself ("/* tutorial-5.c: ..." on its first line, or
+# " * NAME.c - " on its second) names the file a reader saves it as: two
+# blocks of one name would overwrite each other.
+dups=$(for f in "$tmp"/*.c; do
+    [ -e "$f" ] || continue
+    sed -n -e '1s|^/\* \([A-Za-z0-9_.-]*\.c\): .*|\1|p' \
+        -e '2s|^ \* \([A-Za-z0-9_.-]*\.c\) - .*|\1|p' "$f"
+done | sort | uniq -d)
+if [ -n "$dups" ]; then
+    echo "FAIL two blocks of the documentation call themselves:" $dups; fail=1
+else
+    echo "ok   every block that names itself has a name of its own"
+fi
 
 # The README's server, run as a reader would (./prog > log): each client's
 # line reaches the log while the server runs, not when a buffer fills.

@@ -29,11 +29,18 @@ unshare --mount --propagation private sh -c '
         $(PKG_CONFIG_PATH=/usr/local/lib/pkgconfig pkg-config --cflags --libs anysock)
     env -u LD_LIBRARY_PATH "$1/demo" >"$1/demo.out" 2>&1 || { cat "$1/demo.out"; exit 4; }
     grep -q "::ffff:192.0.2.1" "$1/demo.out" || exit 5
+    # doc/porting.md: the installed examples, where pkg-config says, build
+    # (the prefix is the one given to make install, whatever configure had)
+    docs=$(PKG_CONFIG_PATH=/usr/local/lib/pkgconfig pkg-config --define-variable=prefix=/usr/local \
+        --variable=docdir anysock)
+    cc -o "$1/daytime-server" "$docs/examples/porting/daytime-server.c" -pthread \
+        $(PKG_CONFIG_PATH=/usr/local/lib/pkgconfig pkg-config --cflags --libs anysock) || exit 6
 ' sh "$tmp" "$build" "$src"
 rc=$?
 fail=0
 case $rc in
-    0) echo "ok   after make install as root, a pkg-config program runs without LD_LIBRARY_PATH" ;;
+    0) echo "ok   after make install as root, a pkg-config program runs without LD_LIBRARY_PATH"
+       echo "ok   the porting guide's examples build from pkg-config's docdir" ;;
     *) echo "FAIL make install then run: step $rc"; fail=1 ;;
 esac
 if [ "$(ls -l /etc/ld.so.cache)" = "$before" ]; then

@@ -52,7 +52,15 @@ for h in 127.0.0.1 ::1; do
         "$(echo "hello $h" | "$bin/udp-echo-client" $h "$udp" 2>&1)"
 done
 check "udp echo client, server down: refused, not a hang" \
-    "recv: Connection refused" "$(echo x | "$bin/udp-echo-client" 127.0.0.1 9 2>&1)"
+    "127.0.0.1: Connection refused" "$(echo x | "$bin/udp-echo-client" 127.0.0.1 9 2>&1)"
+# A name with ::1 first (on a throw-away host "localhost" is both) and a
+# server on 127.0.0.1 only: the first line races for a reply and IPv4 wins.
+"${top_builddir:-.}/examples/echo-server" -H 127.0.0.1 -p 0 > "$tmp/echo4.log" 2>&1 &
+pids="$pids $!"
+wait_for "$tmp/echo4.log" 'listening on'
+udp4=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$tmp/echo4.log" | head -n 1)
+check "udp echo client reaches an IPv4-only server by a name with ::1 first" \
+    "$(printf 'one\ntwo\n')" "$(printf 'one\ntwo\n' | "$bin/udp-echo-client" localhost "$udp4" 2>&1)"
 check "udp echo client, port 0: refused at once" \
     "127.0.0.1: Port 0: there is nothing to connect to" \
     "$(echo x | "$bin/udp-echo-client" 127.0.0.1 0 2>&1)"

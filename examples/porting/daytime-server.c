@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char where[128];
-	anysock_listener_ntop(l, where, sizeof(where));      /* [::]:13, 0.0.0.0:13 */
+	if (anysock_listener_ntop(l, where, sizeof(where)) < 0)   /* [::]:13, 0.0.0.0:13 */
+		snprintf(where, sizeof(where), "%d sockets", rc); /* too many to print */
 	printf("listening on %s\n", where);
 	fflush(stdout);
 

@@ -9,6 +9,11 @@
  *  - everything black-holed: a timed-out error within the overall timeout;
  *  - refused and black-holed: the refusal is what gets reported;
  *  - IPv4-only and IPv6-only clients reach a dual-stack name;
+ *  - the setup hook sees every attempt of the race with its family, and
+ *    one that fails for IPv6 lets IPv4 start at once;
+ *  - a UDP client of "localhost" and a server on 127.0.0.1 only: the first
+ *    route (::1) wins and nothing arrives, unless the first datagram races
+ *    for a reply;
  *  - curl, a Happy Eyeballs client of its own, on the same path for
  *    reference.
  *
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "anysock.h"
 #include "../check_main.h"
@@ -228,6 +234,136 @@ START_TEST(test_one_family_hosts)
 }
 END_TEST
 
+struct setups {
+	int n, fail_family;
+	int family[8];
+	anysock_addr addr[8];
+};
+
+static int note_setup(void *arg, int fd, int family, const anysock_addr *a)
+{
+	struct setups *h = arg;
+	(void)fd;
+	if (h->n < 8) {
+		h->family[h->n] = family;
+		h->addr[h->n] = *a;
+	}
+	h->n++;
+	return family == h->fail_family ? -EPERM : 0;
+}
+
+START_TEST(test_setup_hook_race)
+{
+	setup();
+	/* IPv6 black-holed: the hook sees the IPv6 attempt, then, a delay
+	 * later, the IPv4 one; the trace starts the same attempts. */
+	struct setups h = { .n = 0 };
+	struct event ev[8];
+	int nev = 0;
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.setup = note_setup;
+	o.setup_arg = &h;
+	o.trace = record;
+	o.trace_arg = &(struct events){ ev, &nev };
+	double took;
+	anysock_addr peer;
+	int fd = connect_from(net.client, "both.test", port, &o, &took, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	close(fd);
+	ck_assert_int_eq(h.n, 2);
+	ck_assert_int_eq(h.family[0], AF_INET6);
+	peer_is(&h.addr[0], "2001:db8:1::2");
+	ck_assert_int_eq(h.family[1], AF_INET);
+	peer_is(&h.addr[1], "10.0.0.2");
+	int starts = 0;
+	for (int i = 0; i < nev; i++)
+		if (ev[i].event == ANYSOCK_ATTEMPT_START)
+			ck_assert(anysock_addr_equal(&ev[i].addr, &h.addr[starts++], 0));
+	ck_assert_int_eq(starts, h.n);
+
+	/* A hook that refuses IPv6 fails that attempt only: IPv4 starts at
+	 * once instead of after the delay (2 s here, so that a busy machine
+	 * cannot blur the two), and wins. */
+	h = (struct setups){ .fail_family = AF_INET6 };
+	o.trace = NULL;
+	o.attempt_delay_ms = 2000;
+	fd = connect_from(net.client, "both.test", port, &o, &took, &peer);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	close(fd);
+	peer_is(&peer, "10.0.0.2");
+	ck_assert_int_eq(h.n, 2);
+	fprintf(stderr, "setup hook refusing IPv6: IPv4 connected in %.2f ms\n", took * 1e3);
+	ck_assert_msg(took < 1.0, "took %.3f s: a failed hook should start IPv4 at once", took);
+
+	/* Refusing both: the hook's error, after both attempts. */
+	h = (struct setups){ .fail_family = AF_INET };
+	o.flags = ANYSOCK_CONNECT_IPV4;
+	ck_assert_int_eq(connect_from(net.client, "both.test", port, &o, &took, &peer), -EPERM);
+	ck_assert_int_eq(h.n, 1);
+}
+END_TEST
+
+/* UDP has no handshake: the first family with a route wins, even when the
+ * server listens on the other one only (issue 22: "-u localhost" against
+ * an IPv4-only receiver). Racing the first datagram for a reply picks the
+ * family that answers. In this namespace's own hosts file "localhost" is
+ * 127.0.0.1 and ::1. */
+START_TEST(test_udp_first_datagram_race)
+{
+	anysock_addr order[4];
+	int n = anysock_resolve("localhost", "1", SOCK_DGRAM, 0, 1000, order, 4);
+	ck_assert_int_eq(n, 2);
+	peer_is(&order[0], "::1"); /* the test means something only so */
+	anysock_listener *l;
+	ck_assert_int_eq(anysock_listen("127.0.0.1", "0", SOCK_DGRAM, 0, 0, &l, NULL), 1);
+	anysock_addr a, peer;
+	anysock_listener_addr(l, 0, &a);
+	char serv[8], buf[16];
+	snprintf(serv, sizeof(serv), "%d", anysock_addr_port(&a));
+
+	/* The plain datagram connect: ::1 wins, the datagram is refused. */
+	int fd = anysock_connect("localhost", serv, SOCK_DGRAM, NULL, &peer);
+	ck_assert_int_ge(fd, 0);
+	peer_is(&peer, "::1");
+	ck_assert_int_eq(send(fd, "lost", 4, 0), 4);
+	struct pollfd p = { fd, POLLIN, 0 };
+	poll(&p, 1, 1000);
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	close(fd);
+
+	/* The race: ::1 refuses, 127.0.0.1 answers and wins. */
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		anysock_addr from, to;
+		ssize_t got = anysock_recvfrom(l, buf, sizeof(buf), &from, &to, 5000);
+		_exit(got == 4 && anysock_sendto(l, buf, 4, &from, &to) == 4 ? 0 : 1);
+	}
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 5000;
+	o.attempt_delay_ms = 2000; /* "at once" cannot be mistaken for the delay */
+	o.first_datagram = "ping";
+	o.first_datagram_len = 4;
+	double t0 = he_now();
+	fd = anysock_connect("localhost", serv, SOCK_DGRAM, &o, &peer);
+	double took = he_now() - t0;
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	peer_is(&peer, "127.0.0.1");
+	ck_assert_int_eq(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), 4);
+	fprintf(stderr,
+		"UDP localhost, server on 127.0.0.1 only: the first datagram's "
+		"reply won over 127.0.0.1 in %.2f ms\n",
+		took * 1e3);
+	ck_assert_msg(took < 1.0, "took %.3f s: the refusal should start IPv4 at once", took);
+	close(fd);
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	anysock_listener_close(l);
+}
+END_TEST
+
 START_TEST(test_curl_reference)
 {
 	setup();
@@ -260,6 +396,8 @@ int main(void)
 	tcase_add_test(tc, test_ipv6_refused);
 	tcase_add_test(tc, test_everything_black_holed);
 	tcase_add_test(tc, test_one_family_hosts);
+	tcase_add_test(tc, test_setup_hook_race);
+	tcase_add_test(tc, test_udp_first_datagram_race);
 	tcase_add_test(tc, test_curl_reference);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
