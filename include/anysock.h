@@ -583,10 +583,9 @@ typedef struct anysock_listen_opts {
 	void *setup_arg;
 } anysock_listen_opts;
 
-#define ANYSOCK_LISTEN_OPTS_INIT                              \
-	{                                                     \
-		sizeof(anysock_listen_opts), 0, 0, NULL, NULL \
-	}
+/* clang-format off */
+#define ANYSOCK_LISTEN_OPTS_INIT { sizeof(anysock_listen_opts), 0, 0, NULL, NULL }
+/* clang-format on */
 
 /* anysock_listen() with options (opts NULL: the defaults): the same
  * arguments, results and errors, and the setup hook called with every
@@ -711,11 +710,10 @@ typedef struct anysock_connect_opts {
 	size_t first_datagram_len;
 } anysock_connect_opts;
 
-#define ANYSOCK_CONNECT_OPTS_INIT                                                                \
-	{                                                                                        \
-		sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0, NULL, NULL, \
-			NULL, 0                                                                  \
-	}
+/* clang-format off */
+#define ANYSOCK_CONNECT_OPTS_INIT \
+	{ sizeof(anysock_connect_opts), -1, 0, 0, NULL, NULL, NULL, -1, -1, 0, NULL, NULL, NULL, 0 }
+/* clang-format on */
 
 /* Connect to host:service (socktype SOCK_STREAM or SOCK_DGRAM; the host
  * may carry the port as anysock_ntop writes it, "[::1]:80", service NULL)
