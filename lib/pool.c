@@ -20,6 +20,13 @@
  * within its timeout were enough to refuse every lookup after them.)
  * A job abandoned before a worker took it is simply taken off the queue.
  *
+ * fork(): the child has none of the workers, so it starts with an empty
+ * pool, and each fork adds one to the pool's generation. A job queued in
+ * an older generation is lost in the child (its worker stayed in the
+ * parent): it is never counted as stuck and never waited for, and letting
+ * go of it frees it at once. (Counting such jobs as stuck once refused
+ * every lookup in a child that freed 32 of them.)
+ *
  * A caller waits for its job in one of two ways: pool_run() blocks on the
  * job's condition variable; pool_submit() returns at once, and the job's
  * notify hook tells the caller's event loop (lookup.c arms a timerfd). The
@@ -47,6 +54,7 @@ static struct {
 	pthread_condattr_t monotonic;
 	struct job *head, *tail;
 	int queued, workers, idle, stuck;
+	unsigned generation; /* fork()s down to this process since the pool began */
 	bool shutdown;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -98,6 +106,13 @@ static void unlink_job(struct job *job)
 	if (pool.tail == job)
 		pool.tail = prev;
 	pool.queued--;
+}
+
+/* Queued or running when this process was forked from the one whose pool
+ * ran it: nobody here will finish it. Under pool.lock. */
+static bool lost(const struct job *job)
+{
+	return !job->done && job->generation != pool.generation;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -190,6 +205,7 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	pool.generation++; /* what was queued or running is lost() here */
 	pool.head = pool.tail = NULL;
 	pool.queued = pool.workers = pool.idle = pool.stuck = 0;
 	pool.shutdown = false;
@@ -233,6 +249,7 @@ static bool enqueue(struct job *job)
 {
 	if (pool.stuck >= MAX_WORKERS)
 		return false;
+	job->generation = pool.generation;
 	job->refs++; /* the pool's */
 	if (pool.tail != NULL)
 		pool.tail->next = job;
@@ -261,7 +278,9 @@ bool pool_submit(struct job *job)
 /* Let go of a submitted job; under pool.lock. */
 static void abandon(struct job *job)
 {
-	if (!job->done) {
+	if (lost(job)) {
+		job->refs--; /* the pool's went with the parent's workers */
+	} else if (!job->done) {
 		job->abandoned = true;
 		if (job->started) {
 			pool.stuck++;
@@ -273,14 +292,14 @@ static void abandon(struct job *job)
 	release(job);
 }
 
-bool job_finished(struct job *job, bool or_abandon)
+enum job_state job_state(struct job *job, bool or_abandon)
 {
 	pthread_mutex_lock(&pool.lock);
-	bool done = job->done;
-	if (!done && or_abandon)
+	enum job_state state = job->done ? JOB_DONE : lost(job) ? JOB_LOST : JOB_RUNNING;
+	if (state == JOB_RUNNING && or_abandon)
 		abandon(job);
 	pthread_mutex_unlock(&pool.lock);
-	return done;
+	return state;
 }
 
 void pool_abandon(struct job *job)

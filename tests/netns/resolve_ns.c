@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ static const struct dns_record records[] = {
 	{ "slow.example.test", 1, "192.0.2.11", 300 },
 	{ "slow.example.test", 28, "2001:db8::11", 300 },
 	{ "silent.example.test", 1, "192.0.2.12", -1 },
+	{ "held.example.test", 1, "192.0.2.13", 1000 },
+	{ "held.example.test", 28, "2001:db8::13", 1000 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -284,10 +287,145 @@ START_TEST(test_fork)
 }
 END_TEST
 
+/* Run fn(arg) in a child of fork(): its verdict, told through a pipe
+ * rather than the exit status (which valgrind may overwrite). */
+static bool in_child(bool (*fn)(void *), void *arg)
+{
+	int verdict[2];
+	ck_assert_int_eq(pipe(verdict), 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(verdict[0]);
+		char c = fn(arg) ? 'y' : 'n';
+		fflush(stdout);
+		_exit(write(verdict[1], &c, 1) == 1 ? 0 : 1);
+	}
+	close(verdict[1]);
+	char c = 0;
+	ck_assert_int_eq(read(verdict[0], &c, 1), 1);
+	close(verdict[0]);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return c == 'y';
+}
+
+/* Drive a lookup as an event loop does (wait on its descriptor, at most
+ * its timeout, then ask) until it ends or limit seconds pass: its result
+ * (-ETIMEDOUT past the limit), the wake-ups it took in *wakeups. */
+static int drive(anysock_lookup *h, bool forward, char *host, size_t size, double limit,
+		 long *wakeups)
+{
+	double until = now() + limit;
+	anysock_addr out[8];
+	for (*wakeups = 0; now() < until; ++*wakeups) {
+		struct pollfd p = { .fd = anysock_lookup_fd(h), .events = POLLIN };
+		int t = anysock_lookup_timeout(h);
+		poll(&p, 1, t < 0 || t > 100 ? 100 : t);
+		int rc = forward ? anysock_resolve_result(h, out, 8)
+				 : anysock_nameinfo_result(h, host, size);
+		if (rc != -EINPROGRESS)
+			return rc;
+	}
+	return -ETIMEDOUT;
+}
+
+#define POOL_CAP 32  /* MAX_WORKERS in lib/pool.c */
+#define IN_FLIGHT 40 /* more lookups than the pool has workers */
+
+/* The child lets go of every lookup it inherited, then looks up. */
+static bool free_inherited_then_resolve(void *arg)
+{
+	anysock_lookup **q = arg;
+	for (int i = 0; i < IN_FLIGHT; i++)
+		anysock_lookup_free(q[i]);
+	anysock_addr out[8];
+	double t0 = now();
+	int n = anysock_resolve("a.example.test", "80", SOCK_STREAM, 0, (int)(1000 * (1 + slack)),
+				out, 8);
+	printf("fork child, %d inherited lookups freed: a.example.test gave %s after %.4f s\n",
+	       IN_FLIGHT, n > 0 ? "addresses" : anysock_strerror(n), now() - t0);
+	return n == 2;
+}
+
+/* Lookups in flight at fork() are the parent's: the child starts with an
+ * empty pool, and freeing what it inherited must not count as lookups stuck
+ * there (32 such frees refused every later lookup in the child). */
+START_TEST(test_fork_frees_inherited)
+{
+	anysock_lookup *q[IN_FLIGHT];
+	for (int i = 0; i < IN_FLIGHT; i++)
+		ck_assert_int_eq(anysock_resolve_start("held.example.test", "80", SOCK_STREAM, 0,
+						       5000, &q[i]),
+				 0);
+	/* Every worker holds one of them: each takes a job as it starts. */
+	double until = now() + 5;
+	while (lookup_threads() < POOL_CAP && now() < until)
+		usleep(1000);
+	ck_assert_int_eq(lookup_threads(), POOL_CAP);
+	usleep(20000);
+	bool ok = in_child(free_inherited_then_resolve, q);
+	for (int i = 0; i < IN_FLIGHT; i++) { /* the parent's all answer */
+		long wakeups;
+		ck_assert_int_eq(drive(q[i], true, NULL, 0, 5, &wakeups), 2);
+		anysock_lookup_free(q[i]);
+	}
+	ck_assert(ok);
+}
+END_TEST
+
+/* The child drives the lookups it inherited, after the parent's worker
+ * answered one and fired the descriptor the two processes share. */
+static bool drive_inherited(void *arg)
+{
+	anysock_lookup **q = arg;
+	usleep(500000); /* the parent's answers came at 300 ms */
+	bool ok = true;
+	for (int i = 0; i < 2; i++) {
+		long wakeups;
+		char host[NI_MAXHOST];
+		double t0 = now();
+		int rc = drive(q[i], i == 0, host, sizeof(host), 3, &wakeups);
+		double t = now() - t0;
+		printf("fork child drives an inherited %s lookup (%s): %s after %.4f s, %ld "
+		       "wake-ups\n",
+		       i == 0 ? "forward" : "reverse", i == 0 ? "2 s limit" : "no limit",
+		       anysock_strerror(rc), t, wakeups);
+		ok = ok && rc == -ECANCELED && wakeups <= 2 && t < 0.1;
+		anysock_lookup_free(q[i]);
+	}
+	return ok;
+}
+
+/* A lookup started before fork() cannot end in the child: it ends at once
+ * with -ECANCELED there, instead of spinning until its deadline (or for
+ * ever without one) on a descriptor the parent's worker fires. */
+START_TEST(test_fork_drives_inherited)
+{
+	anysock_lookup *q[2];
+	ck_assert_int_eq(anysock_resolve_start("slow.example.test", "80", SOCK_STREAM, 0, 2000,
+					       &q[0]),
+			 0);
+	anysock_addr a;
+	ck_assert_int_eq(anysock_pton("192.0.2.3", &a, 0), 0);
+	ck_assert_int_eq(anysock_nameinfo_start(&a, NI_NAMEREQD, -1, &q[1]), 0);
+	bool ok = in_child(drive_inherited, q);
+	long wakeups;
+	char host[NI_MAXHOST];
+	ck_assert_int_eq(drive(q[0], true, NULL, 0, 3, &wakeups), 2);
+	ck_assert_int_eq(drive(q[1], false, host, sizeof(host), 3, &wakeups), 17);
+	ck_assert_str_eq(host, "slow.example.test");
+	anysock_lookup_free(q[0]);
+	anysock_lookup_free(q[1]);
+	ck_assert(ok);
+}
+END_TEST
+
 /* 64 threads x 20 calls against the silent server. */
 #define CALLERS 64
 #define CALLS 20
-#define POOL_CAP 32 /* MAX_WORKERS in lib/resolve.c */
 
 static volatile int stress_done;
 static int max_workers_seen;
@@ -388,6 +526,9 @@ int main(void)
 	Suite *s = suite_create("resolve_ns");
 	TCase *tc = tcase_create("bounded");
 	tcase_set_timeout(tc, 120);
+	/* First: every worker must be free to take the fork tests' lookups. */
+	tcase_add_test(tc, test_fork_frees_inherited);
+	tcase_add_test(tc, test_fork_drives_inherited);
 	tcase_add_test(tc, test_answers_come_back);
 	tcase_add_test(tc, test_hosts_file);
 	tcase_add_test(tc, test_forward);
