@@ -21,7 +21,8 @@
  * A job abandoned before a worker took it is simply taken off the queue.
  *
  * fork(): the child has none of the workers, so it starts with an empty
- * pool, and each fork adds one to the pool's generation. A job queued in
+ * pool (whose workers start their resolver afresh), and each fork adds one
+ * to the pool's generation. A job queued in
  * an older generation is lost in the child (its worker stayed in the
  * parent): it is never counted as stuck and never waited for, and letting
  * go of it frees it at once. (Counting such jobs as stuck once refused
@@ -42,6 +43,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#ifdef HAVE_RES_INIT
+#include <netinet/in.h>
+#include <resolv.h>
+#endif
 
 #define MAX_WORKERS 32
 #define IDLE_EXIT_MS 2000
@@ -138,11 +143,22 @@ static struct job *next_job(void)
 	return job;
 }
 
-static void *worker(void *unused)
+static void *worker(void *after_fork)
 {
-	(void)unused;
 #ifdef HAVE_PTHREAD_SETNAME_NP
 	pthread_setname_np(pthread_self(), WORKER_NAME); /* for ps, top, gdb */
+#endif
+#ifdef HAVE_RES_INIT
+	/* glibc may give a thread started after fork() the cached stack of a
+	 * parent thread that was inside getaddrinfo, resolver state and all:
+	 * its connected socket, shared with the parent, which then read the
+	 * child's answer (the child's first lookup timed out in 2 to 14 of 20
+	 * runs on two busy CPUs; resolve_ns). res_init() closes it and reads
+	 * the configuration afresh. */
+	if (after_fork != NULL)
+		res_init();
+#else
+	(void)after_fork;
 #endif
 	pthread_mutex_lock(&pool.lock);
 	struct job *job;
@@ -177,7 +193,7 @@ static int start_worker(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&t, &attr, worker, NULL);
+	int rc = pthread_create(&t, &attr, worker, pool.generation != 0 ? &pool : NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc != 0)

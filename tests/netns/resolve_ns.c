@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,7 +394,7 @@ static bool drive_inherited(void *arg)
 		       "wake-ups\n",
 		       i == 0 ? "forward" : "reverse", i == 0 ? "2 s limit" : "no limit",
 		       anysock_strerror(rc), t, wakeups);
-		ok = ok && rc == -ECANCELED && wakeups <= 2 && t < 0.1;
+		ok = ok && rc == -ECANCELED && wakeups <= 2 && t < 0.1 + slack;
 		anysock_lookup_free(q[i]);
 	}
 	return ok;
@@ -420,6 +421,76 @@ START_TEST(test_fork_drives_inherited)
 	anysock_lookup_free(q[0]);
 	anysock_lookup_free(q[1]);
 	ck_assert(ok);
+}
+END_TEST
+
+static bool resolve_in_child(void *unused)
+{
+	(void)unused;
+	anysock_addr out[8];
+	double t0 = now();
+	int n = anysock_resolve("a.example.test", "80", SOCK_STREAM, 0, (int)(1000 * (1 + slack)),
+				out, 8);
+	if (n != 2)
+		printf("fork child: a.example.test gave %s after %.4f s\n", anysock_strerror(n),
+		       now() - t0);
+	return n == 2;
+}
+
+/* Busy processes, one per CPU and one more: the load under which the
+ * resolver socket went astray (0 of 20 runs idle, 18 of 20 with three). */
+#define BUSY 3
+
+static void spin_for(double seconds)
+{
+	double until = now() + seconds;
+	while (now() < until)
+		;
+}
+
+/* glibc may give a thread started after fork() the cached stack of a
+ * parent thread that was inside getaddrinfo, resolver state and all: its
+ * connected socket, shared with the parent, which then reads the child's
+ * answer. The pool's first worker in a child starts its resolver afresh. */
+START_TEST(test_fork_fresh_resolver)
+{
+	int runs = 20, failed = 0;
+	pid_t busy[BUSY];
+	for (int i = 0; i < BUSY; i++) {
+		busy[i] = fork();
+		ck_assert_int_ge(busy[i], 0);
+		if (busy[i] == 0) {
+			spin_for(30); /* killed sooner, unless the test dies first */
+			_exit(0);
+		}
+	}
+	/* The thread glibc hands out first is the one created last: here,
+	 * the worker that takes the lookup below (the idle ones gone first). */
+	double until = now() + 10;
+	while (lookup_threads() > 0 && now() < until)
+		usleep(10000);
+	for (int i = 0; i < runs; i++) {
+		anysock_lookup *q;
+		unsigned long before = dns_queries();
+		if (anysock_resolve_start("silent.example.test", "80", SOCK_STREAM,
+					  ANYSOCK_RESOLVE_IPV4, 300, &q) < 0) {
+			failed++;
+			continue;
+		}
+		until = now() + 2;
+		while (dns_queries() == before && now() < until) /* inside getaddrinfo */
+			usleep(1000);
+		failed += !in_child(resolve_in_child, NULL);
+		anysock_lookup_free(q); /* its worker waits out the resolver (10 s) */
+	}
+	for (int i = 0; i < BUSY; i++) {
+		kill(busy[i], SIGKILL);
+		waitpid(busy[i], NULL, 0);
+	}
+	printf("fork with a lookup in flight, %d busy processes: the child's first lookup "
+	       "failed in %d of %d runs\n",
+	       BUSY, failed, runs);
+	ck_assert_int_eq(failed, 0);
 }
 END_TEST
 
@@ -529,6 +600,7 @@ int main(void)
 	/* First: every worker must be free to take the fork tests' lookups. */
 	tcase_add_test(tc, test_fork_frees_inherited);
 	tcase_add_test(tc, test_fork_drives_inherited);
+	tcase_add_test(tc, test_fork_fresh_resolver);
 	tcase_add_test(tc, test_answers_come_back);
 	tcase_add_test(tc, test_hosts_file);
 	tcase_add_test(tc, test_forward);
