@@ -12,6 +12,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "anysock.h"
@@ -37,6 +39,11 @@ static const struct dns_record records[] = {
 	{ "slow.example.test", 1, "192.0.2.11", 300 },
 	{ "slow.example.test", 28, "2001:db8::11", 300 },
 	{ "silent.example.test", 1, "192.0.2.12", -1 },
+	/* Answered after 4 s: what a lookup taken for a hosts-file hit waits
+	 * in the caller's thread when the file does not answer after all. */
+	{ "cut.example.test", 1, "192.0.2.14", 4000 },
+	{ "gone.example.test", 1, "192.0.2.15", 4000 },
+	{ "hosts-entry.example.test", 1, NULL, 4000 },
 	{ "held.example.test", 1, "192.0.2.13", 1000 },
 	{ "held.example.test", 28, "2001:db8::13", 1000 },
 	{ NULL, 0, NULL, 0 },
@@ -494,6 +501,146 @@ START_TEST(test_fork_fresh_resolver)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* When the hosts file cannot be read for sure, lookups stay bounded        */
+/* ------------------------------------------------------------------------ */
+
+/* The stat() the library calls (this program's, which takes the place of
+ * the C library's): it fails with EOVERFLOW for the path in stat_fails, as
+ * on a 32-bit build for a file dated past 2038. */
+static const char *volatile stat_fails;
+
+int stat(const char *path, struct stat *st)
+{
+	if (stat_fails != NULL && strcmp(path, stat_fails) == 0) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return fstatat(AT_FDCWD, path, st, 0);
+}
+
+/* This namespace's own /etc files (run.sh): the tests may rewrite them. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *read_file(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* Past the hosts cache's recheck (1 s), so the next lookup sees the files
+ * as they are now. */
+static void files_settle(void)
+{
+	usleep(1100000);
+}
+
+/* name looked up with a 200 ms limit, and a connector started for it: the
+ * lookup returns at its limit (the name server answers after 4 s), the
+ * start at once. */
+static void expect_bounded(const char *name)
+{
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 200;
+	anysock_connector *c = NULL;
+	double t0 = now();
+	int rc = anysock_connector_start(name, "80", SOCK_STREAM, &o, &c);
+	double t = now() - t0;
+	printf("%s: anysock_connector_start returned after %.4f s\n", name, t);
+	anysock_connector_free(c);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(t <= 0.05 + slack, "%s: anysock_connector_start blocked %.4f s", name, t);
+
+	anysock_addr out[8];
+	t0 = now();
+	int n = anysock_resolve(name, "80", SOCK_STREAM, ANYSOCK_RESOLVE_IPV4, 200, out, 8);
+	t = now() - t0;
+	printf("%s, 200 ms limit: %s after %.4f s\n", name,
+	       n > 0 ? "addresses" : anysock_strerror(n), t);
+	ck_assert_msg(t <= 0.2 + slack, "%s: %.4f s against a 200 ms limit", name, t);
+	ck_assert_int_eq(n, anysock_error_from_eai(EAI_AGAIN));
+}
+
+/* A hosts line longer than the reader's 1023 bytes: its first part ends
+ * in "cut.example.test", which the line does not list (the name goes on),
+ * so glibc asks the name server. That half-name was taken for a name the
+ * file answers, and its lookup ran unbounded in the caller's thread. */
+START_TEST(test_hosts_long_line)
+{
+	char *saved = read_file("/etc/hosts");
+	char line[2048];
+	int n = snprintf(line, sizeof(line), "192.0.2.20");
+	for (int i = 0; n < 1023 - 17; i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " a%d.example.test", i);
+	n = snprintf(line + 1023 - 17, sizeof(line) - (1023 - 17), " cut.example.test.goes.on\n");
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(memcmp(line + 1023 - 16, "cut.example.test", 16), 0);
+	char *hosts = malloc(strlen(saved) + sizeof(line));
+	ck_assert_ptr_nonnull(hosts);
+	strcpy(hosts, saved);
+	strcat(hosts, line);
+	write_file("/etc/hosts", hosts);
+	files_settle();
+	expect_bounded("cut.example.test");
+	write_file("/etc/hosts", saved);
+	free(hosts);
+	free(saved);
+}
+END_TEST
+
+/* nsswitch.conf read in 512-byte pieces: a long comment whose tail reads
+ * "hosts: files dns" above the real line, "hosts: dns files". glibc asks
+ * the name server first (which answers after 4 s), so nothing the hosts
+ * file lists can be promised. */
+START_TEST(test_nsswitch_long_line)
+{
+	char *saved = read_file("/etc/nsswitch.conf");
+	char conf[1024] = "#";
+	memset(conf + 1, 'x', 510);
+	strcpy(conf + 511, "hosts: files dns\nhosts: dns files\n");
+	write_file("/etc/nsswitch.conf", conf);
+	files_settle();
+	expect_bounded("hosts-entry.example.test");
+	write_file("/etc/nsswitch.conf", saved);
+	free(saved);
+}
+END_TEST
+
+/* stat() of /etc/hosts fails: the file's changes cannot be seen, so what
+ * it lists cannot be promised. A name removed from it once still counted
+ * as answered by the file, for ever. */
+START_TEST(test_hosts_stat_fails)
+{
+	char *saved = read_file("/etc/hosts");
+	char *hosts = malloc(strlen(saved) + 64);
+	ck_assert_ptr_nonnull(hosts);
+	strcpy(hosts, saved);
+	strcat(hosts, "192.0.2.21 gone.example.test\n");
+	stat_fails = "/etc/hosts";
+	write_file("/etc/hosts", hosts);
+	files_settle();
+	anysock_addr out[8];
+	anysock_resolve("gone.example.test", "80", SOCK_STREAM, ANYSOCK_RESOLVE_IPV4, 200, out, 8);
+	write_file("/etc/hosts", saved);
+	files_settle();
+	expect_bounded("gone.example.test");
+	stat_fails = NULL;
+	free(hosts);
+	free(saved);
+}
+END_TEST
+
 /* 64 threads x 20 calls against the silent server. */
 #define CALLERS 64
 #define CALLS 20
@@ -606,6 +753,9 @@ int main(void)
 	tcase_add_test(tc, test_forward);
 	tcase_add_test(tc, test_silent_server_numeric_fallback);
 	tcase_add_test(tc, test_fork);
+	tcase_add_test(tc, test_hosts_long_line);
+	tcase_add_test(tc, test_nsswitch_long_line);
+	tcase_add_test(tc, test_hosts_stat_fails);
 	tcase_add_test(tc, test_stress_bounded_and_capped);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, true);
