@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -645,7 +646,7 @@ END_TEST
 #define CALLERS 64
 #define CALLS 20
 
-static volatile int stress_done;
+static atomic_int stress_done; /* the monitor reads it */
 static int max_workers_seen;
 static double worst;
 static long fast_fallbacks, bad;
