@@ -100,7 +100,7 @@ int main(void)
 		anysock_pton(samples[(rng * 0x2545F4914F6CDD1DULL) >> 60], &addrs[i], 0);
 	}
 	naive_init();
-	sink += anysock_addr_class(&addrs[0]); /* build the table outside the timing */
+	sink += anysock_addr_class(&addrs[0]); /* warm the cache outside the timing */
 	struct bench_pair p = bench_alternate(ROUNDS, round_of, NULL);
 	printf("anysock classify benchmark: %d mixed addresses x %d passes, %d alternating rounds\n\n",
 	       N, REPEAT, ROUNDS);

@@ -12,6 +12,7 @@
 #include "addrinfo.h"
 #include "text.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -32,6 +33,36 @@ static bool copy_part(char *out, size_t size, const char *s, size_t n)
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return true;
+}
+
+/* The port of host:port text into buf->service: a number read by the one
+ * port parser anysock_pton uses (text.c), so the two never disagree on it
+ * (a 40-digit port with leading zeros was 80 to one and "bad port" to the
+ * other), kept as written (written as the number when that does not fit a
+ * service); or a service name (RFC 6335 5.1: letters, digits and hyphens,
+ * at least one letter; '_' and '.' too, as some files have them), passed
+ * on. Signs and blanks are neither: glibc would read "+80" or " 80" as 80
+ * where anysock_pton refuses them. */
+static int split_port(const char *port, struct endpoint_text *buf)
+{
+	static const char name_chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+	size_t n = strlen(port), digits = strspn(port, "0123456789");
+	unsigned number;
+	if (n > 0 && digits == n) {
+		int rc = text_parse_port(port, n, &number);
+		if (rc == 0 && !copy_part(buf->service, sizeof(buf->service), port, n))
+			snprintf(buf->service, sizeof(buf->service), "%u", number);
+		return rc;
+	}
+	bool letter = false;
+	for (size_t i = 0; i < n; i++)
+		letter = letter || isalpha((unsigned char)port[i]);
+	if (n == 0 || !letter || strspn(port, name_chars) != n ||
+	    !isalnum((unsigned char)port[0]) ||
+	    !copy_part(buf->service, sizeof(buf->service), port, n))
+		return ANYSOCK_E_PORT;
+	return 0;
 }
 
 int endpoint_split(const char **host, const char **service, struct endpoint_text *buf)
@@ -73,13 +104,13 @@ int endpoint_split(const char **host, const char **service, struct endpoint_text
 	}
 	if (port != NULL && *service != NULL)
 		return ANYSOCK_E_PORTGIVEN;
-	if (port != NULL && *port == '\0')
-		return ANYSOCK_E_PORT;
 	if (h == *host && port == NULL)
 		return 0;
-	if (!copy_part(buf->host, sizeof(buf->host), h, hlen) ||
-	    (port != NULL && !copy_part(buf->service, sizeof(buf->service), port, strlen(port))))
-		return port != NULL ? ANYSOCK_E_PORT : -ENAMETOOLONG;
+	int rc = port != NULL ? split_port(port, buf) : 0;
+	if (rc < 0)
+		return rc;
+	if (!copy_part(buf->host, sizeof(buf->host), h, hlen))
+		return -ENAMETOOLONG;
 	*host = buf->host;
 	if (port != NULL)
 		*service = buf->service;

@@ -11,6 +11,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -28,8 +29,12 @@ static int adopt_one(struct sock *s, int fd, int *socktype)
 		return -EPROTOTYPE;
 	*socktype = type;
 	len = sizeof(on);
-	if (type == SOCK_STREAM &&
-	    (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on))
+	/* A check that cannot be made says why (ENOPROTOOPT where a kernel or
+	 * an emulator lacks the option), not that the socket does not listen;
+	 * one that does not listen gets accept(2)'s answer for it, EINVAL. */
+	if (type == SOCK_STREAM && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0)
+		return -errno;
+	if (type == SOCK_STREAM && !on)
 		return -EINVAL; /* a connected or unbound stream socket */
 	s->local.len = sizeof(s->local.u);
 	if (getsockname(fd, &s->local.u.sa, &s->local.len) < 0)
@@ -47,6 +52,21 @@ static int adopt_one(struct sock *s, int fd, int *socktype)
 	return 0;
 }
 
+/* What take_over() changes, as the caller had it. */
+struct as_given {
+	int status, fd_flags, pktinfo;
+};
+
+static int remember(int fd, int socktype, int family, struct as_given *g)
+{
+	g->status = fcntl(fd, F_GETFL);
+	g->fd_flags = fcntl(fd, F_GETFD);
+	if (g->status < 0 || g->fd_flags < 0)
+		return -errno;
+	g->pktinfo = socktype == SOCK_DGRAM ? datagram_get_pktinfo(fd, family) : 0;
+	return g->pktinfo < 0 ? g->pktinfo : 0;
+}
+
 /* The flags every listener socket has (listener.h), and pktinfo for UDP. */
 static int take_over(int fd, int socktype, int family)
 {
@@ -56,6 +76,14 @@ static int take_over(int fd, int socktype, int family)
 	if (rc == 0 && socktype == SOCK_DGRAM)
 		rc = datagram_want_pktinfo(fd, family);
 	return rc;
+}
+
+static void give_back(int fd, int socktype, int family, const struct as_given *g)
+{
+	fcntl(fd, F_SETFL, g->status);
+	fcntl(fd, F_SETFD, g->fd_flags);
+	if (socktype == SOCK_DGRAM)
+		datagram_set_pktinfo(fd, family, g->pktinfo == 1);
 }
 
 int anysock_listener_adopt(const int *fds, size_t n, unsigned flags, anysock_listener **out)
@@ -75,10 +103,21 @@ int anysock_listener_adopt(const int *fds, size_t n, unsigned flags, anysock_lis
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = adopt_one(&l->s[i], fds[i], &l->socktype);
 	/* Only once every descriptor is known good does the listener own
-	 * them and change their flags; on failure the caller still does. */
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = take_over(fds[i], l->socktype, l->s[i].family);
+	 * them and change their flags; on failure the caller still does, as
+	 * they were (once left non-blocking), last changed first (a
+	 * descriptor given twice gets its first state back). */
+	struct as_given given[MAX_SOCKETS];
+	size_t changed = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = remember(fds[i], l->socktype, l->s[i].family, &given[i]);
+		if (rc == 0) {
+			changed = i + 1;
+			rc = take_over(fds[i], l->socktype, l->s[i].family);
+		}
+	}
 	if (rc < 0) {
+		while (changed-- > 0)
+			give_back(fds[changed], l->socktype, l->s[changed].family, &given[changed]);
 		free(l);
 		return rc;
 	}

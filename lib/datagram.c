@@ -19,13 +19,35 @@
 #include <errno.h>
 #include <arpa/inet.h>
 
+/* The option that asks for each datagram's destination address; false for
+ * a family that has none (AF_UNIX). */
+static bool pktinfo_option(int family, int *level, int *name)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	*level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	*name = family == AF_INET ? IP_PKTINFO : IPV6_RECVPKTINFO;
+	return true;
+}
+
 int datagram_want_pktinfo(int fd, int family)
 {
-	if (family == AF_INET)
-		return sock_set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
-	if (family == AF_INET6)
-		return sock_set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
-	return 0;
+	return datagram_set_pktinfo(fd, family, true);
+}
+
+int datagram_set_pktinfo(int fd, int family, bool on)
+{
+	int level, name;
+	return pktinfo_option(family, &level, &name) ? sock_set_int(fd, level, name, on) : 0;
+}
+
+int datagram_get_pktinfo(int fd, int family)
+{
+	int level, name, on = 0;
+	socklen_t len = sizeof(on);
+	if (!pktinfo_option(family, &level, &name))
+		return 0;
+	return getsockopt(fd, level, name, &on, &len) < 0 ? -errno : on != 0;
 }
 
 union pktinfo_cmsg {

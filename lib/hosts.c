@@ -12,8 +12,14 @@
  * stat() each) at most every RECHECK_MS: an entry removed less than that
  * long ago may still send one lookup down the unbounded path.
  * Anything unexpected (no nsswitch.conf, another source first, an action
- * after "files", a file that cannot be read) means "not known": the lookup
- * then takes the bounded path, which is always correct.
+ * after "files", a file that cannot be read or stat()ed, a line longer
+ * than the reader's buffer) means "not known": the lookup then takes the
+ * bounded path, which is always correct. (A hosts line cut at 1023 bytes
+ * once made its first half a name the file answers, and a lookup of it ran
+ * unbounded: 4.0 s against a 200 ms limit, in anysock_connector_start,
+ * which must never block. A stat() that fails, as it does with EOVERFLOW
+ * on a 32-bit build for a file dated past 2038, left the cache never
+ * reloaded: a removed name still counted as answered by the file.)
  *
  * What glibc answered for such a name is kept too, for RECHECK_MS and
  * while neither file changes (hosts_resolve): glibc reads the whole file
@@ -71,6 +77,8 @@ static struct {
 	struct answer answers[ANSWERS];
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* The file's identity and time; present is false when stat() fails, for
+ * whatever reason: nothing about the file can be promised then. */
 static struct stamp stamp_of(const char *path)
 {
 	struct stat st;
@@ -78,6 +86,20 @@ static struct stamp stamp_of(const char *path)
 	if (stat(path, &st) == 0)
 		s = (struct stamp){ st.st_dev, st.st_ino, st.st_size, st.st_mtim, true };
 	return s;
+}
+
+/* The next whole line of f into line (size bytes, with its NUL); false at
+ * the end of the file, or with *cut set when the line is longer than that
+ * (or holds a NUL byte): what glibc makes of such a line is not known. */
+static bool read_line(FILE *f, char *line, size_t size, bool *cut)
+{
+	if (fgets(line, (int)size, f) == NULL)
+		return false;
+	size_t n = strlen(line);
+	if ((n > 0 && line[n - 1] == '\n') || (n + 1 < size && feof(f)))
+		return true;
+	*cut = true;
+	return false;
 }
 
 static bool same_stamp(const struct stamp *a, const struct stamp *b)
@@ -95,8 +117,8 @@ static bool nss_files_first(void)
 	if (f == NULL)
 		return false; /* glibc's default puts dns first */
 	char line[512];
-	bool yes = false;
-	while (fgets(line, sizeof(line), f) != NULL) {
+	bool yes = false, cut = false;
+	while (read_line(f, line, sizeof(line), &cut)) {
 		char *p = line;
 		while (isspace((unsigned char)*p))
 			p++;
@@ -114,7 +136,7 @@ static bool nss_files_first(void)
 		break;
 	}
 	fclose(f);
-	return yes;
+	return yes && !cut;
 }
 
 static int cmp_addr(const void *pa, const void *pb)
@@ -176,8 +198,8 @@ static bool load_hosts(void)
 		return false;
 	size_t acap = 0, ncap = 0;
 	char line[1024];
-	bool ok = true;
-	while (ok && fgets(line, sizeof(line), f) != NULL) {
+	bool ok = true, cut = false;
+	while (ok && read_line(f, line, sizeof(line), &cut)) {
 		char *hash = strchr(line, '#');
 		if (hash != NULL)
 			*hash = '\0';
@@ -197,6 +219,7 @@ static bool load_hosts(void)
 			ok = add_name(&ncap, family, tok);
 	}
 	fclose(f);
+	ok = ok && !cut;
 	if (ok) {
 		qsort(cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr);
 		qsort(cache.names, cache.nnames, sizeof(*cache.names), cmp_name);
@@ -222,7 +245,7 @@ static bool refresh(void)
 	cache.nss = nss;
 	cache.hosts = hosts;
 	cache.valid = true;
-	cache.files_first = nss_files_first() && load_hosts();
+	cache.files_first = nss.present && hosts.present && nss_files_first() && load_hosts();
 	if (!cache.files_first)
 		drop_entries();
 	return cache.files_first;

@@ -44,7 +44,10 @@ void listener_close_sockets(anysock_listener *l);
 int listener_serve(anysock_listener *l, int timeout_ms,
 		   int (*op)(anysock_listener *, struct sock *, void *), void *arg);
 
-/* datagram.c: ask for the destination address of each datagram. */
+/* datagram.c: ask for the destination address of each datagram; set that
+ * wish on or off; whether it is on (1, 0, or -errno). */
 int datagram_want_pktinfo(int fd, int family);
+int datagram_set_pktinfo(int fd, int family, bool on);
+int datagram_get_pktinfo(int fd, int family);
 
 #endif

@@ -333,21 +333,31 @@ int lookup_start_addrinfo(const char *node, const char *service, const struct ad
 }
 
 /* Whether the answer is final, taking it from the worker or giving up on
- * it at the deadline. */
+ * it at the deadline. A lookup started before fork() cannot end in the
+ * child (its worker is the parent's): there it ends at once, cancelled,
+ * rather than leave the caller's loop waiting on a descriptor the parent's
+ * worker may fire (a child once spun on it 1.6 million times in 1.9 s). */
 static bool settle(anysock_lookup *h)
 {
 	if (h->settled)
 		return true;
 	bool give_up = deadline_passed(h->deadline);
-	if (job_finished(&h->q->job, give_up)) {
+	switch (job_state(&h->q->job, give_up)) {
+	case JOB_DONE:
 		h->rc = h->q->rc;
 		h->err = h->q->err;
-	} else if (give_up) { /* abandoned by job_finished */
-		h->q = NULL;
+		break;
+	case JOB_LOST: /* freed with the handle */
+		h->rc = EAI_SYSTEM;
+		h->err = ECANCELED;
+		break;
+	case JOB_RUNNING:
+		if (!give_up)
+			return false;
+		h->q = NULL; /* abandoned by job_state */
 		h->submitted = false;
 		h->rc = EAI_AGAIN;
-	} else {
-		return false;
+		break;
 	}
 	h->settled = true;
 	return true;
@@ -405,7 +415,7 @@ int anysock_lookup_timeout(const anysock_lookup *h)
 {
 	if (h == NULL)
 		return -1;
-	if (h->settled || job_finished(&h->q->job, false))
+	if (h->settled || job_state(&h->q->job, false) != JOB_RUNNING)
 		return 0;
 	return poll_ms(h->deadline);
 }

@@ -20,6 +20,14 @@
  * within its timeout were enough to refuse every lookup after them.)
  * A job abandoned before a worker took it is simply taken off the queue.
  *
+ * fork(): the child has none of the workers, so it starts with an empty
+ * pool (whose workers start their resolver afresh), and each fork adds one
+ * to the pool's generation. A job queued in
+ * an older generation is lost in the child (its worker stayed in the
+ * parent): it is never counted as stuck and never waited for, and letting
+ * go of it frees it at once. (Counting such jobs as stuck once refused
+ * every lookup in a child that freed 32 of them.)
+ *
  * A caller waits for its job in one of two ways: pool_run() blocks on the
  * job's condition variable; pool_submit() returns at once, and the job's
  * notify hook tells the caller's event loop (lookup.c arms a timerfd). The
@@ -35,6 +43,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#ifdef HAVE_RES_INIT
+#include <netinet/in.h>
+#include <resolv.h>
+#endif
 
 #define MAX_WORKERS 32
 #define IDLE_EXIT_MS 2000
@@ -47,6 +59,7 @@ static struct {
 	pthread_condattr_t monotonic;
 	struct job *head, *tail;
 	int queued, workers, idle, stuck;
+	unsigned generation; /* fork()s down to this process since the pool began */
 	bool shutdown;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -100,6 +113,13 @@ static void unlink_job(struct job *job)
 	pool.queued--;
 }
 
+/* Queued or running when this process was forked from the one whose pool
+ * ran it: nobody here will finish it. Under pool.lock. */
+static bool lost(const struct job *job)
+{
+	return !job->done && job->generation != pool.generation;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Workers                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -123,11 +143,22 @@ static struct job *next_job(void)
 	return job;
 }
 
-static void *worker(void *unused)
+static void *worker(void *after_fork)
 {
-	(void)unused;
 #ifdef HAVE_PTHREAD_SETNAME_NP
 	pthread_setname_np(pthread_self(), WORKER_NAME); /* for ps, top, gdb */
+#endif
+#ifdef HAVE_RES_INIT
+	/* glibc may give a thread started after fork() the cached stack of a
+	 * parent thread that was inside getaddrinfo, resolver state and all:
+	 * its connected socket, shared with the parent, which then read the
+	 * child's answer (the child's first lookup timed out in 2 to 14 of 20
+	 * runs on two busy CPUs; resolve_ns). res_init() closes it and reads
+	 * the configuration afresh. */
+	if (after_fork != NULL)
+		res_init();
+#else
+	(void)after_fork;
 #endif
 	pthread_mutex_lock(&pool.lock);
 	struct job *job;
@@ -162,7 +193,7 @@ static int start_worker(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&t, &attr, worker, NULL);
+	int rc = pthread_create(&t, &attr, worker, pool.generation != 0 ? &pool : NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc != 0)
@@ -190,6 +221,7 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	pool.generation++; /* what was queued or running is lost() here */
 	pool.head = pool.tail = NULL;
 	pool.queued = pool.workers = pool.idle = pool.stuck = 0;
 	pool.shutdown = false;
@@ -233,6 +265,7 @@ static bool enqueue(struct job *job)
 {
 	if (pool.stuck >= MAX_WORKERS)
 		return false;
+	job->generation = pool.generation;
 	job->refs++; /* the pool's */
 	if (pool.tail != NULL)
 		pool.tail->next = job;
@@ -261,7 +294,9 @@ bool pool_submit(struct job *job)
 /* Let go of a submitted job; under pool.lock. */
 static void abandon(struct job *job)
 {
-	if (!job->done) {
+	if (lost(job)) {
+		job->refs--; /* the pool's went with the parent's workers */
+	} else if (!job->done) {
 		job->abandoned = true;
 		if (job->started) {
 			pool.stuck++;
@@ -273,14 +308,14 @@ static void abandon(struct job *job)
 	release(job);
 }
 
-bool job_finished(struct job *job, bool or_abandon)
+enum job_state job_state(struct job *job, bool or_abandon)
 {
 	pthread_mutex_lock(&pool.lock);
-	bool done = job->done;
-	if (!done && or_abandon)
+	enum job_state state = job->done ? JOB_DONE : lost(job) ? JOB_LOST : JOB_RUNNING;
+	if (state == JOB_RUNNING && or_abandon)
 		abandon(job);
 	pthread_mutex_unlock(&pool.lock);
-	return done;
+	return state;
 }
 
 void pool_abandon(struct job *job)

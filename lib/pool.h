@@ -16,6 +16,7 @@ struct job {
 	struct job *next; /* in the queue */
 	int refs;         /* the caller's, and the pool's while queued or running */
 	bool started, done, abandoned;
+	unsigned generation;           /* the pool's fork generation when queued */
 	pthread_cond_t cond;           /* done */
 	void (*work)(struct job *);    /* runs on a worker */
 	void (*destroy)(struct job *); /* frees it all, when the last reference goes */
@@ -40,12 +41,18 @@ enum pool_wait pool_run(struct job *job, int64_t deadline);
  * pool's lock, unless the job was abandoned); false when refused, the
  * caller's reference untouched. */
 bool pool_submit(struct job *job);
-/* Whether a submitted job is done (its results may then be read); when it
- * is not and or_abandon is set, pool_abandon() it under the same lock. */
-bool job_finished(struct job *job, bool or_abandon);
+enum job_state {
+	JOB_RUNNING, /* queued or running */
+	JOB_DONE,    /* its results may be read */
+	JOB_LOST     /* submitted before this process was forked: its worker
+		      * stayed in the parent, and it never ends here */
+};
+/* Where a submitted job is; when it is running and or_abandon is set,
+ * pool_abandon() it under the same lock. */
+enum job_state job_state(struct job *job, bool or_abandon);
 /* Drop the caller's reference to a submitted job, done or not: a queued
  * job is taken off the queue, a running one finishes on its own, and its
- * notify is never called after this returns. */
+ * notify is never called after this returns. A lost job is freed. */
 void pool_abandon(struct job *job);
 
 #endif

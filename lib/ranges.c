@@ -124,11 +124,11 @@ struct pending_node {
 /* Fill one node; its crowded entries get children (queued behind it, so
  * the nodes go breadth-first: every family's first level before any
  * second) while nodes last. */
-static void fill_node(const struct builder *b, struct range_table *t, struct pending_node *queue,
+static void fill_node(const struct builder *b, struct range_node *nodes, struct pending_node *queue,
 		      size_t *queued, size_t cap, const struct pending_node *p)
 {
 	const struct key128 v6_from = { 0, RANGES_V6_FROM };
-	struct range_node *node = &t->node[p->at];
+	struct range_node *node = &nodes[p->at];
 	for (unsigned j = 0; j < 256; j++) {
 		struct key128 first = with_byte(p->prefix, p->byte, j, false);
 		struct key128 last = with_byte(p->prefix, p->byte, j, true);
@@ -154,25 +154,23 @@ static int make_index(const struct builder *b, struct range_table *t)
 {
 	size_t extra = b->n / 32 < 16 ? 16 : b->n / 32; /* nodes come only where crowded */
 	size_t cap = 2 + (extra < UINT16_MAX - 2 ? extra : UINT16_MAX - 2);
-	t->node = malloc(cap * sizeof(*t->node));
+	struct range_node *nodes = malloc(cap * sizeof(*nodes));
 	struct pending_node *queue = malloc(cap * sizeof(*queue));
-	if (t->node == NULL || queue == NULL) {
-		free(t->node);
+	if (nodes == NULL || queue == NULL) {
+		free(nodes);
 		free(queue);
-		t->node = NULL;
 		return -ENOMEM;
 	}
 	queue[0] = (struct pending_node){ 0, { 0, 0 }, 0, V6_DEPTH };
 	queue[1] = (struct pending_node){ 1, { 0, 0xffff00000000u }, 12, V4_DEPTH };
 	size_t queued = 2;
 	for (size_t i = 0; i < queued; i++)
-		fill_node(b, t, queue, &queued, cap, &queue[i]);
+		fill_node(b, nodes, queue, &queued, cap, &queue[i]);
 	free(queue);
 	slice_of(b, (struct key128){ 0, 0 }, (struct key128){ 0, 0xfffeffffffffu }, t->low_slice);
 	/* Shrinking can only succeed or leave the larger block: keep either. */
-	struct range_node *node = realloc(t->node, queued * sizeof(*node));
-	if (node != NULL)
-		t->node = node;
+	struct range_node *shrunk = realloc(nodes, queued * sizeof(*shrunk));
+	t->node = shrunk != NULL ? shrunk : nodes;
 	return 0;
 }
 
@@ -232,10 +230,10 @@ int ranges_build(struct range_table *t, struct range_input *in, size_t n)
 
 void ranges_free(struct range_table *t)
 {
-	free(t->node);
+	free((void *)t->node); /* built by ranges_build: its own memory */
 	t->node = NULL;
-	free(t->start);
-	free(t->value);
+	free((void *)t->start);
+	free((void *)t->value);
 	t->start = NULL;
 	t->value = NULL;
 	t->n = 0;

@@ -35,18 +35,19 @@ struct range_node {
 };
 
 struct range_table {
-	size_t n;             /* ranges; start[0] is 0 */
-	struct key128 *start; /* sorted range starts */
-	int32_t *value;       /* value of [start[i], start[i + 1]), -1: none */
+	size_t n;                   /* ranges; start[0] is 0 */
+	const struct key128 *start; /* sorted range starts */
+	const int32_t *value;       /* value of [start[i], start[i + 1]), -1: none */
 	/* node[0] by IPv6's first byte (its 0 from ::1:0:0:0, past the mapped
 	 * block), node[1] by the first byte of the IPv4 inside ::ffff:0:0/96;
 	 * a slice with many ranges gets a child node for the next byte. */
-	struct range_node *node;
+	const struct range_node *node;
 	uint32_t low_slice[2]; /* [::, ::ffff:0:0): ::, ::1, ::a.b.c.d */
 };
 
 /* Build t from in[0..n) (which is reordered). Returns 0 or -ENOMEM; t is
- * untouched on failure. */
+ * untouched on failure. (The classification table is built once, by
+ * lib/classify-gen, and compiled in as constant data.) */
 int ranges_build(struct range_table *t, struct range_input *in, size_t n);
 void ranges_free(struct range_table *t);
 

@@ -341,7 +341,7 @@ int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_
 
 /* A port: decimal 0..65535, leading zeros allowed (as getaddrinfo takes
  * a numeric service). Out of range only when every character is a digit. */
-static int parse_port(const char *s, size_t n, unsigned *port)
+int text_parse_port(const char *s, size_t n, unsigned *port)
 {
 	uint64_t v;
 	int rc = parse_decimal(s, n, 65535, 0, &v);
@@ -437,7 +437,7 @@ static int parse_bracketed(const char *s, size_t n, unsigned flags, struct parse
 	if (close[1] != ':')
 		return ANYSOCK_E_TRAILING;
 	p->has_port = true;
-	return parse_port(close + 2, rest - 1, &p->port);
+	return text_parse_port(close + 2, rest - 1, &p->port);
 }
 
 /* "a.b.c.d", "a.b.c.d:port" or a bare IPv6 address with optional scope. */
@@ -452,7 +452,7 @@ static int parse_bare(const char *s, size_t n, unsigned flags, struct parsed *p)
 			return 0;
 		p->has_port = true;
 		/* A good port has no ':', so success means there was one colon. */
-		err = parse_port(colon + 1, n - v4_len - 1, &p->port);
+		err = text_parse_port(colon + 1, n - v4_len - 1, &p->port);
 		if (err == 0)
 			return 0;
 	}

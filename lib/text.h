@@ -21,4 +21,9 @@ int text_out(char *buf, size_t size, const char *text, size_t len);
 #define DECIMAL_RANGE (-2)
 int parse_decimal(const char *s, size_t n, uint64_t max, unsigned flags, uint64_t *out);
 
+/* s[0..n) as the port of "[v6]:port" or "v4:port", for anysock_pton and
+ * whatever else takes a port in text: 0 and *port, ANYSOCK_E_PORT or
+ * ANYSOCK_E_PORTRANGE (all digits, above 65535; leading zeros allowed). */
+int text_parse_port(const char *s, size_t n, unsigned *port);
+
 #endif

@@ -5,10 +5,16 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "anysock.h"
 #include "check_main.h"
@@ -382,6 +388,163 @@ START_TEST(test_reserved_by_protocol)
 }
 END_TEST
 
+/* The answers that went wrong when the table could not be built. */
+struct first_answers {
+	unsigned loopback4; /* 127.0.0.1's classes */
+	bool any6, loopback6, multicast4;
+};
+
+/* No check assertion in here: check allocates for every one. */
+static struct first_answers first_answers(void)
+{
+	anysock_addr lo4, any6, lo6, group;
+	anysock_pton("127.0.0.1", &lo4, 0);
+	anysock_pton("::", &any6, 0);
+	anysock_pton("::1", &lo6, 0);
+	anysock_pton("239.1.2.3", &group, 0);
+	return (struct first_answers){ anysock_addr_class(&lo4), anysock_addr_is_any(&any6),
+				       anysock_addr_is_loopback(&lo6),
+				       (anysock_addr_class(&group) & C(MULTICAST)) != 0 };
+}
+
+static void expect_first_answers(struct first_answers got)
+{
+	ck_assert_uint_eq(got.loopback4, C(LOOPBACK) | C(RESERVED));
+	ck_assert(got.any6);
+	ck_assert(got.loopback6);
+	ck_assert(got.multicast4);
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define UNDER_SANITIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UNDER_SANITIZER 1
+#endif
+
+#ifndef UNDER_SANITIZER
+/* The process's size now, from /proc/self/statm (pages). */
+static unsigned long long vm_bytes(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
+#endif
+
+/* Classification never allocates: with no memory left at its first use,
+ * the answers are still right. (The table was once built at first use;
+ * out of memory then, 127.0.0.1 had no classes, :: was not "any", and a
+ * dual-stack listen became two sockets, loopback counted as usable.) A
+ * fresh process (check forks each test) is out of memory when its address
+ * space is capped near its size and every byte under the cap is taken. */
+START_TEST(test_first_use_out_of_memory)
+{
+#ifdef UNDER_SANITIZER
+	printf("no memory cap under a sanitizer, which reserves its own address space\n");
+	expect_first_answers(first_answers());
+#else
+	struct rlimit old, cap;
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
+	unsigned long long vm = vm_bytes();
+	ck_assert_uint_gt(vm, 0);
+	cap = (struct rlimit){ (rlim_t)(vm + (8u << 20)), old.rlim_max };
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &cap), 0);
+	void *hoard = NULL;
+	size_t taken = 0;
+	for (size_t size = 1u << 20; size >= sizeof(void *); size /= 2)
+		for (void **p; (p = malloc(size)) != NULL; taken += size) {
+			*p = hoard;
+			hoard = p;
+		}
+	bool still = malloc(1) != NULL;
+	struct first_answers got = first_answers();
+	while (hoard != NULL) {
+		void *next = *(void **)hoard;
+		free(hoard);
+		hoard = next;
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
+	printf("first classification with no memory left (%zu bytes taken): 127.0.0.1 %#x\n", taken,
+	       got.loopback4);
+	fflush(stdout);
+	ck_assert(!still);
+	expect_first_answers(got);
+#endif
+}
+END_TEST
+
+static atomic_bool classifying;
+
+static void *classify_first(void *unused)
+{
+	(void)unused;
+	atomic_store(&classifying, true);
+	return (void *)(uintptr_t)first_answers().loopback4;
+}
+
+/* fork() in the middle of a first classification in another thread: the
+ * child classifies too. (The table was once built at first use under a
+ * lock with no fork handler: 4 children of 1,200 hung on it.) Each round
+ * is a fresh process, in which one thread starts classifying and another
+ * forks at that moment; the grandchild gets two seconds. */
+#define FORK_ROUNDS 40
+
+static int fork_during_first_use(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, classify_first, NULL) != 0)
+		return 2;
+	while (!atomic_load(&classifying))
+		;
+	pid_t child = fork();
+	if (child == 0) {
+		signal(SIGALRM, SIG_DFL); /* not check's handler: it kills the test */
+		alarm(2);
+		struct first_answers got = first_answers();
+		_exit(got.loopback4 == (C(LOOPBACK) | C(RESERVED)) && got.any6 ? 0 : 1);
+	}
+	void *parent_answer;
+	pthread_join(t, &parent_answer);
+	int status;
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return 2;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return 3; /* hung */
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+			       (uintptr_t)parent_answer == (C(LOOPBACK) | C(RESERVED))
+		       ? 0
+		       : 1;
+}
+
+START_TEST(test_fork_during_first_use)
+{
+	int verdicts[4] = { 0 };
+	for (int i = 0; i < FORK_ROUNDS; i++) {
+		fflush(stdout);
+		pid_t round = fork();
+		ck_assert_int_ge(round, 0);
+		if (round == 0)
+			_exit(fork_during_first_use());
+		int status;
+		ck_assert_int_eq(waitpid(round, &status, 0), round);
+		verdicts[WIFEXITED(status) && WEXITSTATUS(status) < 4 ? WEXITSTATUS(status) : 2]++;
+	}
+	printf("fork during the first classification, %d rounds: %d fine, %d wrong, %d failed, "
+	       "%d hung\n",
+	       FORK_ROUNDS, verdicts[0], verdicts[1], verdicts[2], verdicts[3]);
+	fflush(stdout);
+	ck_assert_int_eq(verdicts[0], FORK_ROUNDS);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("classify");
@@ -395,6 +558,12 @@ int main(void)
 	tcase_add_test(tc, test_predicates_agree);
 	tcase_add_test(tc, test_reserved_by_protocol);
 	suite_add_tcase(s, tc);
+	/* Each in a fresh process, where the table was never used. */
+	TCase *first = tcase_create("first use");
+	tcase_set_timeout(first, 60);
+	tcase_add_test(first, test_first_use_out_of_memory);
+	tcase_add_test(first, test_fork_during_first_use);
+	suite_add_tcase(s, first);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -346,6 +346,45 @@ START_TEST(test_resolve_default_port)
 }
 END_TEST
 
+/* host:port text: what anysock_pton takes, anysock_resolve takes alike,
+ * and what one refuses the other refuses with the same code. (A 40-digit
+ * port with leading zeros was port 80 to one and "bad port" to the other.) */
+static const char *const endpoints[] = {
+	"[::1]:0000000000000000000000000000000000000080",
+	"127.0.0.1:0000000000000000000000000000000000000443",
+	"[::1]:0000000000000000000000000000000000065536",
+	"192.0.2.1:99999999999999999999999999999999",
+	"[::1]:0",
+	"[::1]:65535",
+	"[::1]:65536",
+	"[::1]:",
+	"127.0.0.1:",
+	"[::1]:+80",
+	"127.0.0.1:+80",
+	"[::1]:-1",
+	"[::1]: 80",
+	"127.0.0.1:80 ",
+	"[fe80::1%1]:80",
+	"[::ffff:192.0.2.1]:80",
+};
+
+START_TEST(test_split_agrees_with_pton)
+{
+	const char *text = endpoints[_i];
+	anysock_addr a, out[4];
+	int p = anysock_pton(text, &a, ANYSOCK_PTON_PORT);
+	int r = anysock_resolve(text, NULL, SOCK_STREAM, ANYSOCK_RESOLVE_NUMERIC, 100, out, 4);
+	ck_assert_msg(p == 0 ? r == 1 : r == p, "\"%s\": anysock_pton %s, anysock_resolve %s", text,
+		      anysock_strerror(p), r > 0 ? "addresses" : anysock_strerror(r));
+	if (p == 0) {
+		anysock_addr_unmap(&a); /* the resolver's answers are canonical */
+		ck_assert_msg(anysock_addr_equal(&a, &out[0], 0), "\"%s\": not the same endpoint",
+			      text);
+		ck_assert_int_eq(anysock_addr_port(&a), anysock_addr_port(&out[0]));
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resolve");
@@ -358,6 +397,8 @@ int main(void)
 	tcase_add_test(tc, test_split_hostport);
 	tcase_add_test(tc, test_join_hostport);
 	tcase_add_test(tc, test_resolve_default_port);
+	tcase_add_loop_test(tc, test_split_agrees_with_pton, 0,
+			    sizeof(endpoints) / sizeof(endpoints[0]));
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, true);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -5,6 +5,8 @@
 #   scratch                  $tmp, removed at exit with every process in
 #                            $pids (a "-PID" entry is a process group)
 #   check NAME WANT GOT      one "ok"/"FAIL" line; a failure sets $fail
+#   wait_until COMMAND...    until COMMAND succeeds (a minute at most)
+#   wait_for FILE PATTERN [PID]  until FILE has a line with PATTERN
 
 on_test_host() {
     if [ "$(id -u)" = 0 ] && [ -z "${ANYSOCK_NETNS:-}" ]; then
@@ -30,9 +32,22 @@ check() {
     if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$3'"; fail=1; fi
 }
 
-# wait_for FILE PATTERN: up to 5 s for a line to appear (a server's
-# "listening on ..." line, say).
-wait_for() {
-    for _ in $(seq 50); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
+# wait_until COMMAND...: until COMMAND succeeds, looking every 0.1 s.
+# Done as soon as it does; the bound (a minute) only ends a hang, it is no
+# guess at how long a busy machine takes (a fixed 5 s once failed under
+# load).
+wait_until() {
+    for _ in $(seq 600); do "$@" && return 0; sleep 0.1; done
     return 1
+}
+
+# wait_for FILE PATTERN [PID]: until a line matching PATTERN is in FILE (a
+# server's "listening on ..." line, say); with PID, not past that
+# process's end (then the line is there or never will be).
+wait_for() {
+    wait_until line_or_gone "$@" && grep -q -- "$2" "$1"
+}
+
+line_or_gone() { # FILE PATTERN [PID]: the line is there, or PID has ended
+    grep -q -- "$2" "$1" || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }
 }

@@ -18,7 +18,7 @@ start() { # server options...   (its own process group: workers go with it)
     setsid "$server" -p 0 "$@" > "$tmp/log" 2>&1 &
     pid=$!
     pids="-$pid"
-    wait_for "$tmp/log" 'listening on'
+    wait_for "$tmp/log" 'listening on' "$pid"
     port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$tmp/log" | head -n 1)
     [ -n "$port" ] || { cat "$tmp/log"; echo "FAIL: server did not start"; exit 1; }
     echo "server $*: $(grep 'listening on' "$tmp/log")"
@@ -49,8 +49,9 @@ done
 
 # SO_REUSEPORT workers: three processes, each its own sockets on one port;
 # the kernel spreads 30 connections over them.
+three_listening() { [ "$(grep -c 'listening on' "$tmp/log")" = 3 ] || ! kill -0 "$pid" 2>/dev/null; }
 start -w 3
-for _ in $(seq 50); do [ "$(grep -c 'listening on' "$tmp/log")" = 3 ] && break; sleep 0.1; done
+wait_until three_listening
 for i in $(seq 30); do echo w$i | timeout 5 $nc -N 127.0.0.1 "$port" > /dev/null; done
 check "workers: three listening processes" 3 "$(grep -c 'listening on' "$tmp/log")"
 check "workers: more than one served" yes \

@@ -41,6 +41,23 @@ has "an over-long name is refused, not cut" "$out" 'Host name too long'
 out=$("$probe" --interfaces)
 has "--interfaces: loopback" "$out" 'lo  *127\.0\.0\.1/8 up,loopback (loopback'
 has "--interfaces: the usable question" "$out" 'usable IPv4 (not loopback, not link-local): '
+# Addresses that come up between the probe's two calls (a stand-in for
+# getifaddrs lists 4, then 8): it printed 8 from room for 4, reading past
+# its buffer (AddressSanitizer: heap-buffer-overflow). All 8, and only them.
+stand_in=$(mktemp -d)
+if ${CC:-cc} -shared -fPIC -o "$stand_in/grow.so" "${top_srcdir:-.}/tests/ifaddrs_grow.c" \
+    2>"$stand_in/cc.log"; then
+    out=$(LD_PRELOAD="$stand_in/grow.so" ASAN_OPTIONS=verify_asan_link_order=0 \
+        "$probe" --interfaces 2>&1); rc=$?
+    check "--interfaces, addresses added meanwhile: exit 0" 0 "$rc"
+    check "--interfaces, addresses added meanwhile: 8 addresses" 8 \
+        "$(printf '%s\n' "$out" | grep -c '^0 fake[0-7]  *192\.0\.2\.[1-8]/24 up (documentation)$')"
+    check "--interfaces, addresses added meanwhile: nothing else" 10 "$(printf '%s\n' "$out" | wc -l)"
+else
+    echo "skip --interfaces with addresses added meanwhile: ${CC:-cc} cannot build a shared object"
+    cat "$stand_in/cc.log"
+fi
+rm -rf "$stand_in"
 "$probe" 2>/dev/null; rc=$?
 [ $rc = 2 ] && echo "ok   usage exit 2" || { echo "FAIL usage exit $rc"; fail=1; }
 # -t is a whole number of milliseconds, or exit 2 naming the option as given

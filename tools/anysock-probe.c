@@ -180,13 +180,25 @@ static int show_connect(const char *host, const char *port)
  * question AI_ADDRCONFIG gets wrong. */
 static int show_interfaces(void)
 {
+	anysock_interface *v = NULL;
 	int n = anysock_interfaces(NULL, 0);
-	anysock_interface *v = n > 0 ? calloc((size_t)n, sizeof(*v)) : NULL;
-	if (n < 0 || (n > 0 && v == NULL)) {
-		fprintf(stderr, "interfaces: %s\n", anysock_strerror(n < 0 ? n : -ENOMEM));
+	/* Addresses may come up between two calls: ask again until they fit
+	 * (the count once outgrew the room and was printed past it). */
+	for (size_t room = 0; n > 0 && (size_t)n > room;) {
+		room = (size_t)n;
+		anysock_interface *more = realloc(v, room * sizeof(*v));
+		if (more == NULL) {
+			n = -ENOMEM;
+			break;
+		}
+		v = more;
+		n = anysock_interfaces(v, room);
+	}
+	if (n < 0) {
+		fprintf(stderr, "interfaces: %s\n", anysock_strerror(n));
+		free(v);
 		return 1;
 	}
-	n = anysock_interfaces(v, (size_t)n);
 	for (int i = 0; i < n; i++) {
 		char text[ANYSOCK_ADDRSTRLEN], classes[256];
 		anysock_ntop(&v[i].addr, text, sizeof(text), ANYSOCK_NTOP_NOPORT);

@@ -2,10 +2,18 @@
  * dns.c - the test DNS responder (see dns.h). Written for these tests from
  * RFC 1035 section 4: header, question, answers with a name pointer.
  *
+ * A delayed answer waits in a thread of its own, in poll() on an eventfd
+ * that dns_stop() makes readable. What the threads share (the socket,
+ * stopping, the count of answers waiting) is under one lock, and
+ * dns_stop() waits for the answers to go before it closes the socket: they
+ * once sent on it after it was closed (or on whatever descriptor took its
+ * number), and read "stopping" unlocked (ThreadSanitizer: data races).
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +22,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include "dns.h"
@@ -21,9 +30,20 @@
 static const struct dns_record *table;
 static int server_fd = -1;
 static pthread_t server_thread;
-static volatile bool stopping;
-static unsigned long queries;
+static int stop_fd = -1; /* an eventfd, readable once stopping */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gone = PTHREAD_COND_INITIALIZER; /* waiting went down */
+static bool stopping;                                  /* under lock, like the two below */
+static unsigned long queries;
+static int waiting; /* delayed answers not yet sent or dropped */
+
+static bool is_stopping(void)
+{
+	pthread_mutex_lock(&lock);
+	bool stop = stopping;
+	pthread_mutex_unlock(&lock);
+	return stop;
+}
 
 unsigned long dns_queries(void)
 {
@@ -75,12 +95,30 @@ struct reply {
 	int delay_ms;
 };
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A delayed answer: sent when its time comes, unless the server stops
+ * first; either way it is counted out, under the lock the socket is
+ * closed under. */
 static void *send_later(void *arg)
 {
 	struct reply *r = arg;
-	struct timespec ts = { r->delay_ms / 1000, (long)(r->delay_ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-	sendto(server_fd, r->buf, r->len, 0, (struct sockaddr *)&r->to, sizeof(r->to));
+	double due = now_ms() + r->delay_ms;
+	struct pollfd stop = { .fd = stop_fd, .events = POLLIN };
+	for (double left; (left = due - now_ms()) > 0;)
+		if (poll(&stop, 1, (int)left + 1) > 0)
+			break;
+	pthread_mutex_lock(&lock);
+	if (!stopping)
+		sendto(server_fd, r->buf, r->len, 0, (struct sockaddr *)&r->to, sizeof(r->to));
+	if (--waiting == 0)
+		pthread_cond_signal(&gone);
+	pthread_mutex_unlock(&lock);
 	free(r);
 	return NULL;
 }
@@ -160,7 +198,11 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, send_later, r) != 0)
+	pthread_mutex_lock(&lock);
+	bool started = !stopping && pthread_create(&t, &attr, send_later, r) == 0;
+	waiting += started;
+	pthread_mutex_unlock(&lock);
+	if (!started)
 		free(r);
 	pthread_attr_destroy(&attr);
 }
@@ -173,7 +215,7 @@ static void *serve(void *unused)
 		struct sockaddr_in from;
 		socklen_t flen = sizeof(from);
 		ssize_t n = recvfrom(server_fd, q, sizeof(q), 0, (struct sockaddr *)&from, &flen);
-		if (stopping)
+		if (is_stopping())
 			return NULL;
 		if (n < 0) {
 			if (errno == EINTR)
@@ -190,29 +232,45 @@ static void *serve(void *unused)
 int dns_start(const struct dns_record *records)
 {
 	table = records;
-	server_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (server_fd < 0)
+	stopping = false;
+	stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (stop_fd < 0)
 		return -errno;
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53) };
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(server_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+	server_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (server_fd < 0) {
 		int err = -errno;
-		close(server_fd);
+		close(stop_fd);
 		return err;
 	}
-	int rc = pthread_create(&server_thread, NULL, serve, NULL);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53) };
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int rc = bind(server_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ? errno : 0;
+	if (rc == 0)
+		rc = pthread_create(&server_thread, NULL, serve, NULL);
 	if (rc != 0) {
 		close(server_fd);
+		close(stop_fd);
 		return -rc;
 	}
 	return 0;
 }
 
-/* shutdown() wakes a reader even on an unconnected UDP socket (Linux). */
+/* shutdown() wakes a reader even on an unconnected UDP socket (Linux);
+ * the delayed answers are woken and dropped, and gone before the socket
+ * is closed. */
 void dns_stop(void)
 {
+	pthread_mutex_lock(&lock);
 	stopping = true;
+	pthread_mutex_unlock(&lock);
+	eventfd_write(stop_fd, 1);
 	shutdown(server_fd, SHUT_RDWR);
 	pthread_join(server_thread, NULL);
+	pthread_mutex_lock(&lock);
+	while (waiting > 0)
+		pthread_cond_wait(&gone, &lock);
 	close(server_fd);
+	close(stop_fd);
+	server_fd = stop_fd = -1;
+	pthread_mutex_unlock(&lock);
 }

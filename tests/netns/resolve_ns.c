@@ -12,14 +12,19 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "anysock.h"
@@ -35,6 +40,13 @@ static const struct dns_record records[] = {
 	{ "slow.example.test", 1, "192.0.2.11", 300 },
 	{ "slow.example.test", 28, "2001:db8::11", 300 },
 	{ "silent.example.test", 1, "192.0.2.12", -1 },
+	/* Answered after 4 s: what a lookup taken for a hosts-file hit waits
+	 * in the caller's thread when the file does not answer after all. */
+	{ "cut.example.test", 1, "192.0.2.14", 4000 },
+	{ "gone.example.test", 1, "192.0.2.15", 4000 },
+	{ "hosts-entry.example.test", 1, NULL, 4000 },
+	{ "held.example.test", 1, "192.0.2.13", 1000 },
+	{ "held.example.test", 28, "2001:db8::13", 1000 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -284,12 +296,357 @@ START_TEST(test_fork)
 }
 END_TEST
 
+/* Run fn(arg) in a child of fork(): its verdict, told through a pipe
+ * rather than the exit status (which valgrind may overwrite). */
+static bool in_child(bool (*fn)(void *), void *arg)
+{
+	int verdict[2];
+	ck_assert_int_eq(pipe(verdict), 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(verdict[0]);
+		char c = fn(arg) ? 'y' : 'n';
+		fflush(stdout);
+		_exit(write(verdict[1], &c, 1) == 1 ? 0 : 1);
+	}
+	close(verdict[1]);
+	char c = 0;
+	ck_assert_int_eq(read(verdict[0], &c, 1), 1);
+	close(verdict[0]);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return c == 'y';
+}
+
+/* Drive a lookup as an event loop does (wait on its descriptor, at most
+ * its timeout, then ask) until it ends or limit seconds pass: its result
+ * (-ETIMEDOUT past the limit), the wake-ups it took in *wakeups. */
+static int drive(anysock_lookup *h, bool forward, char *host, size_t size, double limit,
+		 long *wakeups)
+{
+	double until = now() + limit;
+	anysock_addr out[8];
+	for (*wakeups = 0; now() < until; ++*wakeups) {
+		struct pollfd p = { .fd = anysock_lookup_fd(h), .events = POLLIN };
+		int t = anysock_lookup_timeout(h);
+		poll(&p, 1, t < 0 || t > 100 ? 100 : t);
+		int rc = forward ? anysock_resolve_result(h, out, 8)
+				 : anysock_nameinfo_result(h, host, size);
+		if (rc != -EINPROGRESS)
+			return rc;
+	}
+	return -ETIMEDOUT;
+}
+
+#define POOL_CAP 32  /* MAX_WORKERS in lib/pool.c */
+#define IN_FLIGHT 40 /* more lookups than the pool has workers */
+
+/* The child lets go of every lookup it inherited, then looks up. */
+static bool free_inherited_then_resolve(void *arg)
+{
+	anysock_lookup **q = arg;
+	for (int i = 0; i < IN_FLIGHT; i++)
+		anysock_lookup_free(q[i]);
+	anysock_addr out[8];
+	double t0 = now();
+	int n = anysock_resolve("a.example.test", "80", SOCK_STREAM, 0, (int)(1000 * (1 + slack)),
+				out, 8);
+	printf("fork child, %d inherited lookups freed: a.example.test gave %s after %.4f s\n",
+	       IN_FLIGHT, n > 0 ? "addresses" : anysock_strerror(n), now() - t0);
+	return n == 2;
+}
+
+/* Lookups in flight at fork() are the parent's: the child starts with an
+ * empty pool, and freeing what it inherited must not count as lookups stuck
+ * there (32 such frees refused every later lookup in the child). */
+START_TEST(test_fork_frees_inherited)
+{
+	anysock_lookup *q[IN_FLIGHT];
+	for (int i = 0; i < IN_FLIGHT; i++)
+		ck_assert_int_eq(anysock_resolve_start("held.example.test", "80", SOCK_STREAM, 0,
+						       5000, &q[i]),
+				 0);
+	/* Every worker holds one of them: each takes a job as it starts. */
+	double until = now() + 5;
+	while (lookup_threads() < POOL_CAP && now() < until)
+		usleep(1000);
+	ck_assert_int_eq(lookup_threads(), POOL_CAP);
+	usleep(20000);
+	bool ok = in_child(free_inherited_then_resolve, q);
+	for (int i = 0; i < IN_FLIGHT; i++) { /* the parent's all answer */
+		long wakeups;
+		ck_assert_int_eq(drive(q[i], true, NULL, 0, 5, &wakeups), 2);
+		anysock_lookup_free(q[i]);
+	}
+	ck_assert(ok);
+}
+END_TEST
+
+/* The child drives the lookups it inherited, after the parent's worker
+ * answered one and fired the descriptor the two processes share. */
+static bool drive_inherited(void *arg)
+{
+	anysock_lookup **q = arg;
+	usleep(500000); /* the parent's answers came at 300 ms */
+	bool ok = true;
+	for (int i = 0; i < 2; i++) {
+		long wakeups;
+		char host[NI_MAXHOST];
+		double t0 = now();
+		int rc = drive(q[i], i == 0, host, sizeof(host), 3, &wakeups);
+		double t = now() - t0;
+		printf("fork child drives an inherited %s lookup (%s): %s after %.4f s, %ld "
+		       "wake-ups\n",
+		       i == 0 ? "forward" : "reverse", i == 0 ? "2 s limit" : "no limit",
+		       anysock_strerror(rc), t, wakeups);
+		ok = ok && rc == -ECANCELED && wakeups <= 2 && t < 0.1 + slack;
+		anysock_lookup_free(q[i]);
+	}
+	return ok;
+}
+
+/* A lookup started before fork() cannot end in the child: it ends at once
+ * with -ECANCELED there, instead of spinning until its deadline (or for
+ * ever without one) on a descriptor the parent's worker fires. */
+START_TEST(test_fork_drives_inherited)
+{
+	anysock_lookup *q[2];
+	ck_assert_int_eq(anysock_resolve_start("slow.example.test", "80", SOCK_STREAM, 0, 2000,
+					       &q[0]),
+			 0);
+	anysock_addr a;
+	ck_assert_int_eq(anysock_pton("192.0.2.3", &a, 0), 0);
+	ck_assert_int_eq(anysock_nameinfo_start(&a, NI_NAMEREQD, -1, &q[1]), 0);
+	bool ok = in_child(drive_inherited, q);
+	long wakeups;
+	char host[NI_MAXHOST];
+	ck_assert_int_eq(drive(q[0], true, NULL, 0, 3, &wakeups), 2);
+	ck_assert_int_eq(drive(q[1], false, host, sizeof(host), 3, &wakeups), 17);
+	ck_assert_str_eq(host, "slow.example.test");
+	anysock_lookup_free(q[0]);
+	anysock_lookup_free(q[1]);
+	ck_assert(ok);
+}
+END_TEST
+
+static bool resolve_in_child(void *unused)
+{
+	(void)unused;
+	anysock_addr out[8];
+	double t0 = now();
+	int n = anysock_resolve("a.example.test", "80", SOCK_STREAM, 0, (int)(1000 * (1 + slack)),
+				out, 8);
+	if (n != 2)
+		printf("fork child: a.example.test gave %s after %.4f s\n", anysock_strerror(n),
+		       now() - t0);
+	return n == 2;
+}
+
+/* Busy processes, one per CPU and one more: the load under which the
+ * resolver socket went astray (0 of 20 runs idle, 18 of 20 with three). */
+#define BUSY 3
+
+static void spin_for(double seconds)
+{
+	double until = now() + seconds;
+	while (now() < until)
+		;
+}
+
+/* glibc may give a thread started after fork() the cached stack of a
+ * parent thread that was inside getaddrinfo, resolver state and all: its
+ * connected socket, shared with the parent, which then reads the child's
+ * answer. The pool's first worker in a child starts its resolver afresh. */
+START_TEST(test_fork_fresh_resolver)
+{
+	int runs = 20, failed = 0;
+	pid_t busy[BUSY];
+	for (int i = 0; i < BUSY; i++) {
+		busy[i] = fork();
+		ck_assert_int_ge(busy[i], 0);
+		if (busy[i] == 0) {
+			spin_for(30); /* killed sooner, unless the test dies first */
+			_exit(0);
+		}
+	}
+	/* The thread glibc hands out first is the one created last: here,
+	 * the worker that takes the lookup below (the idle ones gone first). */
+	double until = now() + 10;
+	while (lookup_threads() > 0 && now() < until)
+		usleep(10000);
+	for (int i = 0; i < runs; i++) {
+		anysock_lookup *q;
+		unsigned long before = dns_queries();
+		if (anysock_resolve_start("silent.example.test", "80", SOCK_STREAM,
+					  ANYSOCK_RESOLVE_IPV4, 300, &q) < 0) {
+			failed++;
+			continue;
+		}
+		until = now() + 2;
+		while (dns_queries() == before && now() < until) /* inside getaddrinfo */
+			usleep(1000);
+		failed += !in_child(resolve_in_child, NULL);
+		anysock_lookup_free(q); /* its worker waits out the resolver (10 s) */
+	}
+	for (int i = 0; i < BUSY; i++) {
+		kill(busy[i], SIGKILL);
+		waitpid(busy[i], NULL, 0);
+	}
+	printf("fork with a lookup in flight, %d busy processes: the child's first lookup "
+	       "failed in %d of %d runs\n",
+	       BUSY, failed, runs);
+	ck_assert_int_eq(failed, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* When the hosts file cannot be read for sure, lookups stay bounded        */
+/* ------------------------------------------------------------------------ */
+
+/* The stat() the library calls (this program's, which takes the place of
+ * the C library's): it fails with EOVERFLOW for the path in stat_fails, as
+ * on a 32-bit build for a file dated past 2038. */
+static const char *volatile stat_fails;
+
+int stat(const char *path, struct stat *st)
+{
+	if (stat_fails != NULL && strcmp(path, stat_fails) == 0) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return fstatat(AT_FDCWD, path, st, 0);
+}
+
+/* This namespace's own /etc files (run.sh): the tests may rewrite them. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *read_file(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* Past the hosts cache's recheck (1 s), so the next lookup sees the files
+ * as they are now. */
+static void files_settle(void)
+{
+	usleep(1100000);
+}
+
+/* name looked up with a 200 ms limit, and a connector started for it: the
+ * lookup returns at its limit (the name server answers after 4 s), the
+ * start at once. */
+static void expect_bounded(const char *name)
+{
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.timeout_ms = 200;
+	anysock_connector *c = NULL;
+	double t0 = now();
+	int rc = anysock_connector_start(name, "80", SOCK_STREAM, &o, &c);
+	double t = now() - t0;
+	printf("%s: anysock_connector_start returned after %.4f s\n", name, t);
+	anysock_connector_free(c);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(t <= 0.05 + slack, "%s: anysock_connector_start blocked %.4f s", name, t);
+
+	anysock_addr out[8];
+	t0 = now();
+	int n = anysock_resolve(name, "80", SOCK_STREAM, ANYSOCK_RESOLVE_IPV4, 200, out, 8);
+	t = now() - t0;
+	printf("%s, 200 ms limit: %s after %.4f s\n", name,
+	       n > 0 ? "addresses" : anysock_strerror(n), t);
+	ck_assert_msg(t <= 0.2 + slack, "%s: %.4f s against a 200 ms limit", name, t);
+	ck_assert_int_eq(n, anysock_error_from_eai(EAI_AGAIN));
+}
+
+/* A hosts line longer than the reader's 1023 bytes: its first part ends
+ * in "cut.example.test", which the line does not list (the name goes on),
+ * so glibc asks the name server. That half-name was taken for a name the
+ * file answers, and its lookup ran unbounded in the caller's thread. */
+START_TEST(test_hosts_long_line)
+{
+	char *saved = read_file("/etc/hosts");
+	char line[2048];
+	int n = snprintf(line, sizeof(line), "192.0.2.20");
+	for (int i = 0; n < 1023 - 17; i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " a%d.example.test", i);
+	n = snprintf(line + 1023 - 17, sizeof(line) - (1023 - 17), " cut.example.test.goes.on\n");
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(memcmp(line + 1023 - 16, "cut.example.test", 16), 0);
+	char *hosts = malloc(strlen(saved) + sizeof(line));
+	ck_assert_ptr_nonnull(hosts);
+	strcpy(hosts, saved);
+	strcat(hosts, line);
+	write_file("/etc/hosts", hosts);
+	files_settle();
+	expect_bounded("cut.example.test");
+	write_file("/etc/hosts", saved);
+	free(hosts);
+	free(saved);
+}
+END_TEST
+
+/* nsswitch.conf read in 512-byte pieces: a long comment whose tail reads
+ * "hosts: files dns" above the real line, "hosts: dns files". glibc asks
+ * the name server first (which answers after 4 s), so nothing the hosts
+ * file lists can be promised. */
+START_TEST(test_nsswitch_long_line)
+{
+	char *saved = read_file("/etc/nsswitch.conf");
+	char conf[1024] = "#";
+	memset(conf + 1, 'x', 510);
+	strcpy(conf + 511, "hosts: files dns\nhosts: dns files\n");
+	write_file("/etc/nsswitch.conf", conf);
+	files_settle();
+	expect_bounded("hosts-entry.example.test");
+	write_file("/etc/nsswitch.conf", saved);
+	free(saved);
+}
+END_TEST
+
+/* stat() of /etc/hosts fails: the file's changes cannot be seen, so what
+ * it lists cannot be promised. A name removed from it once still counted
+ * as answered by the file, for ever. */
+START_TEST(test_hosts_stat_fails)
+{
+	char *saved = read_file("/etc/hosts");
+	char *hosts = malloc(strlen(saved) + 64);
+	ck_assert_ptr_nonnull(hosts);
+	strcpy(hosts, saved);
+	strcat(hosts, "192.0.2.21 gone.example.test\n");
+	stat_fails = "/etc/hosts";
+	write_file("/etc/hosts", hosts);
+	files_settle();
+	anysock_addr out[8];
+	anysock_resolve("gone.example.test", "80", SOCK_STREAM, ANYSOCK_RESOLVE_IPV4, 200, out, 8);
+	write_file("/etc/hosts", saved);
+	files_settle();
+	expect_bounded("gone.example.test");
+	stat_fails = NULL;
+	free(hosts);
+	free(saved);
+}
+END_TEST
+
 /* 64 threads x 20 calls against the silent server. */
 #define CALLERS 64
 #define CALLS 20
-#define POOL_CAP 32 /* MAX_WORKERS in lib/resolve.c */
 
-static volatile int stress_done;
+static atomic_int stress_done; /* the monitor reads it */
 static int max_workers_seen;
 static double worst;
 static long fast_fallbacks, bad;
@@ -388,11 +745,18 @@ int main(void)
 	Suite *s = suite_create("resolve_ns");
 	TCase *tc = tcase_create("bounded");
 	tcase_set_timeout(tc, 120);
+	/* First: every worker must be free to take the fork tests' lookups. */
+	tcase_add_test(tc, test_fork_frees_inherited);
+	tcase_add_test(tc, test_fork_drives_inherited);
+	tcase_add_test(tc, test_fork_fresh_resolver);
 	tcase_add_test(tc, test_answers_come_back);
 	tcase_add_test(tc, test_hosts_file);
 	tcase_add_test(tc, test_forward);
 	tcase_add_test(tc, test_silent_server_numeric_fallback);
 	tcase_add_test(tc, test_fork);
+	tcase_add_test(tc, test_hosts_long_line);
+	tcase_add_test(tc, test_nsswitch_long_line);
+	tcase_add_test(tc, test_hosts_stat_fails);
 	tcase_add_test(tc, test_stress_bounded_and_capped);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, true);
