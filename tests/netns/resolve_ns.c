@@ -54,9 +54,12 @@ static const struct dns_record records[] = {
 static struct dns_record all_records[sizeof(records) / sizeof(records[0]) + 100];
 static char silent_names[100][32];
 
-/* Extra seconds allowed past a bound: 0.05 s by default, more under
- * valgrind (ANYSOCK_TEST_SLACK=0.5), which slows every thread down. */
-static double slack = 0.05;
+/* Extra seconds allowed past a bound: 0.25 s by default (64 threads on
+ * a busy 2-CPU machine, load 7, ran 1.05-1.08 s against a 1 s bound: the
+ * scheduler's lateness, not the library's; the silent server would take
+ * 10 s), more under valgrind (ANYSOCK_TEST_SLACK=2), which slows every
+ * thread down. */
+static double slack = 0.25;
 
 static double now(void)
 {
