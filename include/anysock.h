@@ -675,6 +675,7 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 /* service is the default port: "host" gets it, "host:port" keeps its own
  * (without the flag a port in both is ANYSOCK_E_PORTGIVEN). (0.9) */
 #define ANYSOCK_CONNECT_DEFAULT_PORT 0x40u
+#define ANYSOCK_CONNECT_TRACE_NAT64 0x80u /* trace hears ANYSOCK_ATTEMPT_SYNTHESIZED (0.9) */
 
 /* What anysock_connect_opts.trace hears about each connection attempt
  * (stream sockets: a datagram "connect" is no attempt on the wire). */
@@ -683,9 +684,13 @@ enum anysock_attempt_event {
 	ANYSOCK_ATTEMPT_CONNECTED, /* it won (err 0)                             */
 	ANYSOCK_ATTEMPT_FAILED,    /* it failed with err (-ECONNREFUSED, ...)    */
 	ANYSOCK_ATTEMPT_ABANDONED, /* another won, or time ran out, first (err 0) */
-	ANYSOCK_ATTEMPT_RESOLVED   /* with ANYSOCK_CONNECT_TRACE_LOOKUPS: a family's
+	ANYSOCK_ATTEMPT_RESOLVED,  /* with ANYSOCK_CONNECT_TRACE_LOOKUPS: a family's
 				    * lookup answered; addr its first address, or
 				    * with err < 0 the family's wildcard          */
+	/* With ANYSOCK_CONNECT_TRACE_NAT64: addr, an IPv6 address made from an
+	 * IPv4 one under a NAT64 prefix, joins the race; or, with err < 0
+	 * (ANYSOCK_E_NONAT64), addr, an IPv4 address, found no prefix. */
+	ANYSOCK_ATTEMPT_SYNTHESIZED
 };
 typedef void anysock_attempt_trace(void *arg, enum anysock_attempt_event event,
 				   const anysock_addr *addr, int err, long elapsed_us);
@@ -732,12 +737,16 @@ typedef struct anysock_connect_opts {
  * order, the families alternate (which goes first: RFC 6724's rules, see
  * anysock_connect(3)), a new attempt each attempt delay or as soon as one
  * fails; the first to connect wins, the rest are closed (at most 32
- * addresses of each family). opts NULL: the defaults. Returns the connected
- * descriptor (close-on-exec, blocking unless asked; the caller closes it)
- * and, in *peer (may be NULL), the canonical address it reached. On
+ * addresses of each family). On a host with no IPv4 route, IPv4 addresses
+ * go through the network's NAT64 (see "IPv6-only networks" below). opts
+ * NULL: the defaults. Returns the connected descriptor (close-on-exec,
+ * blocking unless asked; the caller closes it) and, in *peer (may be
+ * NULL), the canonical address it reached: the IPv4 host for an address
+ * under a known NAT64 prefix (getpeername() gives the IPv6 one). On
  * failure: the most telling error (refused, then timed out, then
- * unreachable), and *peer says which address gave it; -EINTR when a signal
- * arrived while attempts were pending (anysock(3), "Signals"). */
+ * unreachable; ANYSOCK_E_NONAT64 for an IPv4 host with neither a route nor
+ * a NAT64 prefix), and *peer says which address gave it; -EINTR when a
+ * signal arrived while attempts were pending (anysock(3), "Signals"). */
 ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
 				const anysock_connect_opts *opts, anysock_addr *peer);
 
