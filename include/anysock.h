@@ -2,12 +2,12 @@
  * anysock.h - protocol-independent socket programming, one API over IPv4 and IPv6.
  *
  * This is the whole public interface. It reads top to bottom in the order a
- * learner meets the concepts, in thirteen sections: the version; errors;
+ * learner meets the concepts, in fourteen sections: the version; errors;
  * the address type; its text forms; classes (what kind of address, is it
  * safe to reach); prefixes and access lists; lookups that return in
  * bounded time; listening on every family; connecting by name; the same
- * from an event loop; options and multicast on every family; interfaces;
- * the PROXY protocol.
+ * from an event loop; IPv6-only networks (NAT64); options and multicast
+ * on every family; interfaces; the PROXY protocol.
  * Every function has a man page of the same name (section 3).
  *
  * Flag bits: each call takes the ANYSOCK_<CALL>_* flags of its own family.
@@ -76,7 +76,9 @@ ANYSOCK_API const char *anysock_version_string(void);
 
 /* The library's own error codes, one line each: name (ANYSOCK_E_name),
  * value, and the text anysock_strerror() gives. This one list makes the
- * enum below, the library's texts and the tests' list. */
+ * enum below, the library's texts and the tests' list. (A table laid out
+ * by hand: one more row must not re-indent the others.) */
+/* clang-format off */
 #define ANYSOCK_ERRORS(X) \
 	X(ADDR, -4101, "Not a numeric IPv4 or IPv6 address") \
 	X(PORT, -4102, "Port is empty or not a decimal number") \
@@ -106,7 +108,13 @@ ANYSOCK_API const char *anysock_version_string(void);
 	X(NOTSSM, -4126, "A source is joined only with a source-specific group (232/8, ff3x::/32)") \
 	X(SOURCE, -4127, "The source is not of the group's family") \
 	X(V6ONLY, -4128, "IPv4 group on an IPV6_V6ONLY socket: it would join and receive nothing") \
-	X(HOSTLEN, -4129, "Host name too long (a DNS name has at most 253 characters)")
+	X(HOSTLEN, -4129, "Host name too long (a DNS name has at most 253 characters)") \
+	X(NAT64LEN, -4130, "A NAT64 prefix is 32, 40, 48, 56, 64 or 96 bits long (RFC 6052)") \
+	X(NAT64PREFIX, -4131, "Not a NAT64 prefix: a special-purpose block, or bits 64-71 set") \
+	X(NAT64TARGET, -4132, "No NAT64 form for this IPv4 address (loopback, link-local, " \
+			      "multicast, or not global under 64:ff9b::/96)") \
+	X(NONAT64, -4133, "No IPv4 route here, and no NAT64 prefix found for this network")
+/* clang-format on */
 
 /* Library error codes (negative, below every -errno). */
 enum anysock_error {
@@ -667,6 +675,7 @@ ANYSOCK_API void anysock_listener_close(anysock_listener *l);
 /* service is the default port: "host" gets it, "host:port" keeps its own
  * (without the flag a port in both is ANYSOCK_E_PORTGIVEN). (0.9) */
 #define ANYSOCK_CONNECT_DEFAULT_PORT 0x40u
+#define ANYSOCK_CONNECT_TRACE_NAT64 0x80u /* trace hears ANYSOCK_ATTEMPT_SYNTHESIZED (0.9) */
 
 /* What anysock_connect_opts.trace hears about each connection attempt
  * (stream sockets: a datagram "connect" is no attempt on the wire). */
@@ -675,9 +684,13 @@ enum anysock_attempt_event {
 	ANYSOCK_ATTEMPT_CONNECTED, /* it won (err 0)                             */
 	ANYSOCK_ATTEMPT_FAILED,    /* it failed with err (-ECONNREFUSED, ...)    */
 	ANYSOCK_ATTEMPT_ABANDONED, /* another won, or time ran out, first (err 0) */
-	ANYSOCK_ATTEMPT_RESOLVED   /* with ANYSOCK_CONNECT_TRACE_LOOKUPS: a family's
+	ANYSOCK_ATTEMPT_RESOLVED,  /* with ANYSOCK_CONNECT_TRACE_LOOKUPS: a family's
 				    * lookup answered; addr its first address, or
 				    * with err < 0 the family's wildcard          */
+	/* With ANYSOCK_CONNECT_TRACE_NAT64: addr, an IPv6 address made from an
+	 * IPv4 one under a NAT64 prefix, joins the race; or, with err < 0
+	 * (ANYSOCK_E_NONAT64), addr, an IPv4 address, found no prefix. */
+	ANYSOCK_ATTEMPT_SYNTHESIZED
 };
 typedef void anysock_attempt_trace(void *arg, enum anysock_attempt_event event,
 				   const anysock_addr *addr, int err, long elapsed_us);
@@ -724,12 +737,16 @@ typedef struct anysock_connect_opts {
  * order, the families alternate (which goes first: RFC 6724's rules, see
  * anysock_connect(3)), a new attempt each attempt delay or as soon as one
  * fails; the first to connect wins, the rest are closed (at most 32
- * addresses of each family). opts NULL: the defaults. Returns the connected
- * descriptor (close-on-exec, blocking unless asked; the caller closes it)
- * and, in *peer (may be NULL), the canonical address it reached. On
+ * addresses of each family). On a host with no IPv4 route, IPv4 addresses
+ * go through the network's NAT64 (see "IPv6-only networks" below). opts
+ * NULL: the defaults. Returns the connected descriptor (close-on-exec,
+ * blocking unless asked; the caller closes it) and, in *peer (may be
+ * NULL), the canonical address it reached: the IPv4 host for an address
+ * under a known NAT64 prefix (getpeername() gives the IPv6 one). On
  * failure: the most telling error (refused, then timed out, then
- * unreachable), and *peer says which address gave it; -EINTR when a signal
- * arrived while attempts were pending (anysock(3), "Signals"). */
+ * unreachable; ANYSOCK_E_NONAT64 for an IPv4 host with neither a route nor
+ * a NAT64 prefix), and *peer says which address gave it; -EINTR when a
+ * signal arrived while attempts were pending (anysock(3), "Signals"). */
 ANYSOCK_API int anysock_connect(const char *host, const char *service, int socktype,
 				const anysock_connect_opts *opts, anysock_addr *peer);
 
@@ -788,6 +805,55 @@ ANYSOCK_API int anysock_nameinfo_result(anysock_lookup *q, char *host, size_t si
 /* Release; a lookup still running is abandoned (its worker finishes it,
  * its descriptor is closed now). NULL ignored. */
 ANYSOCK_API void anysock_lookup_free(anysock_lookup *q);
+
+/* ------------------------------------------------------------------------ */
+/* IPv6-only networks: NAT64                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * On an IPv6-only network a translator (NAT64, RFC 6146) reaches IPv4
+ * hosts through an IPv6 prefix: 64:ff9b::/96, or the network's own of 32,
+ * 40, 48, 56, 64 or 96 bits (RFC 6052). When this host has no IPv4 route,
+ * anysock_connect() and the connector find the prefix (RFC 7050) and use
+ * it by themselves: an IPv4 literal, or an A answer with no AAAA one,
+ * becomes the IPv6 address under it, and *peer is the IPv4 host. Once a
+ * prefix is known, added or found, addresses under it are seen through as
+ * 64:ff9b::a.b.c.d always were: classes, is_global, ANYSOCK_CANON_NAT64 and
+ * access lists judge the IPv4 host inside. Those answers therefore depend
+ * on what this process knows, which changes when the program adds a
+ * prefix or a discovery ends (anysock_nat64(3)).
+ */
+
+/* The NAT64 prefixes of this host's network: those added by the program,
+ * then those discovered (RFC 7050, at most timeout_ms the first time,
+ * cached afterwards; -1: no limit; 0: do not wait, the discovery goes on).
+ * Returns how many were written (0: no NAT64 here), or a negative code
+ * (-EINTR when a signal arrived while waiting). */
+ANYSOCK_API int anysock_nat64_prefixes(anysock_prefix *out, size_t max, int timeout_ms);
+/* A prefix the operator knows (configuration); valid lengths 32, 40, 48,
+ * 56, 64, 96. 0 (also when added before); ANYSOCK_E_NAT64LEN,
+ * ANYSOCK_E_NAT64PREFIX (a special-purpose block such as ::ffff:0:0/96,
+ * or bits 64-71 set), ANYSOCK_E_HOSTBITS, -ENOSPC past 8 prefixes. */
+ANYSOCK_API int anysock_nat64_add(const anysock_prefix *p);
+/* RFC 6052 both ways. synthesize: the IPv6 form of an IPv4 address (or
+ * ::ffff:a.b.c.d) under p, port kept; p NULL: the first prefix the process
+ * knows (ANYSOCK_E_NONAT64 when none). ANYSOCK_E_NAT64TARGET for an
+ * address no translator serves. extract: the IPv4 host an IPv6 address
+ * stands for under p, port kept (out may be NULL); p NULL: under
+ * 64:ff9b::/96 or any prefix the process knows. -ENOENT when it is not
+ * under it (or its bits 64-71 are set: RFC 6052 section 2.2). Both also
+ * return the prefix checks of anysock_nat64_add, and 0 on success. */
+ANYSOCK_API int anysock_nat64_synthesize(const anysock_addr *v4, const anysock_prefix *p,
+					 anysock_addr *out);
+ANYSOCK_API int anysock_nat64_extract(const anysock_addr *v6, const anysock_prefix *p,
+				      anysock_addr *out);
+/* Discovery from an event loop: a fresh RFC 7050 query, given up at
+ * timeout_ms (-1: never), as a lookup (watch anysock_lookup_fd, free with
+ * anysock_lookup_free). Its result: the prefixes as anysock_nat64_prefixes
+ * gives them, once the answer is in or the time is up; -EINPROGRESS
+ * before; -EINVAL for a lookup this did not start. */
+ANYSOCK_API int anysock_nat64_start(int timeout_ms, anysock_lookup **out);
+ANYSOCK_API int anysock_nat64_result(anysock_lookup *q, anysock_prefix *out, size_t max);
 
 /* ------------------------------------------------------------------------ */
 /* Options and multicast on every family                                     */

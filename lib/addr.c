@@ -4,6 +4,7 @@
  */
 #include "addr.h"
 #include "key128.h"
+#include "pref64.h"
 
 #include <errno.h>
 #include <arpa/inet.h>
@@ -225,7 +226,10 @@ int anysock_addr_map(anysock_addr *a)
 /*
  * The IPv6 forms that carry an IPv4 address: the one table that
  * canonical forms, comparisons, access lists, classification and
- * anysock_addr_embedded_ipv4 all read.
+ * anysock_addr_embedded_ipv4 all read. Its NAT64 row is the well-known
+ * prefix and, after it, the prefixes the process knows (pref64.c): the
+ * answers of all of those readers change when the program adds a prefix
+ * or a discovery ends (anysock_nat64(3)).
  */
 static const struct embedding {
 	unsigned form;          /* its ANYSOCK_CLASS_* bit */
@@ -252,10 +256,11 @@ static const struct embedding {
 	{ ANYSOCK_CLASS_COMPATIBLE, { UINT64_MAX, 0xffffffff00000000u }, { 0, 0 }, 12, false },
 };
 
-unsigned embedded_v4(const unsigned char b[16], unsigned char v4[4])
+/* The fixed forms: each starts 00 or 20, so most addresses stop at once. */
+static unsigned fixed_form(const unsigned char b[16], unsigned char v4[4])
 {
 	if (b[0] != 0 && b[0] != 0x20)
-		return 0; /* every form starts 00 or 20: most addresses stop here */
+		return 0;
 	struct key128 k = key_from_bytes(b);
 	for (size_t i = 0; i < ARRAY_SIZE(embeddings); i++) {
 		const struct embedding *e = &embeddings[i];
@@ -270,9 +275,20 @@ unsigned embedded_v4(const unsigned char b[16], unsigned char v4[4])
 	return 0;
 }
 
+unsigned embedded_v4(const unsigned char b[16], unsigned char v4[4])
+{
+	unsigned form = fixed_form(b, v4);
+	if (form != 0)
+		return form;
+	/* A network-specific prefix can start anywhere; none known costs one
+	 * load. (Known prefixes never overlap the forms above: nat64.c.) */
+	return pref64_extract(b, v4) ? ANYSOCK_CLASS_NAT64 : 0;
+}
+
 /* The IPv4 address behind b when flags let its form count as that IPv4
- * host: mapped always, compatible and NAT64 when asked. The other forms
- * are IPv6 hosts or tunnels that merely carry an IPv4 address. */
+ * host: mapped always, compatible and NAT64 (the well-known prefix and
+ * those the process knows) when asked. The other forms are IPv6 hosts or
+ * tunnels that merely carry an IPv4 address. */
 bool bytes_canonical_v4(const unsigned char b[16], unsigned flags, unsigned char v4[4])
 {
 	if (bytes_are_mapped(b)) { /* the common case, without the table */

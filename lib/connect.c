@@ -11,6 +11,9 @@
  * Resolution (section 3, resolution.c): AAAA and A asked apart, the race
  * begun by the AAAA answer or 50 ms after the A one, late answers joining.
  *
+ * On a host with no IPv4 route, IPv4 addresses go through the network's
+ * NAT64 (section 7.1, synthesis.c): their IPv6 forms join the race.
+ *
  * The race (sections 4 and 5). Each family keeps getaddrinfo's order; the
  * families take turns, the first one chosen by RFC 6724 (glibc's order
  * when one lookup answered both, order.c otherwise). A new attempt starts
@@ -42,7 +45,7 @@
 #define CONNECT_FLAGS                                                                            \
 	(ANYSOCK_CONNECT_IPV4 | ANYSOCK_CONNECT_IPV6 | ANYSOCK_CONNECT_NONBLOCK |                \
 	 ANYSOCK_CONNECT_NUMERIC | ANYSOCK_CONNECT_UNCONNECTED | ANYSOCK_CONNECT_TRACE_LOOKUPS | \
-	 ANYSOCK_CONNECT_DEFAULT_PORT)
+	 ANYSOCK_CONNECT_DEFAULT_PORT | ANYSOCK_CONNECT_TRACE_NAT64)
 
 /* The options with defaults for what the caller's (maybe older, shorter)
  * struct does not have. */
@@ -206,6 +209,7 @@ static int start_attempt(anysock_connector *c, int s, struct attempt *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	failed(c, t, err);
+	connector_nat64_failed(c, a, err);
 	return -1;
 }
 
@@ -258,17 +262,14 @@ static void close_attempts(anysock_connector *c, bool report)
 
 /* ---- Progress ----------------------------------------------------------- */
 
-static int64_t earliest(int64_t a, int64_t b)
-{
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
-}
-
 /* When the connector next needs a step although its descriptor is quiet. */
 static int64_t wake_at(const anysock_connector *c)
 {
 	if (c->done)
 		return -1;
 	int64_t t = c->deadline;
+	if (c->nat64.held.fd >= 0)
+		return earliest(t, c->nat64.hold_until);
 	if (!c->racing)
 		return earliest(t, c->race_at);
 	if (c->pending > 0 && next_slot(c) >= 0)
@@ -284,6 +285,7 @@ static void finish(anysock_connector *c, int rc, const struct attempt *won)
 		trace_attempt(c, ANYSOCK_ATTEMPT_CONNECTED, won, 0);
 	close_attempts(c, rc >= 0);
 	connector_free_lookups(c);
+	connector_nat64_free(c);
 	c->done = true;
 	if (rc >= 0) {
 		c->peer = c->fam[won->slot].addr[won->at];
@@ -292,9 +294,10 @@ static void finish(anysock_connector *c, int rc, const struct attempt *won)
 			close(won->fd);
 		else
 			rc = won->fd;
-	} else if (c->err != 0 && c->err == rc) {
+	} else if (c->err != 0 && (c->err == rc || rc == ANYSOCK_E_NONAT64)) {
 		c->peer = c->err_addr;
 	}
+	connector_nat64_peer(c, &c->peer); /* the IPv4 host behind a NAT64 address */
 	c->has_peer = c->peer.len > 0;
 	c->outcome = rc;
 }
@@ -303,18 +306,36 @@ static void finish(anysock_connector *c, int rc, const struct attempt *won)
 static int final_error(const anysock_connector *c)
 {
 	if (c->err != 0)
-		return c->err;
+		return connector_nat64_error(c, c->err);
 	if (c->lookup_err == anysock_error_from_eai(EAI_AGAIN) && deadline_passed(c->deadline))
 		return -ETIMEDOUT;
 	return c->lookup_err != 0 ? c->lookup_err : -ETIMEDOUT;
+}
+
+/* A winner: finished, or held while the NAT64 step identifies its peer. */
+static void win(anysock_connector *c, const struct attempt *won)
+{
+	if (connector_nat64_hold(c, won))
+		close_attempts(c, true);
+	else
+		finish(c, 0, won);
 }
 
 static void progress(anysock_connector *c)
 {
 	struct attempt won;
 	connector_harvest(c);
+	connector_nat64_step(c);
+	if (c->nat64.held.fd >= 0) {
+		if (!connector_nat64_busy(c) || mono_us() >= c->nat64.hold_until) {
+			won = c->nat64.held;
+			c->nat64.held.fd = -1; /* the winner's now */
+			finish(c, 0, &won);
+		}
+		return;
+	}
 	if (c->pending > 0 && settle(c, &won)) {
-		finish(c, 0, &won);
+		win(c, &won);
 		return;
 	}
 	int64_t now = mono_us();
@@ -332,7 +353,7 @@ static void progress(anysock_connector *c)
 	     c->racing && (s = next_slot(c)) >= 0 && (c->pending == 0 || now >= c->next_start);) {
 		int rc = start_attempt(c, s, &won);
 		if (rc == 1) {
-			finish(c, 0, &won);
+			win(c, &won);
 			return;
 		}
 		now = mono_us();
@@ -343,7 +364,7 @@ static void progress(anysock_connector *c)
 			failed(c, &c->att[i], -ETIMEDOUT);
 		finish(c, final_error(c), NULL);
 	} else if (c->pending == 0 && next_slot(c) < 0 && c->fam[V6].answered &&
-		   c->fam[V4].answered) {
+		   c->fam[V4].answered && !connector_nat64_busy(c)) {
 		finish(c, final_error(c), NULL);
 	}
 }
@@ -391,6 +412,7 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	c->deadline = o.timeout_ms < 0 ? -1 : c->t0 + (int64_t)o.timeout_ms * 1000;
 	c->first = c->last = -1;
 	c->race_at = -1;
+	c->nat64.held.fd = -1;
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	rc = c->epfd < 0 ? -errno : connector_begin_lookups(c, host, service, &hints);
 	if (rc < 0) {
@@ -437,6 +459,7 @@ void anysock_connector_free(anysock_connector *c)
 		return;
 	close_attempts(c, true);
 	connector_free_lookups(c);
+	connector_nat64_free(c);
 	for (int s = 0; s < 2; s++)
 		free(c->fam[s].addr);
 	free(c->att);

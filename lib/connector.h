@@ -1,7 +1,8 @@
 /*
- * connector.h - what connect.c (the race) and resolution.c (the lookups
- * before it) share: the connector itself, and its two helpers both use
- * (here, static inline, so neither file calls the other for them).
+ * connector.h - what connect.c (the race), resolution.c (the lookups
+ * before it) and synthesis.c (its NAT64 step) share: the connector
+ * itself, and its two helpers all use (here, static inline, so no file
+ * calls another for them).
  * SPDX-License-Identifier: MIT
  */
 #ifndef ANYSOCK_CONNECTOR_H
@@ -13,6 +14,7 @@
 
 #define MAX_ADDRS 32                   /* of each family */
 #define LOOKUP_TAG (UINT64_C(1) << 32) /* epoll data of a lookup; a socket's is its fd */
+#define NAT64_TAG (LOOKUP_TAG | 2)     /* ... of the NAT64 discovery it waits for */
 
 enum { V6, V4 }; /* a family's slot; !slot is the other family */
 
@@ -26,6 +28,17 @@ struct family {
 struct attempt {
 	int fd;
 	unsigned char slot, at; /* fam[slot].addr[at] */
+};
+
+/* The NAT64 step (synthesis.c). */
+struct nat64_step {
+	struct discovery *wait; /* the discovery it waits for, else NULL */
+	size_t from;            /* IPv4 addresses synthesized, or passed over */
+	bool no_route;          /* an IPv4 attempt found no route at once */
+	bool absent;            /* and the network has no NAT64 prefix */
+	bool synthesized;       /* some address was made */
+	struct attempt held;    /* a winner kept while its peer is identified */
+	int64_t hold_until;
 };
 
 struct anysock_connector {
@@ -46,7 +59,14 @@ struct anysock_connector {
 	int outcome;              /* once done: the winner, then -EALREADY; or the error */
 	anysock_addr peer;        /* once done: where the outcome came from */
 	bool has_peer;
+	struct nat64_step nat64;
 };
+
+/* The earlier of two deadlines (-1: none). */
+static inline int64_t earliest(int64_t a, int64_t b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
 
 /* Tell the caller's trace, when there is one. */
 static inline void connector_trace(const anysock_connector *c, enum anysock_attempt_event ev,
@@ -85,5 +105,20 @@ int connector_begin_lookups(anysock_connector *c, const char *host, const char *
 void connector_harvest(anysock_connector *c);
 bool connector_may_race(anysock_connector *c, int64_t now);
 void connector_free_lookups(anysock_connector *c);
+
+/* synthesis.c: an attempt to a failed at once with err (an IPv4 one for
+ * want of a route is what it acts on); a
+ * step (a discovery that ended, late A answers); whether the step still
+ * waits for a discovery; whether to keep a winner until its peer is known
+ * for what it is (true: held in nat64.held, to finish once the step no
+ * longer waits or nat64.hold_until passed); *peer as reported; the final
+ * error; let go of everything. */
+void connector_nat64_failed(anysock_connector *c, const anysock_addr *a, int err);
+void connector_nat64_step(anysock_connector *c);
+bool connector_nat64_busy(const anysock_connector *c);
+bool connector_nat64_hold(anysock_connector *c, const struct attempt *won);
+void connector_nat64_peer(const anysock_connector *c, anysock_addr *peer);
+int connector_nat64_error(const anysock_connector *c, int err);
+void connector_nat64_free(anysock_connector *c);
 
 #endif

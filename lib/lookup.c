@@ -69,6 +69,7 @@ struct lookup {
 	struct addrinfo hints;
 	bool has_hints; /* else NULL, getaddrinfo's own defaults */
 	struct addrinfo *res;
+	lookup_hook *then; /* NULL, or told the answer where it is had */
 
 	char text[];
 };
@@ -83,6 +84,9 @@ static void lookup_work(struct job *job)
 	else
 		q->rc = getaddrinfo(q->node, q->service, q->has_hints ? &q->hints : NULL, &q->res);
 	q->err = errno;
+	if (q->kind == ADDRINFO && q->then != NULL)
+		q->then(q->rc, q->res); /* before anyone hears that it is done */
+	errno = q->err;
 }
 
 static void lookup_destroy(struct job *job)
@@ -276,6 +280,7 @@ struct anysock_lookup {
 	enum lookup_kind kind;
 	anysock_addr addr;   /* NAMEINFO: for the numeric answer               */
 	int flags;
+	lookup_hook *then; /* ADDRINFO: the job's hook, NULL                 */
 };
 
 /* Wrap job q (the caller's reference passes to the handle) and start it:
@@ -290,8 +295,13 @@ static int begin(struct lookup *q, bool local, int64_t deadline, anysock_lookup 
 		job_put(&q->job);
 		return err;
 	}
-	*h = (anysock_lookup){ .q = q, .fd = fd, .deadline = deadline, .kind = q->kind,
-			       .addr = q->addr, .flags = q->flags };
+	*h = (anysock_lookup){ .q = q,
+			       .fd = fd,
+			       .deadline = deadline,
+			       .kind = q->kind,
+			       .addr = q->addr,
+			       .flags = q->flags,
+			       .then = q->then };
 	q->notify_fd = fd;
 	/* Armed before the worker can see the job: arming later would undo a
 	 * worker's "done" (timerfd_settime clears what has expired). The
@@ -325,11 +335,23 @@ static int begin(struct lookup *q, bool local, int64_t deadline, anysock_lookup 
 int lookup_start_addrinfo(const char *node, const char *service, const struct addrinfo *hints,
 			  int timeout_ms, anysock_lookup **out)
 {
+	return lookup_start_addrinfo_then(node, service, hints, timeout_ms, NULL, out);
+}
+
+int lookup_start_addrinfo_then(const char *node, const char *service, const struct addrinfo *hints,
+			       int timeout_ms, lookup_hook *then, anysock_lookup **out)
+{
 	int64_t deadline = deadline_in(timeout_ms);
 	struct lookup *q = lookup_addrinfo(node, service, hints);
 	if (q == NULL)
 		return -ENOMEM;
+	q->then = then;
 	return begin(q, lookup_is_local(node, hints), deadline, out);
+}
+
+bool lookup_has_hook(const anysock_lookup *h, lookup_hook *then)
+{
+	return h != NULL && h->kind == ADDRINFO && h->then == then;
 }
 
 /* Whether the answer is final, taking it from the worker or giving up on

@@ -34,4 +34,14 @@ int lookup_start_addrinfo(const char *node, const char *service, const struct ad
 /* Whether its answer is final (taking it, or giving up at the deadline). */
 bool lookup_settled(anysock_lookup *q);
 
+/* Told getaddrinfo's answer (rc, and res when rc is 0; not to keep) in the
+ * thread that got it, before the lookup counts as done: what must be kept
+ * even when every caller has given up on the lookup (NAT64 discovery). */
+typedef void lookup_hook(int rc, const struct addrinfo *res);
+/* lookup_start_addrinfo with a hook. */
+int lookup_start_addrinfo_then(const char *node, const char *service, const struct addrinfo *hints,
+			       int timeout_ms, lookup_hook *then, anysock_lookup **out);
+/* Whether q is an addrinfo lookup started with hook then. */
+bool lookup_has_hook(const anysock_lookup *q, lookup_hook *then);
+
 #endif

@@ -38,19 +38,22 @@ static void take_answer(anysock_connector *c, int slot, bool both, const anysock
 		struct family *f = &c->fam[s];
 		f->answered = true;
 		int family = s == V6 ? AF_INET6 : AF_INET;
-		size_t k = 0;
+		size_t k = 0, first = f->n; /* after what the NAT64 step added */
 		for (int i = 0; i < n; i++)
 			k += a[i].u.sa.sa_family == family;
-		k = k < MAX_ADDRS ? k : MAX_ADDRS;
-		if (k > 0 && (f->addr = malloc(k * sizeof(*f->addr))) == NULL) {
+		k = k < MAX_ADDRS - first ? k : MAX_ADDRS - first;
+		anysock_addr *grown = k > 0 ? realloc(f->addr, (first + k) * sizeof(*grown)) : NULL;
+		if (grown != NULL) {
+			f->addr = grown;
+		} else if (k > 0) {
 			n = -ENOMEM;
 			k = 0;
 		}
-		for (int i = 0; i < n && f->n < k; i++)
+		for (int i = 0; i < n && f->n < first + k; i++)
 			if (a[i].u.sa.sa_family == family)
 				f->addr[f->n++] = a[i];
-		if (f->n > 0 && (c->o.flags & ANYSOCK_CONNECT_TRACE_LOOKUPS))
-			connector_trace(c, ANYSOCK_ATTEMPT_RESOLVED, &f->addr[0], 0);
+		if (f->n > first && (c->o.flags & ANYSOCK_CONNECT_TRACE_LOOKUPS))
+			connector_trace(c, ANYSOCK_ATTEMPT_RESOLVED, &f->addr[first], 0);
 	}
 	if (both && n > 0 && c->first < 0)
 		c->first = a[0].u.sa.sa_family == AF_INET6 ? V6 : V4; /* glibc's order */

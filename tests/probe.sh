@@ -38,6 +38,16 @@ out=$("$probe" -n '[::1]:65536')
 has "a bad port is a parse error" "$out" 'Port number above 65535'
 out=$("$probe" -n "$(printf '%0300d' 0 | tr 0 a).test")
 has "an over-long name is refused, not cut" "$out" 'Host name too long'
+if [ -n "${ANYSOCK_NETNS:-}" ]; then # discovery asks a name server: only here
+    out=$("$probe" -t 500 --nat64)
+    has "--nat64: no prefix on a host without DNS64" "$out" '^  none: no DNS64 answer$'
+    has "--nat64: no CLAT" "$out" '^CLAT (RFC 6877): none'
+    has "--nat64: loopback only, no IPv4 route" "$out" 'IPv4 route to 192\.0\.2\.1: none'
+    has "--nat64: the literal would fail, saying why" "$out" \
+        'here: fails: No IPv4 route here, and no NAT64 prefix'
+    out=$("$probe" -t 500 --nat64 127.0.0.1)
+    has "--nat64: loopback goes directly" "$out" 'a connect to 127\.0\.0\.1 here: IPv4, directly'
+fi
 out=$("$probe" --interfaces)
 has "--interfaces: loopback" "$out" 'lo  *127\.0\.0\.1/8 up,loopback (loopback'
 has "--interfaces: the usable question" "$out" 'usable IPv4 (not loopback, not link-local): '

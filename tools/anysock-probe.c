@@ -5,6 +5,7 @@
  *   anysock-probe [-t ms] --listen SERVICE [HOST] what would be bound
  *   anysock-probe [-t ms] --connect HOST PORT     the Happy Eyeballs race
  *   anysock-probe --interfaces                    this host's addresses
+ *   anysock-probe [-t ms] --nat64 [IPV4]          NAT64 here, and IPV4 through it
  *   anysock-probe --help | --version
  *
  * ARG is a name, an address, host:port ([v6]:port for IPv6) or a CIDR
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <anysock.h>
@@ -26,6 +28,13 @@
 #include "tool.h"
 
 static int timeout_ms = 2000;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 static bool reverse = true;
 
 static const char *family_name(const anysock_addr *a)
@@ -127,7 +136,8 @@ static void print_attempt(void *arg, enum anysock_attempt_event event, const any
 			  int err, long us)
 {
 	(void)arg;
-	static const char *what[] = { "start", "connected", "failed", "abandoned", "resolved" };
+	static const char *what[] = { "start",     "connected", "failed",
+				      "abandoned", "resolved",  "synthesized" };
 	char text[ANYSOCK_ADDRSTRLEN];
 	if (event == ANYSOCK_ATTEMPT_RESOLVED) { /* a family's lookup answered */
 		const char *family = anysock_addr_family(a) == AF_INET6 ? "AAAA"
@@ -143,6 +153,22 @@ static void print_attempt(void *arg, enum anysock_attempt_event event, const any
 	       err ? anysock_strerror(err) : "");
 }
 
+/* Through NAT64: the IPv4 peer, and the IPv6 address it went to. */
+static void print_peer(int fd, const anysock_addr *peer)
+{
+	char text[ANYSOCK_ADDRSTRLEN], wire_text[ANYSOCK_ADDRSTRLEN];
+	anysock_addr wire;
+	anysock_ntop(peer, text, sizeof(text), 0);
+	wire.len = sizeof(wire.u);
+	if (getpeername(fd, &wire.u.sa, &wire.len) == 0 &&
+	    anysock_nat64_extract(&wire, NULL, NULL) == 0) {
+		anysock_ntop(&wire, wire_text, sizeof(wire_text), 0);
+		printf("connected to %s through NAT64 (%s)\n", text, wire_text);
+	} else {
+		printf("connected to %s\n", text);
+	}
+}
+
 /* The race, driven from a poll() loop through a connector, as an event
  * loop would: the timeline shows when each family's answer came and when
  * each attempt started and ended. */
@@ -151,7 +177,7 @@ static int show_connect(const char *host, const char *port)
 	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
 	o.timeout_ms = timeout_ms;
 	o.trace = print_attempt;
-	o.flags = ANYSOCK_CONNECT_TRACE_LOOKUPS;
+	o.flags = ANYSOCK_CONNECT_TRACE_LOOKUPS | ANYSOCK_CONNECT_TRACE_NAT64;
 	printf("connecting to \"%s\" port \"%s\", timeout %d ms:\n", host, port, timeout_ms);
 	anysock_connector *c;
 	anysock_addr peer;
@@ -171,7 +197,7 @@ static int show_connect(const char *host, const char *port)
 		printf("failed: %s (%s)\n", anysock_strerror(fd), text);
 		return 1;
 	}
-	printf("connected to %s\n", text);
+	print_peer(fd, &peer);
 	close(fd);
 	return 0;
 }
@@ -216,15 +242,96 @@ static int show_interfaces(void)
 	return 0;
 }
 
+/* The route this host has to v4 (a UDP connect sends nothing): 0 and the
+ * source address it would use, or -errno. */
+static int ipv4_route(const anysock_addr *v4, anysock_addr *source)
+{
+	/* anysock-port: ignore af-inet -- the IPv4 route is the question */
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = connect(fd, &v4->u.sa, v4->len) == 0 ? 0 : -errno;
+	source->len = sizeof(source->u);
+	if (rc == 0 && getsockname(fd, &source->u.sa, &source->len) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* An address of this host in 192.0.0.0/29, the CLAT's (RFC 6877), into
+ * name; false when there is none. */
+static bool clat_address(char *text, size_t size)
+{
+	anysock_interface v[64];
+	anysock_prefix clat;
+	anysock_prefix_parse("192.0.0.0/29", &clat, 0);
+	int n = anysock_interfaces(v, 64);
+	for (int i = 0; i < n && i < 64; i++) {
+		if (anysock_prefix_contains(&clat, &v[i].addr)) {
+			char a[ANYSOCK_ADDRSTRLEN];
+			anysock_ntop(&v[i].addr, a, sizeof(a), ANYSOCK_NTOP_NOPORT);
+			snprintf(text, size, "%s on %s", a, v[i].name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* NAT64 here: the prefixes discovery finds, whether a CLAT translates,
+ * and what anysock_connect would do with the IPv4 literal. */
+static int show_nat64(const char *literal)
+{
+	anysock_addr v4, source, v6;
+	if (anysock_pton(literal, &v4, ANYSOCK_PTON_NOPORT | ANYSOCK_PTON_UNMAP) < 0 ||
+	    anysock_addr_family(&v4) != AF_INET) {
+		printf("not an IPv4 address: %s\n", literal);
+		return 1;
+	}
+	anysock_addr_set_port(&v4, 443);
+	anysock_prefix p[16];
+	double t0 = now_ms();
+	int n = anysock_nat64_prefixes(p, 16, timeout_ms);
+	printf("NAT64 prefixes (RFC 7050: AAAA of ipv4only.arpa, %.1f ms):\n", now_ms() - t0);
+	if (n <= 0)
+		printf("  %s\n", n < 0 ? anysock_strerror(n) : "none: no DNS64 answer");
+	for (int i = 0; i < n; i++) {
+		char text[ANYSOCK_PREFIXSTRLEN];
+		anysock_prefix_ntop(&p[i], text, sizeof(text));
+		printf("  %s (from DNS64)\n", text);
+	}
+	char clat[128], src[ANYSOCK_ADDRSTRLEN];
+	bool has_clat = clat_address(clat, sizeof(clat));
+	printf("CLAT (RFC 6877): %s\n", has_clat ? clat : "none (no address in 192.0.0.0/29)");
+	int route = ipv4_route(&v4, &source);
+	anysock_ntop(&source, src, sizeof(src), ANYSOCK_NTOP_NOPORT);
+	if (route == 0)
+		printf("IPv4 route to %s: yes, from %s\n", literal, src);
+	else
+		printf("IPv4 route to %s: none (%s)\n", literal, anysock_strerror(route));
+	printf("a connect to %s here: ", literal);
+	int rc = route == 0 ? 0 : anysock_nat64_synthesize(&v4, NULL, &v6);
+	if (route == 0 && has_clat)
+		printf("IPv4, through the CLAT\n");
+	else if (route == 0)
+		printf("IPv4, directly\n");
+	else if (rc == 0 && anysock_ntop(&v6, src, sizeof(src), ANYSOCK_NTOP_NOPORT) > 0)
+		printf("IPv6 to %s, through NAT64\n", src);
+	else
+		printf("fails: %s\n", anysock_strerror(rc));
+	return 0;
+}
+
 static const char synopsis[] =
 	"usage: anysock-probe [-n] [-t MS] ARG...\n"
 	"       anysock-probe [-t MS] --listen SERVICE [HOST]\n"
 	"       anysock-probe [-t MS] --connect HOST PORT\n"
 	"       anysock-probe --interfaces\n"
+	"       anysock-probe [-t MS] --nat64 [IPV4]\n"
 	"What anysock sees in each ARG (a name, an address, host:port, a prefix),\n"
-	"what --listen would bind, how a --connect race goes, this host's addresses.\n\n";
+	"what --listen would bind, how a --connect race goes, this host's addresses,\n"
+	"its network's NAT64 and what a connect to IPV4 (192.0.2.1) would do.\n\n";
 
-enum { LISTEN = 256, CONNECT, INTERFACES };
+enum { LISTEN = 256, CONNECT, INTERFACES, NAT64 };
 
 static const struct tool_option options[] = {
 	{ "numeric", 'n', NULL, "no reverse lookups" },
@@ -234,6 +341,7 @@ static const struct tool_option options[] = {
 	{ "listen", LISTEN, NULL, "bind SERVICE [on HOST] as anysock_listen would" },
 	{ "connect", CONNECT, NULL, "connect to HOST PORT, and show the race" },
 	{ "interfaces", INTERFACES, NULL, "this host's addresses, and which are usable" },
+	{ "nat64", NAT64, NULL, "NAT64 prefixes, CLAT, and a connect to [IPV4] here" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -257,6 +365,8 @@ int main(int argc, char **argv)
 		return show_connect(argv[optind], argv[optind + 1]);
 	if (mode == INTERFACES && left == 0)
 		return show_interfaces();
+	if (mode == NAT64 && left <= 1)
+		return show_nat64(left == 1 ? argv[optind] : "192.0.2.1");
 	if (mode != 0 || left == 0)
 		tool_usage(2);
 	int rc = 0;

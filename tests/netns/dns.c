@@ -28,6 +28,8 @@
 #include "dns.h"
 
 static const struct dns_record *table;
+static unsigned char dns64_prefix[16];
+static unsigned dns64_len; /* 0: no DNS64 */
 static int server_fd = -1;
 static pthread_t server_thread;
 static int stop_fd = -1; /* an eventfd, readable once stopping */
@@ -88,6 +90,44 @@ static size_t put_name(unsigned char *p, const char *name)
 	return n;
 }
 
+int dns_set_dns64(const char *prefix)
+{
+	char text[64];
+	const char *slash = prefix != NULL ? strchr(prefix, '/') : NULL;
+	if (prefix == NULL) {
+		dns64_len = 0;
+		return 0;
+	}
+	if (slash == NULL || (size_t)(slash - prefix) >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, prefix, (size_t)(slash - prefix));
+	text[slash - prefix] = '\0';
+	int len = atoi(slash + 1);
+	if (inet_pton(AF_INET6, text, dns64_prefix) != 1 || len % 8 != 0 || len < 32 || len > 96 ||
+	    len == 72 || len == 80 || len == 88)
+		return -EINVAL;
+	pthread_mutex_lock(&lock);
+	dns64_len = (unsigned)len;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+/* RFC 6052 section 2.2, Figure 1: the prefix, then the IPv4 address from
+ * bit len on, bits 64-71 left zero (written here apart from the library's
+ * own, so each checks the other). */
+static void synthesize(const unsigned char v4[4], unsigned char out[16])
+{
+	memset(out, 0, 16);
+	memcpy(out, dns64_prefix, dns64_len / 8);
+	unsigned bit = dns64_len;
+	for (int i = 0; i < 32; i++, bit++) {
+		if (bit == 64)
+			bit = 72;
+		if (v4[i / 8] & (0x80 >> (i % 8)))
+			out[bit / 8] |= (unsigned char)(0x80 >> (bit % 8));
+	}
+}
+
 struct reply {
 	unsigned char buf[512];
 	size_t len;
@@ -132,6 +172,22 @@ static bool name_matches(const char *pattern, const char *name)
 	return n > p && strcmp(name + n - p, pattern + 1) == 0;
 }
 
+/* One answer record (rdlen bytes of type type) for the question's name. */
+static bool add_answer(struct reply *r, int type, const unsigned char *rdata, size_t rdlen)
+{
+	if (r->len + 12 + rdlen > sizeof(r->buf))
+		return false;
+	unsigned char *a = r->buf + r->len;
+	a[0] = 0xc0, a[1] = 12; /* the question's name */
+	a[2] = (unsigned char)(type >> 8), a[3] = (unsigned char)type;
+	a[4] = 0, a[5] = 1;                      /* class IN */
+	a[6] = 0, a[7] = 0, a[8] = 0, a[9] = 60; /* TTL */
+	a[10] = (unsigned char)(rdlen >> 8), a[11] = (unsigned char)rdlen;
+	memcpy(a + 12, rdata, rdlen);
+	r->len += 12 + rdlen;
+	return true;
+}
+
 static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *from)
 {
 	char name[256];
@@ -150,6 +206,9 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 	memset(r->buf + 6, 0, 6);                          /* AN, NS, AR */
 	bool known = false, typed = false;
 	int answers = 0, delay = 0;
+	pthread_mutex_lock(&lock);
+	unsigned dns64 = qtype == 28 ? dns64_len : 0;
+	pthread_mutex_unlock(&lock);
 	for (const struct dns_record *rec = table; rec->name != NULL; rec++) {
 		if (!name_matches(rec->name, name))
 			continue;
@@ -169,17 +228,19 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 			rdlen = 16;
 		else if (qtype == 12)
 			rdlen = put_name(rdata, rec->value);
-		if (rdlen == 0 || r->len + 12 + rdlen > sizeof(r->buf))
+		if (rdlen > 0 && add_answer(r, qtype, rdata, rdlen))
+			answers++;
+		dns64 = 0; /* a real AAAA record: nothing to synthesize */
+	}
+	/* DNS64: the name's A records under the prefix. */
+	for (const struct dns_record *rec = table; dns64 && rec->name != NULL; rec++) {
+		unsigned char v4[4], v6[16];
+		if (!name_matches(rec->name, name) || rec->type != 1 || rec->value == NULL ||
+		    inet_pton(AF_INET, rec->value, v4) != 1)
 			continue;
-		unsigned char *a = r->buf + r->len;
-		a[0] = 0xc0, a[1] = 12;                    /* the question's name */
-		a[2] = (unsigned char)(qtype >> 8), a[3] = (unsigned char)qtype;
-		a[4] = 0, a[5] = 1;                        /* class IN */
-		a[6] = 0, a[7] = 0, a[8] = 0, a[9] = 60;   /* TTL */
-		a[10] = (unsigned char)(rdlen >> 8), a[11] = (unsigned char)rdlen;
-		memcpy(a + 12, rdata, rdlen);
-		r->len += 12 + rdlen;
-		answers++;
+		synthesize(v4, v6);
+		if (add_answer(r, 28, v6, 16))
+			answers++;
 	}
 	if (known && delay < 0) { /* the silent server */
 		free(r);

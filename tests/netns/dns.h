@@ -5,7 +5,8 @@
  * them after a delay, or gets no answer at all (a silent server, the case
  * that makes getnameinfo block for timeout x attempts). Names not in the
  * table are NXDOMAIN. Only what glibc's stub resolver sends is understood:
- * one question, class IN, types A, AAAA and PTR.
+ * one question, class IN, types A, AAAA and PTR. It can also act as a
+ * DNS64, synthesizing AAAA answers from A ones (dns_set_dns64).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -31,5 +32,13 @@ void dns_stop(void);
 
 /* Queries seen so far. */
 unsigned long dns_queries(void);
+
+/* Act as a DNS64 (RFC 6147 section 5.1) under prefix ("2001:db8:64::/96",
+ * any RFC 6052 length; NULL: stop): a AAAA question for a name with A
+ * rows and no AAAA row with a value is answered with those A addresses
+ * synthesized under the prefix (RFC 6052 section 2.2). With rows for
+ * ipv4only.arpa's A records (192.0.0.170, 192.0.0.171) this is what an
+ * RFC 7050 discovery asks. 0, or -EINVAL for a prefix it cannot use. */
+int dns_set_dns64(const char *prefix);
 
 #endif

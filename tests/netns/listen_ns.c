@@ -6,7 +6,9 @@
  *  - a host with IPv6 switched off (net.ipv6.conf.all.disable_ipv6=1);
  *  - UNIX Network Programming's Figure 12.5 (IPv4 and IPv6 clients and
  *    servers on IPv4-only, IPv6-only and dual-stack hosts) with the legacy
- *    servers and clients next to the library's;
+ *    servers and clients next to the library's; and again with a NAT64
+ *    (tayga) on the dual-stack host, where the library's IPv6-only client
+ *    reaches the IPv4-only servers through it;
  *  - port 0 with a port range so small that families must collide;
  *  - UDP replies on a host with two addresses of each family.
  *
@@ -24,6 +26,7 @@
 
 #include "anysock.h"
 #include "../check_main.h"
+#include "nat64lab.h"
 #include "netns.h"
 
 static anysock_addr addr(const char *text, int port)
@@ -272,26 +275,33 @@ static void server_take(struct server *s, anysock_addr *peer)
 /* Clients: the book's IPv4 client (AF_INET lookups), its IPv6 client
  * (AF_INET6 with AI_V4MAPPED: the AAAA records when there are any, else
  * the A records mapped), both trying each address in turn as tcp_connect
- * does; and the library's, which uses every address of every family. */
+ * does; and the library's (anysock_connect), which uses every address of
+ * every family, and the network's NAT64 when its host has no IPv4 route. */
 enum { C4, C6, CA, CLIENT_KINDS };
 static const char *client_name[CLIENT_KINDS] = { "IPv4 client", "IPv6 client", "anysock client" };
 
 static int client_connect(int kind, int host, const char *name, int port)
 {
+	if (kind == CA) {
+		char serv[8];
+		anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+		o.timeout_ms = 2000;
+		snprintf(serv, sizeof(serv), "%d", port);
+		host_enter(hosts[host]);
+		int fd = anysock_connect(name, serv, SOCK_STREAM, &o, NULL);
+		host_enter(host_self());
+		return fd;
+	}
 	anysock_addr to[8];
 	int n = 0;
-	if (kind == CA) {
-		n = anysock_resolve(name, NULL, SOCK_STREAM, 0, 1000, to, 8);
-	} else {
-		struct addrinfo hints = { .ai_family = kind == C4 ? AF_INET : AF_INET6,
-					  .ai_socktype = SOCK_STREAM,
-					  .ai_flags = kind == C6 ? AI_V4MAPPED : 0 },
-				*res;
-		if (getaddrinfo(name, NULL, &hints, &res) == 0) {
-			for (struct addrinfo *ai = res; ai != NULL && n < 8; ai = ai->ai_next)
-				anysock_addr_from_sockaddr(&to[n++], ai->ai_addr, ai->ai_addrlen);
-			freeaddrinfo(res);
-		}
+	struct addrinfo hints = { .ai_family = kind == C4 ? AF_INET : AF_INET6,
+				  .ai_socktype = SOCK_STREAM,
+				  .ai_flags = kind == C6 ? AI_V4MAPPED : 0 },
+			*res;
+	if (getaddrinfo(name, NULL, &hints, &res) == 0) {
+		for (struct addrinfo *ai = res; ai != NULL && n < 8; ai = ai->ai_next)
+			anysock_addr_from_sockaddr(&to[n++], ai->ai_addr, ai->ai_addrlen);
+		freeaddrinfo(res);
 	}
 	int fd = -ENOENT;
 	for (int i = 0; i < n && fd < 0; i++) {
@@ -331,13 +341,18 @@ static bool run_cell(const struct cell *c, char *peer_text, size_t size)
 	int fd = client_connect(c->client, c->client_host, host_name[c->server_host], s.port);
 	bool works = fd >= 0;
 	if (works) {
-		anysock_addr peer, self;
+		anysock_addr peer, self, wire;
 		server_take(&s, &peer);
-		anysock_ntop(&peer, peer_text, size, ANYSOCK_NTOP_NOPORT);
+		size_t n = (size_t)anysock_ntop(&peer, peer_text, size, ANYSOCK_NTOP_NOPORT);
 		self.len = sizeof(self.u);
 		getsockname(fd, &self.u.sa, &self.len);
+		wire.len = sizeof(wire.u);
+		getpeername(fd, &wire.u.sa, &wire.len);
+		bool translated = anysock_nat64_extract(&wire, NULL, NULL) == 0;
+		if (translated) /* the server sees the translator's IPv4 pool */
+			snprintf(peer_text + n, size - n, " (IPv6, through NAT64)");
 		/* The library's server always sees the client's real address. */
-		if (c->server == SA) {
+		if (c->server == SA && !translated) {
 			anysock_addr_unmap(&self);
 			ck_assert(anysock_addr_equal(&peer, &self, ANYSOCK_CMP_NOPORT));
 			ck_assert_int_eq(anysock_addr_is_mapped(&peer), false);
@@ -350,25 +365,28 @@ static bool run_cell(const struct cell *c, char *peer_text, size_t size)
 	return works;
 }
 
-START_TEST(test_figure_12_5)
+/* The book's cells, as the book says; then the library's server in every
+ * column and the library's client in every row. With a NAT64 on hd, the
+ * library's client on h6 also reaches the IPv4-only servers (on h4 and
+ * hd) through it: the book's "no" for an IPv6-only client of an IPv4-only
+ * server, where a translator exists. */
+static void replay_figure(bool nat64)
 {
-	build_figure_hosts();
-	/* The book's cells, as the book says; then the library's server in
-	 * every column and the library's client in every row. */
 	struct cell cells[64];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(book) / sizeof(book[0]); i++)
 		cells[n++] = book[i];
 	for (int ch = 0; ch < HOSTS; ch++)
 		for (int sh = 0; sh < HOSTS; sh++) {
+			bool via = nat64 && ch == H6 && sh != H6; /* IPv4 servers through hd */
 			/* the book's clients exist on hosts with their family */
 			if (ch != H6)
 				cells[n++] = (struct cell){ C4, ch, SA, sh, share_family(ch, sh) && sh != H6 };
 			if (ch != H4)
 				cells[n++] = (struct cell){ C6, ch, SA, sh,
 							   share_family(ch, sh) && !(ch == H6 && sh == H4) };
-			cells[n++] = (struct cell){ CA, ch, SA, sh, share_family(ch, sh) };
-			cells[n++] = (struct cell){ CA, ch, S4, sh, ch != H6 && sh != H6 };
+			cells[n++] = (struct cell){ CA, ch, SA, sh, share_family(ch, sh) || via };
+			cells[n++] = (struct cell){ CA, ch, S4, sh, (ch != H6 && sh != H6) || via };
 		}
 	int wrong = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -384,6 +402,35 @@ START_TEST(test_figure_12_5)
 		}
 	}
 	ck_assert_int_eq(wrong, 0);
+}
+
+START_TEST(test_figure_12_5)
+{
+	build_figure_hosts();
+	replay_figure(false);
+}
+END_TEST
+
+START_TEST(test_figure_12_5_nat64)
+{
+	if (!tayga_installed()) {
+		fprintf(stderr, "SKIP the NAT64 column: tayga is not installed\n");
+		return;
+	}
+	build_figure_hosts();
+	/* hd translates fd00:64::/96 to the pool 10.64.0.0/24 (RFC 6052's
+	 * network-specific prefix, a unique local one); the operator's
+	 * configuration tells the clients (no DNS64 here). */
+	host_must(hosts[HD], "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
+	host_must(hosts[H6], "ip -6 route add fd00:64::/96 via fd00::1");
+	host_must(hosts[H4], "ip route add 10.64.0.0/24 via 10.0.0.1");
+	pid_t tayga = tayga_start(hosts[HD], "fd00:64::/96", "10.64.0.0/24", "10.64.0.1");
+	anysock_prefix p;
+	ck_assert_int_eq(anysock_prefix_parse("fd00:64::/96", &p, 0), 0);
+	ck_assert_int_eq(anysock_nat64_add(&p), 0);
+	fprintf(stderr, "With a NAT64 (tayga, fd00:64::/96) on hd:\n");
+	replay_figure(true);
+	tayga_stop(tayga);
 }
 END_TEST
 
@@ -482,6 +529,7 @@ int main(void)
 	tcase_add_test(tc, test_bindv6only_1);
 	tcase_add_test(tc, test_ipv6_disabled);
 	tcase_add_test(tc, test_figure_12_5);
+	tcase_add_test(tc, test_figure_12_5_nat64);
 	tcase_add_test(tc, test_port0_collisions);
 	tcase_add_test(tc, test_udp_replies_from_the_address_asked);
 	suite_add_tcase(s, tc);
