@@ -115,6 +115,15 @@ check "a binary file: noted and skipped" 0 $?
 echo "$out" | grep -q 'binary file' || { echo "FAIL: $out"; fail=1; }
 timeout 60 "$port" "$h/long.c" > "$tmp/long" 2>&1
 check "a 7 MB single line: every finding, no hang" 400000 "$(grep -c ': warning: ' "$tmp/long")"
+awk 'BEGIN { print "int f(char *p) {"; for (i = 0; i < 100000; i++) print "if (p) {";
+    print "puts(inet_ntoa(a));"; for (i = 0; i < 100000; i++) print "}"; print "}" }' > "$h/deep.c"
+timeout 60 "$port" "$h/deep.c" > "$tmp/deep" 2>&1
+check "100,000 nested blocks: the finding inside, no crash" 1 "$(grep -c ': warning: .*\[inet-ntoa\]' "$tmp/deep")"
+awk 'BEGIN { print "int f(int a, char *p) {"; print "if (a == 0) p++;";
+    for (i = 1; i < 100000; i++) printf "else if (a == %d && *p == '"':'"') p = inet_ntoa(b);\n", i;
+    print "return atoi(p + 1); }" }' > "$h/chain.c"
+timeout 60 "$port" "$h/chain.c" > "$tmp/chain" 2>&1
+check "100,000 else-ifs: every finding, no crash" 100000 "$(grep -c ': warning: ' "$tmp/chain")"
 out=$(timeout 60 "$port" "$h" 2>&1)
 rc=$?
 [ $rc != 124 ] || { echo "FAIL: the symlink loop hangs"; fail=1; }

@@ -154,7 +154,7 @@ struct state {
 	const char *s;
 	size_t n, i;
 	struct lexed *l;
-	bool line_start;      /* only blanks so far on this line */
+	size_t last_nl;       /* just past the last newline (or comment that held one) */
 	bool directive;       /* on a preprocessing line */
 	enum directive dkind; /* which one */
 	size_t dtok;          /* index of its '#' */
@@ -470,7 +470,6 @@ emit(struct state *st, enum tok_kind kind, size_t from, uint16_t word, uint32_t 
 	if (word != W_NONE && !(flags & TF_DEAD))
 		PUSH(l->hit, l->nhit, l->caphit, (uint32_t)l->n);
 	l->n++;
-	st->line_start = false;
 	return 0;
 }
 
@@ -561,6 +560,8 @@ static void block_comment(struct state *st)
 			break;
 	}
 	st->i = i;
+	if (!st->directive && memchr(s + from, '\n', i - from) != NULL)
+		st->last_nl = i; /* a comment over lines: a '#' after it starts a directive */
 	if (st->next_sup != NULL)
 		note_suppressions(st, from, i);
 }
@@ -612,6 +613,18 @@ static unsigned dotted_octets(const char *p, const char *end, unsigned *first)
 	return parts;
 }
 
+/* Whether [p, end) is the start of an a.b.c.d cut after a dot ("127."):
+ * text that matches a mapped prefix. */
+static bool dotted_prefix(const char *p, const char *end)
+{
+	if (p == end || end[-1] != '.')
+		return false;
+	for (; p < end; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '.'))
+			return false;
+	return true;
+}
+
 /* n conversions (%d, %u, %i, with h or hh) separated by sep at p. */
 static bool conversions(const char *p, const char *end, int n, char sep)
 {
@@ -656,8 +669,8 @@ static unsigned string_class(const char *p, const char *end)
 	for (const char *q = p; q < end; q++) {
 		if (*q == ':') {
 			if (q + 6 < end && q[1] == ':' && prefix_ci(q + 2, end, "ffff:") &&
-			    (q + 7 == end || q[7] == '%'))
-				bits |= S_MAPPED;
+			    (q + 7 == end || q[7] == '%' || dotted_prefix(q + 7, end)))
+				bits |= S_MAPPED; /* "::ffff:", "::ffff:%s", "::ffff:127." */
 			if (prefix_ci(q, end, "://%s"))
 				bits |= S_URL;
 		} else if (*q == '%') {
@@ -673,7 +686,8 @@ static unsigned string_class(const char *p, const char *end)
 		} else if (*q == '[') {
 			if (prefix_ci(q, end, "[%s]"))
 				bits |= S_BRACKET;
-		} else if ((*q | 0x20) == 'h' && (q == p || q[-1] == '\n')) {
+		} else if ((*q | 0x20) == 'h' &&
+			   (q == p || (q - p >= 2 && q[-2] == '\\' && q[-1] == 'n'))) {
 			if (prefix_ci(q, end, "host: %s"))
 				bits |= S_URL;
 		} else if (*q == 'C' && q == p) {
@@ -835,6 +849,15 @@ static inline __attribute__((always_inline)) bool two_char(char c, char d)
 	}
 }
 
+/* Whether only blanks and comments precede offset at on its line: no
+ * token since the last newline. */
+static bool line_start(const struct state *st, size_t at)
+{
+	const struct lexed *l = st->l;
+	(void)at;
+	return l->n == 0 || l->tok[l->n - 1].off < st->last_nl;
+}
+
 static int punct(struct state *st)
 {
 	const char *s = st->s;
@@ -846,7 +869,7 @@ static int punct(struct state *st)
 		if ((c == '<' || c == '>') && s[st->i - 1] == c && st->i < st->n && s[st->i] == '=')
 			st->i++; /* <<= >>= */
 	}
-	if (c == '#' && st->line_start && !st->directive) {
+	if (c == '#' && !st->directive && line_start(st, from)) {
 		st->directive = true;
 		st->dkind = D_NONE;
 		st->dtok = st->l->n;
@@ -868,7 +891,7 @@ static int punct(struct state *st)
 static int newline(struct state *st)
 {
 	st->i++;
-	st->line_start = true;
+	st->last_nl = st->i;
 	st->want_header = false;
 	if (!st->directive)
 		return 0;
@@ -922,6 +945,12 @@ static int token(struct state *st)
 	}
 }
 
+static inline void put(struct token *t, size_t off, size_t len, uint32_t aux, uint16_t word,
+		       uint8_t kind, uint8_t flags)
+{
+	*t = (struct token){ (uint32_t)off, (uint32_t)len, aux, word, kind, flags };
+}
+
 static uint16_t ident_word(const unsigned char *s, size_t from, size_t to)
 {
 	size_t len = to - from;
@@ -944,7 +973,7 @@ int lex(const char *buf, size_t len, struct lexed *l)
 	struct state st = { .s = buf,
 			    .n = len,
 			    .l = l,
-			    .line_start = true,
+
 			    .stack = l->stack,
 			    .capstack = l->capstack,
 			    .save = l->save,
@@ -974,26 +1003,19 @@ int lex(const char *buf, size_t len, struct lexed *l)
 			while (i < len && cls[s[i]] == C_BLANK);
 			continue;
 		}
-		if (k == C_NL && quick) {
-			i++;
-			st.line_start = true;
-			continue;
-		}
-		if (n == cap) /* room for the one a quick path may add */
+		if (!quick || n == cap) /* room for the one token a quick path adds */
 			goto slow;
-		if (k == C_ID && quick) {
+		if (k == C_ID) {
 			size_t from = i;
 			do
 				i++;
-			while (i < len && ident_ch[s[i]]);
-			if (i < len && (s[i] == '\\' || s[i] == '"' || s[i] == '\'')) {
+			while (ident_ch[s[i]]); /* buf[len] is '\0', no identifier's */
+			if (s[i] == '\\' || s[i] == '"' || s[i] == '\'') {
 				i = from;
 				goto slow;
 			}
 			uint16_t w = ident_word(s, from, i);
-			tok[n] = (struct token){
-				(uint32_t)from, (uint32_t)(i - from), 0, w, TOK_IDENT, flags
-			};
+			put(&tok[n], from, i - from, 0, w, TOK_IDENT, flags);
 			if (w != W_NONE) {
 				uint32_t *hit = grow(l->hit, &l->caphit, l->nhit, sizeof(*hit));
 				if (hit == NULL) {
@@ -1004,10 +1026,13 @@ int lex(const char *buf, size_t len, struct lexed *l)
 				l->hit[l->nhit++] = (uint32_t)n;
 			}
 			n++;
-			st.line_start = false;
 			continue;
 		}
-		if (k == C_PUNCT && quick && c != '#' && c != '{' && c != '}') {
+		if (k == C_NL) {
+			st.last_nl = ++i;
+			continue;
+		}
+		if (k == C_PUNCT && c != '#' && c != '{' && c != '}') {
 			size_t from = i++;
 			if (pair_start[c] && i < len && two_char((char)c, (char)s[i])) {
 				i++;
@@ -1024,18 +1049,13 @@ int lex(const char *buf, size_t len, struct lexed *l)
 				st.stack = stack;
 				st.stack[st.sp++] = (uint32_t)n;
 			} else if (c == ')') {
-				tok[n] = (struct token){ (uint32_t)from, 1,         NO_MATCH,
-							 W_NONE,         TOK_PUNCT, flags };
+				put(&tok[n], from, 1, NO_MATCH, W_NONE, TOK_PUNCT, flags);
 				l->n = n + 1;
 				close_paren(&st, (uint32_t)n);
 				n++;
-				st.line_start = false;
 				continue;
 			}
-			tok[n++] = (struct token){ (uint32_t)from, (uint32_t)(i - from),
-						   NO_MATCH,       W_NONE,
-						   TOK_PUNCT,      flags };
-			st.line_start = false;
+			put(&tok[n++], from, i - from, NO_MATCH, W_NONE, TOK_PUNCT, flags);
 			continue;
 		}
 slow:

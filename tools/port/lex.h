@@ -79,8 +79,9 @@ struct lexed {
 void *grow(void *items, size_t *cap, size_t n, size_t size);
 
 /* Tokens of buf[0..len) into l, whose arrays are reused from the last
- * call (zero it before the first; lexed_free at the end). buf must stay
- * valid while l is used. 0, or -1 when out of memory. */
+ * call (zero it before the first; lexed_free at the end). buf[len] must be
+ * '\0' (tool_read_file() ends its buffers so), and buf stay valid while l
+ * is used. 0, or -1 when out of memory. */
 int lex(const char *buf, size_t len, struct lexed *l);
 void lexed_free(struct lexed *l);
 

@@ -91,7 +91,7 @@ const struct rule rules[] = {
 	  "sizeof(buf), ANYSOCK_NTOP_NOPORT), which take either family (anysock_ntop(3))", NULL,
 	  NULL },
 	{ "s-addr-compare", false,
-	  "comparing s_addr compares IPv4 only (and misses ::ffff:a.b.c.d clients)",
+	  "comparing s_addr or sin_addr compares IPv4 only (and misses ::ffff:a.b.c.d clients)",
 	  "anysock_addr_equal(a, b, ANYSOCK_CMP_UNMAP) or anysock_prefix_contains() "
 	  "(anysock_addr_cmp(3), anysock_prefix(3))", NULL, NULL },
 	{ "v4mapped-check", false,
@@ -100,7 +100,8 @@ const struct rule rules[] = {
 	  "(anysock_addr_canonical(3))", NULL, NULL },
 	{ "mapped-literal", false,
 	  /* anysock-port: ignore mapped-literal -- the rule's own text */
-	  "a string ending in \"::ffff:\" (or \"::ffff:%\"): mapped text built or matched by hand",
+	  "a string ending in \"::ffff:\" (or \"::ffff:%\", \"::ffff:127.\"): mapped text built "
+	  "or matched by hand",
 	  "keep addresses canonical with anysock_addr_unmap(); anysock_ntop() prints a.b.c.d "
 	  "(anysock_addr(3))", NULL, NULL },
 	{ "ai-v4mapped", false, "AI_V4MAPPED makes IPv4 answers look like IPv6 ones",
@@ -267,10 +268,11 @@ struct cond {
 #define H_V4 1u
 #define H_V6 2u
 #define H_ANY 4u
+#define H_COPY 8u /* another answer's family: one family, whichever it is */
 
 struct summary {
 	bool listen, bind, connect, socket, resolver, v6only, inet_socket, sol_ip, v4mapped,
-		family_check, gai;
+		family_check, gai, passive;
 	unsigned hints;
 };
 
@@ -305,6 +307,8 @@ struct scan {
 	/* the file */
 	bool v6only_any, v6only_on, v6only_off, mapped_listener, ai_v4mapped;
 	bool v6_socket;    /* a socket() whose family is AF_INET6 or a variable */
+	bool raw;          /* SOCK_RAW: ping and traceroute aim at one address */
+	bool multicast;    /* a group joined */
 	struct name *fill; /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
 	/* one host-port-split per condition chain and per pointer */
@@ -528,7 +532,10 @@ struct walk {
 	bool dry;         /* only find where statements end */
 	size_t inner[64]; /* the loops (index) and switches (SIZE_MAX) around */
 	size_t ninner;
+	unsigned depth; /* of statements: deeper ones are skipped whole */
 };
+
+#define MAX_DEPTH 200
 
 static void set_tag(struct walk *w, size_t from, size_t to, unsigned tag)
 {
@@ -824,10 +831,12 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	if (has_else) {
 		set_tag(w, e, e0, tag);
 		size_t ei = nx(s, e0, e1);
-		if (ei < e1 && is(s, ei, "if")) {
+		if (ei < e1 && is(s, ei, "if") && w->depth < MAX_DEPTH) {
 			bool ignored = false;
 			set_tag(w, e0, ei, tag);
+			w->depth++; /* else if, else if, ...: as deep as any nesting */
 			if_stmt(w, ei, e1, else_tag, chain, &ignored);
+			w->depth--;
 		} else {
 			stmt(w, e0, e1, else_tag, NO_MATCH);
 		}
@@ -940,12 +949,32 @@ static size_t do_stmt(struct walk *w, size_t i, size_t end, unsigned tag)
 	return stop;
 }
 
+static size_t stmt_at(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain);
+
+/* A statement from i; as deep as hostile input nests them, no deeper. */
 static size_t stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain)
 {
 	struct scan *s = w->s;
 	i = nx(s, i, end);
 	if (i >= end)
 		return end;
+	if (w->depth >= MAX_DEPTH) {
+		size_t m = punct(s, i, '{') ? match(s, i, end) : end;
+		if (m < end)
+			return m + 1;
+		while (i < end && !punct(s, i, ';'))
+			i++;
+		return i < end ? i + 1 : end;
+	}
+	w->depth++;
+	size_t r = stmt_at(w, i, end, tag, chain);
+	w->depth--;
+	return r;
+}
+
+static size_t stmt_at(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain)
+{
+	struct scan *s = w->s;
 	if (punct(s, i, '{'))
 		return block(w, i, end, tag, false);
 	if (punct(s, i, ';')) {
@@ -1022,10 +1051,15 @@ static void summarize(struct scan *s, const struct block *b, struct summary *sum
 			break;
 		}
 		case W_IN6_IS_ADDR_V4MAPPED: sum->v4mapped = true; break;
+		case W_AI_PASSIVE: sum->passive = true; break;
 		case W_AI_FAMILY:
 			if (punct(s, i + 1, '=')) {
 				unsigned v = word(s, i + 2);
-				sum->hints |= family4(v) ? H_V4 : family6(v) ? H_V6 : H_ANY;
+				bool copied = word(s, i + 4) == W_AI_FAMILY; /* = g->ai_family */
+				sum->hints |= family4(v)   ? H_V4
+					      : family6(v) ? H_V6
+					      : copied     ? H_COPY
+							   : H_ANY;
 			}
 			break;
 		case W_SA_FAMILY:
@@ -1056,7 +1090,7 @@ static struct analysis *analyze(struct scan *s, size_t b)
 		a->end = a->open; /* nothing known: every token untagged */
 		return a;
 	}
-	struct walk w = { s, a, false, { 0 }, 0 };
+	struct walk w = { s, a, false, { 0 }, 0, 0 };
 	block(&w, a->open, a->end, 0, false);
 	return a;
 }
@@ -1158,6 +1192,8 @@ static size_t brace_around(const struct scan *s, size_t i, size_t lo)
  * storage, a sockaddr_storage): the other half of per-family storage. */
 static bool declares_v6(const struct scan *s, size_t from, size_t to, bool storage)
 {
+	if (to - from > 8192)
+		to = from + 8192; /* declarations come first */
 	for (size_t k = from + 1; k + 1 < to; k++) {
 		unsigned w = s->tok[k].word;
 		if ((w == W_SOCKADDR_IN6 || (storage && w == W_SOCKADDR_STORAGE)) &&
@@ -1308,7 +1344,8 @@ static void add(struct scan *s, enum rule_id r, size_t i, bool alt)
 /* The rules                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* == or != with s_addr on either side. */
+/* == or != with s_addr on either side, or in a condition that compares
+ * ((ntohl(a.s_addr) & mask) == net). */
 static void rule_s_addr(struct scan *s, size_t i)
 {
 	if (!member_access(s, i))
@@ -1320,7 +1357,24 @@ static void rule_s_addr(struct scan *s, size_t i)
 	size_t k = i; /* back over "x.sin_addr." to an operator */
 	while (k > 0 && (ident(s, k - 1) || is(s, k - 1, ".") || is(s, k - 1, "->")))
 		k--;
-	if (k > 0 && (is(s, k - 1, "==") || is(s, k - 1, "!=")))
+	if (k > 0 && (is(s, k - 1, "==") || is(s, k - 1, "!="))) {
+		add(s, R_S_ADDR_COMPARE, i, false);
+		return;
+	}
+	const struct cond *c = cond_around(s, i);
+	if (c != NULL)
+		for (size_t j = c->from; j < c->to; j++)
+			if (is(s, j, "==") || is(s, j, "!=")) {
+				add(s, R_S_ADDR_COMPARE, i, false);
+				return;
+			}
+}
+
+/* memcmp(&a.sin_addr, &b.sin_addr, 4): IPv4 addresses compared. */
+static void rule_sin_addr(struct scan *s, size_t i)
+{
+	size_t argn, callee = enclosing_call(s, i, &argn);
+	if (member_access(s, i) && is(s, callee, "memcmp") && argn < 2)
 		add(s, R_S_ADDR_COMPARE, i, false);
 }
 
@@ -1491,7 +1545,14 @@ static void rule_setsockopt(struct scan *s, size_t i)
 /* The hints of the block allow more than one family. */
 static bool hints_mixed(const struct summary *sum)
 {
-	return sum->hints != H_V4 && sum->hints != H_V6;
+	return sum->hints != H_V4 && sum->hints != H_V6 && sum->hints != H_COPY;
+}
+
+/* A block that waits for clients: it listens, or binds a passive answer
+ * for datagrams (a multicast receiver joins a group of one family). */
+static bool listener(const struct scan *s, const struct summary *sum)
+{
+	return sum->listen || (sum->passive && sum->bind && !s->multicast);
 }
 
 /* The identifier of the socket a socket() call at i is assigned to. */
@@ -1517,7 +1578,8 @@ static void rule_socket(struct scan *s, size_t i)
 		}
 		/* the IPv4 arm of a listener whose IPv6 arm opens the same socket */
 		size_t lhs = assigned_to(s, i);
-		if (!sum->listen || lhs == NO_MATCH || loop_around(s, i, (struct name){ 0, 0 }))
+		if (!listener(s, sum) || lhs == NO_MATCH ||
+		    loop_around(s, i, (struct name){ 0, 0 }))
 			return;
 		const struct block *b = &s->l->blk[s->blk];
 		for (uint32_t h = b->hit0; h < b->hit1; h++) {
@@ -1531,7 +1593,7 @@ static void rule_socket(struct scan *s, size_t i)
 		}
 		return;
 	}
-	if (!sum->listen)
+	if (!listener(s, sum))
 		return;
 	if (family6(fam)) {
 		if (!s->v6only_any)
@@ -1610,15 +1672,15 @@ static void rule_bind_connect(struct scan *s, size_t i)
 	size_t x = answer_in(s, from, to);
 	const struct summary *sum = sum_of(s);
 	if (w == W_BIND) {
-		if (x == NO_MATCH || !hints_mixed(sum))
-			return;
+		if (x == NO_MATCH || !hints_mixed(sum) || !listener(s, sum))
+			return; /* a client's source address is no listener */
 		const struct loop *l = loop_around(s, i, name_of(s, x));
 		if (l == NULL || l->leaves)
 			add(s, R_BIND_FIRST, i, false);
 		return;
 	}
 	if (x != NO_MATCH) {
-		if (loop_around(s, i, name_of(s, x)) == NULL)
+		if (loop_around(s, i, name_of(s, x)) == NULL && !(w == W_SENDTO && s->raw))
 			add(s, R_FIRST_ANSWER, i, false);
 		return;
 	}
@@ -1699,6 +1761,8 @@ static bool converted(struct scan *s, size_t from, struct name nm)
 		return false;
 	const struct block *b = &s->l->blk[s->blk];
 	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	if (end - from > 2048)
+		end = from + 2048; /* the port is taken a few lines on, if at all */
 	for (size_t k = from; k < end; k++) {
 		if (!ident(s, k) || !called(s, k) || !callee_in(s, k, conversions))
 			continue;
@@ -1990,6 +2054,7 @@ static void at_hit(struct scan *s, size_t i)
 	case W_INET_NTOP:
 	case W_GETNAMEINFO: rule_print(s, i); break;
 	case W_S_ADDR: rule_s_addr(s, i); break;
+	case W_SIN_ADDR: rule_sin_addr(s, i); break;
 	case W_IN6_IS_ADDR_V4MAPPED:
 		if (!sum_of(s)->sol_ip)
 			add(s, R_V4MAPPED_CHECK, i, false);
@@ -2047,6 +2112,12 @@ static void facts(struct scan *s)
 			s->v6only_any = true;
 		} else if (w == W_AI_V4MAPPED) {
 			s->ai_v4mapped = true;
+		} else if (w == W_SOCK_RAW) {
+			s->raw = true;
+		} else if (w == W_IP_ADD_MEMBERSHIP || w == W_IPV6_JOIN_GROUP ||
+			   w == W_IPV6_ADD_MEMBERSHIP || w == W_IP_MREQ || w == W_IP_MREQN ||
+			   w == W_IPV6_MREQ) {
+			s->multicast = true;
 		} else if (w == W_SOCKET && called(s, i)) {
 			s->v6_socket |= !family4(word(s, i + 2));
 		} else if (w == W_SETSOCKOPT && called(s, i)) {
@@ -2089,7 +2160,7 @@ static void facts(struct scan *s)
 		    !called(s, i))
 			continue;
 		find_block(s, i, &cursor);
-		if (s->blk == SIZE_MAX || !sum_of(s)->listen || args(s, i + 1, a, 3) < 1)
+		if (s->blk == SIZE_MAX || !listener(s, sum_of(s)) || args(s, i + 1, a, 3) < 1)
 			continue;
 		unsigned fam = word(s, a[0]);
 		s->mapped_listener = family6(fam) || (!family4(fam) && sum_of(s)->hints != H_V4);

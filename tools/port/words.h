@@ -86,6 +86,7 @@
 	X(W_RECVFROM, "recvfrom", 0)                           \
 	X(W_GETPEERNAME, "getpeername", 0)                     \
 	X(W_GETSOCKNAME, "getsockname", 0)                     \
+	X(W_SOCK_RAW, "SOCK_RAW", 0)                           \
 	X(W_SETSOCKOPT, "setsockopt", 0)                       \
 	X(W_IPPROTO_IP, "IPPROTO_IP", WC_V4)                   \
 	X(W_SOL_IP, "SOL_IP", WC_V4)                           \
