@@ -206,6 +206,14 @@ int open_listener(int family, unsigned short port)
 	return fd;
 }
 
+/* a socket per family, side by side */
+int pair(int *s6)
+{
+	int s4 = socket(AF_INET, SOCK_DGRAM, 0); /* was: af-inet */
+	*s6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	return s4;
+}
+
 /* the peer's own length each time; printed from an IPv6-only socket */
 void serve(int lfd)
 {

@@ -55,6 +55,15 @@ int listen_dual(void)
 	return fd;
 }
 
+/* IPv6 only, and no IPv4 listener beside it */
+int listen_six(void)
+{
+	int on = 1, fd = socket(AF_INET6, SOCK_STREAM, 0);
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	listen(fd, 5);
+	return fd;
+}
+
 /* a length set once; the peer printed as it came; families compared */
 void serve(int lfd, const struct sockaddr *allowed)
 {

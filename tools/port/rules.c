@@ -166,8 +166,8 @@ const struct rule rules[] = {
 	  "anysock_listen(host, service, ...): a socket on every answer, one port for all "
 	  "(anysock_listen(3))", NULL, NULL },
 	{ "one-family", true,
-	  "a listener opens one family only, chosen by a variable or an option: the other "
-	  "family's clients are refused",
+	  "a listener opens one family only (chosen by a variable or an option, or IPv6 with "
+	  "IPV6_V6ONLY and no IPv4 socket beside it): the other family's clients are refused",
 	  "anysock_listen(NULL, service, ...): one socket per family; ANYSOCK_LISTEN_IPV4 or "
 	  "ANYSOCK_LISTEN_IPV6 keep a -4 or -6 option (anysock_listen(3))", NULL, NULL },
 	{ "v6only-off", true,
@@ -271,8 +271,8 @@ struct cond {
 #define H_COPY 8u /* another answer's family: one family, whichever it is */
 
 struct summary {
-	bool listen, bind, connect, socket, resolver, v6only, inet_socket, sol_ip, v4mapped,
-		family_check, gai, passive;
+	bool listen, bind, connect, socket, resolver, v6only, inet_socket, inet6_socket, sol_ip,
+		v4mapped, family_check, gai, passive;
 	unsigned hints;
 };
 
@@ -308,6 +308,7 @@ struct scan {
 	bool v6only_any, v6only_on, v6only_off, mapped_listener, ai_v4mapped;
 	bool v6_socket;    /* a socket() whose family is AF_INET6 or a variable */
 	bool raw;          /* SOCK_RAW: ping and traceroute aim at one address */
+	bool inet_socket;  /* a socket(AF_INET, ...) */
 	bool multicast;    /* a group joined */
 	struct name *fill; /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
@@ -1042,6 +1043,7 @@ static void summarize(struct scan *s, const struct block *b, struct summary *sum
 		case W_SOCKET:
 			sum->socket |= call;
 			sum->inet_socket |= call && family4(word(s, i + 2));
+			sum->inet6_socket |= call && family6(word(s, i + 2));
 			break;
 		case W_SETSOCKOPT: {
 			size_t a[6];
@@ -1564,6 +1566,20 @@ static size_t assigned_to(const struct scan *s, size_t i)
 	return k >= 2 && punct(s, k - 1, '=') && ident(s, k - 2) ? k - 2 : NO_MATCH;
 }
 
+/* What the current block sets IPV6_V6ONLY to: 1 on, 0 off, -1 neither. */
+static int v6only_here(struct scan *s)
+{
+	const struct block *b = &s->l->blk[s->blk];
+	int v = -1;
+	for (uint32_t h = b->hit0; h < b->hit1; h++) {
+		size_t k = s->l->hit[h], a[6];
+		if (word(s, k) == W_SETSOCKOPT && called(s, k) && args(s, k + 1, a, 5) >= 4 &&
+		    word(s, a[2]) == W_IPV6_V6ONLY)
+			v = v6only_value(s, k, a) == 0 ? 0 : v < 0 ? 1 : v;
+	}
+	return v;
+}
+
 static void rule_socket(struct scan *s, size_t i)
 {
 	size_t a[4];
@@ -1573,7 +1589,8 @@ static void rule_socket(struct scan *s, size_t i)
 	const struct summary *sum = sum_of(s);
 	if (family4(fam)) {
 		if (tag_of(s, i) != TAG_V4) {
-			add(s, R_AF_INET, a[0], false);
+			if (!sum->inet6_socket) /* else one socket per family, here */
+				add(s, R_AF_INET, a[0], false);
 			return;
 		}
 		/* the IPv4 arm of a listener whose IPv6 arm opens the same socket */
@@ -1598,6 +1615,8 @@ static void rule_socket(struct scan *s, size_t i)
 	if (family6(fam)) {
 		if (!s->v6only_any)
 			add(s, R_LISTEN_V6ONLY, i, false);
+		else if (!s->inet_socket && v6only_here(s) > 0 && tag_of(s, i) != TAG_V6)
+			add(s, R_ONE_FAMILY, i, false); /* IPv6 only: the IPv4 listener left out */
 		return;
 	}
 	bool from_answer = false;
@@ -2034,7 +2053,9 @@ static void at_hit(struct scan *s, size_t i)
 	case W_SOCKET: rule_socket(s, i); break;
 	case W_AF_INET:
 	case W_PF_INET:
-		if (punct(s, i - 1, '=') && word(s, i - 2) == W_AI_FAMILY)
+		/* hints for IPv4 beside hints for IPv6: a lookup per family */
+		if (punct(s, i - 1, '=') && word(s, i - 2) == W_AI_FAMILY &&
+		    !(sum_of(s)->hints & H_V6))
 			add(s, R_AF_INET, i, false);
 		break;
 	case W_INADDR_ANY:
@@ -2120,6 +2141,7 @@ static void facts(struct scan *s)
 			s->multicast = true;
 		} else if (w == W_SOCKET && called(s, i)) {
 			s->v6_socket |= !family4(word(s, i + 2));
+			s->inet_socket |= family4(word(s, i + 2));
 		} else if (w == W_SETSOCKOPT && called(s, i)) {
 			size_t a[6];
 			if (args(s, i + 1, a, 5) >= 4 && word(s, a[2]) == W_IPV6_V6ONLY) {
