@@ -3,6 +3,7 @@
  * correct dual-stack code that looks like the pitfalls. anysock-port 0.8.0
  * reported the ones marked "was". Written for the tests. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -269,6 +270,22 @@ int parse(char *arg, char *hostport, char *host, size_t n)
 		return atoi(colon + 1) + udp;
 	}
 	return udp;
+}
+
+/* digits and dots that are no address: seconds; a port number or name */
+double seconds(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+	return atof(s);
+}
+
+int port_of(const char *port, const char *host, struct addrinfo **res)
+{
+	if (isdigit((unsigned char)*port))
+		return atoi(port);
+	return getaddrinfo(host, port, NULL, res);
 }
 
 /* a URL that brackets an IPv6 literal */

@@ -144,6 +144,23 @@ int numeric(const char *host, struct in_addr *a)
 	return strspn(host, "0123456789.") == strlen(host);
 }
 
+/* the same tests in the other usual shapes */
+static int is_ip(const char *s)
+{
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && *s != '.')
+			return 0;
+	return 1;
+}
+
+in_addr_t by_first_digit(const char *host)
+{
+	if (isdigit((unsigned char)host[0]))
+		return inet_addr(host);
+	struct hostent *hp = gethostbyname(host);
+	return hp != NULL && is_ip(host) ? 0 : INADDR_NONE;
+}
+
 /* an access pattern of digits, dots and wildcards */
 int pattern_ok(const char *pat)
 {

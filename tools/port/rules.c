@@ -1896,8 +1896,42 @@ static void rule_string(struct scan *s, size_t i)
 		add(s, R_IPV4_LITERAL, i, false);
 }
 
-/* atoi(host) > 0 deciding between an address and a lookup, or a loop over
- * digits and dots. */
+/* Whether an IPv4 parse follows a condition closely: the test chose the
+ * numeric way (the lookup is the other). */
+static bool decides(const struct scan *s, const struct cond *c)
+{
+	for (size_t k = c->to; k < s->n && k < c->to + 40; k++) {
+		unsigned w = word(s, k);
+		if (w == W_INET_ADDR || w == W_INET_ATON ||
+		    (w == W_INET_PTON && family4(word(s, k + 2))))
+			return true;
+	}
+	return false;
+}
+
+/* The function is about addresses: is_ip(), valid_addr(), numeric_host(). */
+static bool about_addresses(const struct scan *s)
+{
+	if (s->blk == SIZE_MAX)
+		return false;
+	size_t k = s->l->blk[s->blk].open;
+	while (k > 0 && !punct(s, k - 1, ')') && s->l->blk[s->blk].open - k < 16)
+		k--;
+	if (k == 0 || s->tok[k - 1].aux == NO_MATCH || s->tok[k - 1].aux == 0)
+		return false;
+	size_t name = s->tok[k - 1].aux - 1;
+	if (!ident(s, name))
+		return false;
+	static const char *const parts[] = { "ip",     "addr", "host", "numeric",
+					     "dotted", "quad", "inet", NULL };
+	for (const char *const *p = parts; *p != NULL; p++)
+		if (text_has(s, name, *p))
+			return true;
+	return false;
+}
+
+/* atoi(host) > 0 or isdigit(host[0]) deciding between an address and a
+ * lookup; a scan for digits and dots; one for digits, dots and wildcards. */
 static void rule_numeric(struct scan *s, size_t i)
 {
 	if (!called(s, i))
@@ -1908,7 +1942,7 @@ static void rule_numeric(struct scan *s, size_t i)
 	const struct summary *sum = sum_of(s);
 	if (word(s, i) == W_ATOI) {
 		size_t close = match(s, i + 1, s->n);
-		if (sum->resolver && close < c->to &&
+		if ((sum->resolver || decides(s, c)) && close < c->to &&
 		    (is(s, close + 1, ">") || is(s, close + 1, "!=")))
 			add(s, R_NUMERIC_CHECK, i, false);
 		return;
@@ -1923,8 +1957,10 @@ static void rule_numeric(struct scan *s, size_t i)
 	}
 	if (dot && wild)
 		add(s, R_IPV4_PATTERN, i, false);
-	else if (dot && sum->resolver)
+	else if (dot && (sum->resolver || about_addresses(s)))
 		add(s, R_NUMERIC_CHECK, i, false);
+	else if (!dot && c->chain != NO_MATCH && sum->resolver && decides(s, c))
+		add(s, R_NUMERIC_CHECK, i, false); /* if (isdigit(*host)) inet_addr else lookup */
 }
 
 /* getsockname after binding port 0 on each answer in turn: the sockets
