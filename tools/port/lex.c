@@ -945,6 +945,41 @@ static int token(struct state *st)
 	}
 }
 
+/* The end of the identifier that starts at i: sixteen bytes at a time
+ * where the buffer has them (letters, digits, '_', '$' and bytes from 0x80
+ * continue one), then byte by byte up to buf[len], which is '\0'. */
+static inline size_t ident_end(const unsigned char *s, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+	const __m128i zero = _mm_setzero_si128();
+	while (i + 16 <= len) {
+		__m128i v = _mm_loadu_si128((const void *)(s + i));
+		__m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+		__m128i letter = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(lower,
+									   _mm_set1_epi8('a')),
+							      _mm_set1_epi8(25)),
+						zero);
+		__m128i digit = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, _mm_set1_epi8('0')),
+							     _mm_set1_epi8(9)),
+					       zero);
+		__m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('$')));
+		unsigned in = (unsigned)_mm_movemask_epi8(
+				      _mm_or_si128(_mm_or_si128(letter, digit), other)) |
+			      (unsigned)_mm_movemask_epi8(v);
+		unsigned out = ~in & 0xffffu;
+		if (out != 0)
+			return i + (size_t)__builtin_ctz(out);
+		i += 16;
+	}
+#else
+	(void)len;
+#endif
+	while (ident_ch[s[i]])
+		i++;
+	return i;
+}
+
 static inline void put(struct token *t, size_t off, size_t len, uint32_t aux, uint16_t word,
 		       uint8_t kind, uint8_t flags)
 {
@@ -1007,9 +1042,7 @@ int lex(const char *buf, size_t len, struct lexed *l)
 			goto slow;
 		if (k == C_ID) {
 			size_t from = i;
-			do
-				i++;
-			while (ident_ch[s[i]]); /* buf[len] is '\0', no identifier's */
+			i = ident_end(s, i + 1, len);
 			if (s[i] == '\\' || s[i] == '"' || s[i] == '\'') {
 				i = from;
 				goto slow;
