@@ -119,9 +119,9 @@ awk 'BEGIN { print "int f(char *p) {"; for (i = 0; i < 100000; i++) print "if (p
     print "puts(inet_ntoa(a));"; for (i = 0; i < 100000; i++) print "}"; print "}" }' > "$h/deep.c"
 timeout 60 "$port" "$h/deep.c" > "$tmp/deep" 2>&1
 check "100,000 nested blocks: the finding inside, no crash" 1 "$(grep -c ': warning: .*\[inet-ntoa\]' "$tmp/deep")"
-awk 'BEGIN { print "int f(int a, char *p) {"; print "if (a == 0) p++;";
-    for (i = 1; i < 100000; i++) printf "else if (a == %d && *p == '"':'"') p = inet_ntoa(b);\n", i;
-    print "return atoi(p + 1); }" }' > "$h/chain.c"
+awk 'BEGIN { print "int f(int a, char *host) {"; print "if (a == 0) host++;";
+    for (i = 1; i < 100000; i++) printf "else if (a == %d && *host == '"':'"') host = inet_ntoa(b);\n", i;
+    print "return atoi(host + 1); }" }' > "$h/chain.c"
 timeout 60 "$port" "$h/chain.c" > "$tmp/chain" 2>&1
 check "100,000 else-ifs: every finding, no crash" 100000 "$(grep -c ': warning: ' "$tmp/chain")"
 out=$(timeout 60 "$port" "$h" 2>&1)

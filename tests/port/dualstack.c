@@ -306,3 +306,29 @@ int literals(const char *line)
 	puts(GROUP);
 	return strncmp(line, "0.0.0.0", 7) == 0 || strcmp(line, "127.0.0.1") == 0;
 }
+
+/* hh:mm is no host:port; a file URL names no host; a peer unmapped where
+ * it enters */
+int minutes(const char *t)
+{
+	const char *colon = strchr(t, ':');
+	return colon != NULL ? atoi(colon + 1) : 0;
+}
+
+int file_url(char *buf, size_t n, const char *path)
+{
+	return snprintf(buf, n, "file://%s", path);
+}
+
+int canonical_peer(int lfd, struct sockaddr_storage *ss)
+{
+	socklen_t len = sizeof(*ss);
+	int c = accept(lfd, (struct sockaddr *)ss, &len);
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = sin6->sin6_port };
+		memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+		memcpy(ss, &sin, sizeof(sin));
+	}
+	return c;
+}

@@ -109,7 +109,7 @@ int reconnect(int fd, const struct sockaddr_storage *to)
 }
 
 /* host:port split by hand, three ways */
-int split(char *arg, char *url, char *line)
+int split_hostport(char *arg, char *url, char *line)
 {
 	char host[256];
 	int port;

@@ -671,8 +671,9 @@ static unsigned string_class(const char *p, const char *end)
 			if (q + 6 < end && q[1] == ':' && prefix_ci(q + 2, end, "ffff:") &&
 			    (q + 7 == end || q[7] == '%' || dotted_prefix(q + 7, end)))
 				bits |= S_MAPPED; /* "::ffff:", "::ffff:%s", "::ffff:127." */
-			if (prefix_ci(q, end, "://%s"))
-				bits |= S_URL;
+			if (prefix_ci(q, end, "://%s") &&
+			    !(q - p >= 4 && prefix_ci(q - 4, end, "file")))
+				bits |= S_URL; /* file://%s names no host */
 		} else if (*q == '%') {
 			const char *w = q + 1; /* %[^: with a width or not */
 			while (w < end && *w >= '0' && *w <= '9')

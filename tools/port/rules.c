@@ -272,7 +272,7 @@ struct cond {
 
 struct summary {
 	bool listen, bind, connect, socket, resolver, v6only, inet_socket, inet6_socket, sol_ip,
-		v4mapped, family_check, gai, passive;
+		v4mapped, family_check, gai, passive, peer_in;
 	unsigned hints;
 };
 
@@ -1054,6 +1054,10 @@ static void summarize(struct scan *s, const struct block *b, struct summary *sum
 		}
 		case W_IN6_IS_ADDR_V4MAPPED: sum->v4mapped = true; break;
 		case W_AI_PASSIVE: sum->passive = true; break;
+		case W_ACCEPT:
+		case W_ACCEPT4:
+		case W_RECVFROM:
+		case W_GETPEERNAME: sum->peer_in |= call; break;
 		case W_AI_FAMILY:
 			if (punct(s, i + 1, '=')) {
 				unsigned v = word(s, i + 2);
@@ -1772,12 +1776,12 @@ static const char *const conversions[] = { "atoi",        "atol",          "strt
 					   "strtoul",     "strtoll",       "strtoull",
 					   "getaddrinfo", "getservbyname", NULL };
 
-/* After token from, is pointer nm converted as a port (atoi(p + 1),
- * strtol(p, ...), getaddrinfo(host, p, ...))? */
-static bool converted(struct scan *s, size_t from, struct name nm)
+/* The call after token from that converts pointer nm as a port
+ * (atoi(p + 1), strtol(p, ...), getaddrinfo(host, p, ...)), or NO_MATCH. */
+static size_t converted(struct scan *s, size_t from, struct name nm)
 {
 	if (s->blk == SIZE_MAX)
-		return false;
+		return NO_MATCH;
 	const struct block *b = &s->l->blk[s->blk];
 	size_t end = b->close == NO_MATCH ? s->n : b->close;
 	if (end - from > 2048)
@@ -1788,9 +1792,44 @@ static bool converted(struct scan *s, size_t from, struct name nm)
 		size_t a[4], n = args(s, k + 1, a, 3);
 		size_t which = is(s, k, "getaddrinfo") ? 1 : 0;
 		if (n > which && mentions(s, a[which], a[which + 1] - 1, nm))
-			return true;
+			return k;
 	}
+	return NO_MATCH;
+}
+
+/* An identifier that names a host or a port: what a host:port split
+ * splits (a time's hh:mm or a user:password is no such thing). */
+static bool hostish(const struct scan *s, size_t k)
+{
+	static const char *const parts[] = { "host",   "addr",  "port",     "server", "proxy",
+					     "peer",   "dest",  "target",   "listen", "bind",
+					     "remote", "local", "url",      "src",    "dst",
+					     "ip",     "conn",  "endpoint", NULL };
+	if (!ident(s, k))
+		return false;
+	for (const char *const *p = parts; *p != NULL; p++)
+		if (text_has(s, k, *p))
+			return true;
 	return false;
+}
+
+static size_t function_name(const struct scan *s);
+
+/* A split at ':' converted at conv is of host:port: the names around say
+ * so (the pointer, what it points into, the variable the port goes to,
+ * the function). */
+static bool host_port(const struct scan *s, size_t p, size_t from, size_t to, size_t conv)
+{
+	if (hostish(s, p) || hostish(s, function_name(s)))
+		return true;
+	for (size_t k = from; k < to; k++)
+		if (hostish(s, k))
+			return true;
+	size_t k = conv; /* port = atoi(...), x.port = (unsigned short)atoi(...) */
+	while (k > 0 && !punct(s, k - 1, '=') && !punct(s, k - 1, ';') && !punct(s, k - 1, '{') &&
+	       conv - k < 8)
+		k--;
+	return k >= 2 && punct(s, k - 1, '=') && hostish(s, k - 2);
 }
 
 /* One finding per pointer in a block. */
@@ -1822,7 +1861,8 @@ static void rule_strchr(struct scan *s, size_t i)
 	if (k < 2 || !punct(s, k - 1, '=') || !ident(s, k - 2) || brackets(s))
 		return;
 	struct name p = name_of(s, k - 2);
-	if (converted(s, i, p) && split_once(s, p))
+	size_t conv = converted(s, i, p);
+	if (conv != NO_MATCH && host_port(s, k - 2, a[0], a[1] - 1, conv) && split_once(s, p))
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
 
@@ -1848,7 +1888,8 @@ static void rule_colon(struct scan *s, size_t i)
 	}
 	if (p == NO_MATCH || brackets(s))
 		return;
-	if (converted(s, i, name_of(s, p)) && split_once(s, name_of(s, p)))
+	size_t conv = converted(s, i, name_of(s, p));
+	if (conv != NO_MATCH && host_port(s, p, p, p, conv) && split_once(s, name_of(s, p)))
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
 
@@ -1909,21 +1950,28 @@ static bool decides(const struct scan *s, const struct cond *c)
 	return false;
 }
 
+/* The name of the function whose body is the current block, or NO_MATCH. */
+static size_t function_name(const struct scan *s)
+{
+	if (s->blk == SIZE_MAX)
+		return NO_MATCH;
+	size_t open = s->l->blk[s->blk].open, k = open;
+	while (k > 0 && !punct(s, k - 1, ')') && open - k < 16)
+		k--;
+	if (k == 0 || s->tok[k - 1].aux == NO_MATCH || s->tok[k - 1].aux == 0)
+		return NO_MATCH;
+	size_t name = s->tok[k - 1].aux - 1;
+	return ident(s, name) ? name : NO_MATCH;
+}
+
 /* The function is about addresses: is_ip(), valid_addr(), numeric_host(). */
 static bool about_addresses(const struct scan *s)
 {
-	if (s->blk == SIZE_MAX)
-		return false;
-	size_t k = s->l->blk[s->blk].open;
-	while (k > 0 && !punct(s, k - 1, ')') && s->l->blk[s->blk].open - k < 16)
-		k--;
-	if (k == 0 || s->tok[k - 1].aux == NO_MATCH || s->tok[k - 1].aux == 0)
-		return false;
-	size_t name = s->tok[k - 1].aux - 1;
-	if (!ident(s, name))
-		return false;
 	static const char *const parts[] = { "ip",     "addr", "host", "numeric",
 					     "dotted", "quad", "inet", NULL };
+	size_t name = function_name(s);
+	if (name == NO_MATCH)
+		return false;
 	for (const char *const *p = parts; *p != NULL; p++)
 		if (text_has(s, name, *p))
 			return true;
@@ -2113,7 +2161,9 @@ static void at_hit(struct scan *s, size_t i)
 	case W_S_ADDR: rule_s_addr(s, i); break;
 	case W_SIN_ADDR: rule_sin_addr(s, i); break;
 	case W_IN6_IS_ADDR_V4MAPPED:
-		if (!sum_of(s)->sol_ip)
+		/* deciding IPv4-level options, or unmapping where a peer enters,
+		 * is no ad hoc handling */
+		if (!sum_of(s)->sol_ip && !sum_of(s)->peer_in)
 			add(s, R_V4MAPPED_CHECK, i, false);
 		break;
 	case W_AI_V4MAPPED: add(s, R_AI_V4MAPPED, i, false); break;
