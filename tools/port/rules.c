@@ -2301,7 +2301,8 @@ static bool suppressed(const struct lexed *l, const struct finding *f, const uns
 static long finish(struct scan *s, struct finding **out)
 {
 	const struct lexed *l = s->l;
-	qsort(s->out, s->nout, sizeof(s->out[0]), by_place);
+	if (s->nout > 1) /* qsort wants an array, even of none */
+		qsort(s->out, s->nout, sizeof(s->out[0]), by_place);
 	unsigned *sup_line = NULL;
 	if (l->nsup > 0) {
 		sup_line = malloc(l->nsup * sizeof(*sup_line));
