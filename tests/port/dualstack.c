@@ -44,6 +44,14 @@ static int lookup(const char *host, struct sockaddr_in *sin)
 }
 #endif
 
+#ifndef HAVE_INET_ATON
+/* a compat definition is no call */
+int inet_aton(const char *cp, struct in_addr *a)
+{
+	return inet_pton(AF_INET, cp, a) == 1; /* was: literal-af-inet */
+}
+#endif
+
 #if 0
 static int old(const char *s, struct in_addr *a)
 {

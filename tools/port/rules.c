@@ -1080,6 +1080,8 @@ static void summarize(struct scan *s, const struct block *b, struct summary *sum
 	}
 }
 
+static size_t function_name(const struct scan *s);
+
 /* Block b walked: its arms, loops and conditions. */
 static struct analysis *analyze(struct scan *s, size_t b)
 {
@@ -1098,6 +1100,12 @@ static struct analysis *analyze(struct scan *s, size_t b)
 	}
 	struct walk w = { s, a, false, { 0 }, 0, 0 };
 	block(&w, a->open, a->end, 0, false);
+	size_t around = s->blk, name;
+	s->blk = b;
+	name = function_name(s);
+	s->blk = around;
+	if (name != NO_MATCH && (wclass(s, name) & WC_V4)) /* a compat inet_aton() */
+		memset(a->tag, TAG_V4, a->end - a->open);
 	return a;
 }
 
@@ -2090,6 +2098,13 @@ static void at_hit(struct scan *s, size_t i)
 		return;
 	unsigned w = t->word;
 	bool call = called(s, i);
+	if (call && s->blk == SIZE_MAX) {
+		/* int inet_aton(const char *cp, struct in_addr *a) { ...: a
+		 * definition (a compat one), no call */
+		size_t close = match(s, i + 1, s->n);
+		if (close < s->n && punct(s, close + 1, '{'))
+			return;
+	}
 	switch (w) {
 	case W_GETHOSTBYNAME:
 	case W_GETHOSTBYNAME_R:
