@@ -271,8 +271,8 @@ struct cond {
 #define H_COPY 8u /* another answer's family: one family, whichever it is */
 
 struct summary {
-	bool listen, bind, connect, socket, resolver, v6only, inet_socket, inet6_socket, sol_ip,
-		v4mapped, family_check, gai, passive, peer_in;
+	bool listen, bind, connect, socket, resolver, inet_socket, inet6_socket, sol_ip, v4mapped,
+		family_check, passive, peer_in;
 	unsigned hints;
 };
 
@@ -1031,15 +1031,11 @@ static void summarize(struct scan *s, const struct block *b, struct summary *sum
 		case W_LISTEN: sum->listen |= call; break;
 		case W_BIND: sum->bind |= call; break;
 		case W_CONNECT: sum->connect |= call; break;
-		case W_GETADDRINFO:
-			sum->gai |= call;
-			sum->resolver |= call;
-			break;
+		case W_GETADDRINFO: sum->resolver |= call; break;
 		case W_GETHOSTBYNAME:
 		case W_GETHOSTBYNAME_R:
 		case W_GETHOSTBYNAME2:
 		case W_GETHOSTBYNAME2_R: sum->resolver |= call; break;
-		case W_IPV6_V6ONLY: sum->v6only = true; break;
 		case W_SOCKET:
 			sum->socket |= call;
 			sum->inet_socket |= call && family4(word(s, i + 2));
