@@ -147,19 +147,21 @@ const struct rule rules[] = {
 	  "anysock_connect(3))", NULL, NULL },
 	{ "host-port-split", true,
 	  "host:port split at a ':' by hand: an IPv6 address is made of them ([2001:db8::1]:80)",
-	  "pass \"host:port\" whole to anysock_connect(text, NULL, ...), or anysock_pton(text, "
-	  "&addr, ANYSOCK_PTON_PORT): both split host:port and [v6]:port (anysock_connect(3), "
-	  "anysock_pton(3))", NULL, NULL },
+	  "pass \"host[:port]\" whole to anysock_connect() (ANYSOCK_CONNECT_DEFAULT_PORT makes the "
+	  "service the default), or take it apart with anysock_split_hostport(): [v6]:port and "
+	  "host:port alike (anysock_connect(3), anysock_split_hostport(3))", NULL, NULL },
 	{ "url-brackets", false,
 	  "a URL, Host header or CONNECT line built from a bare host: an IPv6 literal needs "
 	  "brackets ([2001:db8::1]:80)",
-	  "\"[%s]\" for a host that holds ':'; anysock_ntop(&addr, buf, sizeof(buf), 0) writes "
-	  "an address so (anysock_ntop(3))", NULL, NULL },
+	  "anysock_join_hostport(host, port, buf, sizeof(buf)), which brackets a host that holds "
+	  "':'; anysock_ntop(&addr, buf, sizeof(buf), 0) for an address (anysock_join_hostport(3))",
+	  NULL, NULL },
 	{ "first-answer", true,
 	  "a connect or sendto to one getaddrinfo answer only: when it fails (::1 first, the "
 	  "server on 127.0.0.1 only) the other addresses are never tried",
 	  "anysock_connect(host, service, type, &opts, &peer): every address of the name, "
-	  "raced, one time limit (anysock_connect(3))", NULL, NULL },
+	  "raced, one time limit; for a datagram request, opts.first_datagram lets the first "
+	  "reply choose (anysock_connect(3))", NULL, NULL },
 	{ "bind-first", true,
 	  "a listener binds the first getaddrinfo answer only: with AF_UNSPEC that is 0.0.0.0, "
 	  "and IPv6 clients are refused",
