@@ -699,6 +699,27 @@ static unsigned string_class(const char *p, const char *end)
 	return bits;
 }
 
+/* The first quote, backslash or newline in s[i..n): sixteen bytes at a
+ * time where there are sixteen. */
+static size_t literal_stop(const char *s, size_t i, size_t n, char quote)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8(quote), bs = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n');
+	while (i + 16 <= n) {
+		__m128i v = _mm_loadu_si128((const void *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+				     _mm_cmpeq_epi8(v, nl)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+		i += 16;
+	}
+#endif
+	while (i < n && s[i] != quote && s[i] != '\\' && s[i] != '\n')
+		i++;
+	return i;
+}
+
 /* A string or character literal (the prefix, L u U u8, already read). */
 static int literal(struct state *st, size_t from)
 {
@@ -707,6 +728,7 @@ static int literal(struct state *st, size_t from)
 	size_t i = st->i + 1, body = i;
 	bool spliced = false;
 	for (;;) {
+		i = literal_stop(s, i, st->n, (char)quote);
 		if (i >= st->n || s[i] == '\n') {
 			problem(st,
 				quote == '"' ? "unterminated string"

@@ -332,7 +332,13 @@ static bool is_n(const struct scan *s, size_t i, const char *text, size_t n)
 	const struct token *t = &s->tok[i];
 	if (t->flags & TF_SPLICED)
 		return tok_is(s->l, t, text);
-	return t->len == n && memcmp(s->s + t->off, text, n) == 0;
+	if (t->len != n)
+		return false;
+	const char *p = s->s + t->off;
+	for (size_t k = 0; k < n; k++) /* short words: no call to memcmp */
+		if (p[k] != text[k])
+			return false;
+	return true;
 }
 
 /* Whether token i is the identifier or punctuator lit (a string literal). */
@@ -340,6 +346,8 @@ static bool is_n(const struct scan *s, size_t i, const char *text, size_t n)
 
 static bool is_str(const struct scan *s, size_t i, const char *text)
 {
+	if (i >= s->n || s->s[s->tok[i].off] != text[0])
+		return false; /* most names end here, before strlen */
 	return is_n(s, i, text, strlen(text));
 }
 
@@ -564,6 +572,9 @@ static int flag_name(const struct scan *s, size_t i)
 	const struct token *t = &s->tok[i];
 	if (t->word != W_NONE || t->len < 2 || t->len > 40)
 		return 0;
+	const char *text = s->s + t->off;
+	if (memchr(text, '6', t->len) == NULL && memchr(text, '4', t->len) == NULL)
+		return 0; /* every such name has its family's digit */
 	char low[41];
 	for (size_t k = 0; k < t->len; k++)
 		low[k] = (char)(s->s[t->off + k] | 0x20);
@@ -654,8 +665,16 @@ static uint32_t ai_var(const struct scan *s, size_t from, size_t to)
 
 static size_t stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain);
 
+/* Where the statement at i ends, without walking it: a block's end is its
+ * matching brace, anything else is walked dry. */
 static size_t skip(struct walk *w, size_t i, size_t end)
 {
+	size_t k = nx(w->s, i, end);
+	if (k < end && punct(w->s, k, '{')) {
+		size_t m = match(w->s, k, end);
+		if (m < end)
+			return m + 1;
+	}
 	bool dry = w->dry;
 	size_t ninner = w->ninner;
 	w->dry = true;
