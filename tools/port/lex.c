@@ -494,15 +494,46 @@ static int peek_at(const struct state *st, size_t *i)
 	return *i < st->n ? (unsigned char)st->s[*i] : -1;
 }
 
+static const char sup_key[] = "anysock-port: ignore";
+#define SUP_KEY_LEN (sizeof(sup_key) - 1)
+
+/* The next "anysock-port: ignore" in p[0..n), or NULL: memmem's work,
+ * sixteen places at a time where SSE2 is, by the rare "k-p" in its middle
+ * ("anysock-port"), each candidate then compared whole. */
+static const char *find_sup(const char *p, size_t n)
+{
+	if (n < SUP_KEY_LEN)
+		return NULL;
+#if defined(__SSE2__)
+	const __m128i k = _mm_set1_epi8('k'), dash = _mm_set1_epi8('-'), pp = _mm_set1_epi8('p');
+	size_t i = 0, last = n - SUP_KEY_LEN; /* the key may start at 0..last */
+	for (; i + 16 <= last; i += 16) {
+		const char *q = p + i + 6; /* "anysock-port": 'k' at 6 */
+		__m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const void *)q), k);
+		__m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(q + 1)), dash);
+		__m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(q + 2)), pp);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_and_si128(a, b), c));
+		while (m != 0) {
+			unsigned bit = (unsigned)__builtin_ctz(m);
+			if (memcmp(p + i + bit, sup_key, SUP_KEY_LEN) == 0)
+				return p + i + bit;
+			m &= m - 1;
+		}
+	}
+	return memmem(p + i, n - i, sup_key, SUP_KEY_LEN);
+#else
+	return memmem(p, n, sup_key, SUP_KEY_LEN);
+#endif
+}
+
 static void note_suppressions(struct state *st, size_t from, size_t to)
 {
-	static const char key[] = "anysock-port: ignore";
 	const char *end = st->s + to;
 	while (st->next_sup != NULL && st->next_sup < end) {
 		const char *p = st->next_sup;
 		/* the next one, for the next comment */
 		size_t rest = (size_t)(st->s + st->n - (p + 1));
-		st->next_sup = memmem(p + 1, rest, key, sizeof(key) - 1);
+		st->next_sup = find_sup(p + 1, rest);
 		if (p < st->s + from)
 			continue; /* in a string, or code */
 		struct lexed *l = st->l;
@@ -512,7 +543,7 @@ static void note_suppressions(struct state *st, size_t from, size_t to)
 		l->sup = all;
 		struct suppression *s = &l->sup[l->nsup++];
 		s->off = (uint32_t)from;
-		p += sizeof(key) - 1;
+		p += SUP_KEY_LEN;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		size_t k = 0;
@@ -1041,7 +1072,7 @@ int lex(const char *buf, size_t len, struct lexed *l)
 	l->n = l->nhit = l->nblk = l->nsup = 0;
 	l->problem = NULL;
 	l->problem_off = 0;
-	st.next_sup = memmem(buf, len, "anysock-port: ignore", 20);
+	st.next_sup = find_sup(buf, len);
 	int rc = 0;
 	/* The common tokens here, with the state in locals: blanks, plain
 	 * newlines, identifiers (no splice, not a directive's name, not a
