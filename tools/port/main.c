@@ -30,6 +30,7 @@
 
 static struct {
 	bool json, read_error;
+	struct lexed lexed; /* its arrays reused from file to file */
 	bool enabled[64];
 	unsigned long count[64];
 	unsigned long findings, files;
@@ -52,11 +53,12 @@ static void json_string(const char *s)
 static void report(const char *path, const struct finding *f)
 {
 	const struct rule *r = &rules[f->rule];
+	const char *fix = f->alt ? r->alt : r->fix;
 	run.count[f->rule]++;
 	run.findings++;
 	if (!run.json) {
 		printf("%s:%u:%u: warning: %s [%s]\n", path, f->line, f->col, r->why, r->id);
-		printf("%s:%u:%u: note: %s\n", path, f->line, f->col, r->fix);
+		printf("%s:%u:%u: note: %s\n", path, f->line, f->col, fix);
 		return;
 	}
 	printf("%s{\"file\": ", run.findings > 1 ? ",\n " : "[");
@@ -66,7 +68,7 @@ static void report(const char *path, const struct finding *f)
 	printf(", \"heuristic\": %s, \"message\": ", r->heuristic ? "true" : "false");
 	json_string(r->why);
 	printf(", \"fix\": ");
-	json_string(r->fix);
+	json_string(fix);
 	putchar('}');
 }
 
@@ -98,18 +100,21 @@ static void scan_file(const char *path)
 		free(buf);
 		return;
 	}
-	struct lexed l;
+	struct lexed *l = &run.lexed;
 	struct finding *f = NULL;
-	long n = lex(buf, len, &l) < 0 ? -1 : find_all(&l, run.enabled, &f);
+	long n = lex(buf, len, l) < 0 ? -1 : find_all(l, run.enabled, &f);
 	if (n < 0)
 		read_failed(path, "out of memory");
 	for (long i = 0; i < n; i++)
 		report(path, &f[i]);
-	if (l.problem != NULL)
-		fprintf(stderr, "%s:%u: note: %s; scanned as far as it goes\n", path, l.problem_line,
-			l.problem);
+	if (n >= 0 && l->problem != NULL) {
+		struct linepos pos = { 0, 1, 0 };
+		unsigned line, col;
+		line_of(l, l->problem_off, &pos, &line, &col);
+		fprintf(stderr, "%s:%u: note: %s; scanned as far as it goes\n", path, line,
+			l->problem);
+	}
 	free(f);
-	lexed_free(&l);
 	free(buf);
 }
 
@@ -193,9 +198,12 @@ static void roff(const char *s)
 static int list_rules(const char *form)
 {
 	if (form == NULL) {
-		for (size_t i = 0; i < nrules; i++)
+		for (size_t i = 0; i < nrules; i++) {
 			printf("%s%s\n  why: %s\n  fix: %s\n", rules[i].id,
 			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
+			if (rules[i].when != NULL)
+				printf("  when %s: %s\n", rules[i].when, rules[i].alt);
+		}
 	} else if (strcmp(form, "man") == 0) {
 		for (size_t i = 0; i < nrules; i++) {
 			printf(".TP\n.B ");
@@ -205,12 +213,23 @@ static int list_rules(const char *form)
 			printf(".\n.br\nFix: ");
 			roff(rules[i].fix);
 			printf(".\n");
+			if (rules[i].when != NULL) {
+				printf(".br\nWhen ");
+				roff(rules[i].when);
+				printf(": ");
+				roff(rules[i].alt);
+				printf(".\n");
+			}
 		}
 	} else if (strcmp(form, "markdown") == 0) {
 		printf("| rule | what is wrong | the fix |\n|---|---|---|\n");
 		for (size_t i = 0; i < nrules; i++)
-			printf("| `%s`%s | %s | %s |\n", rules[i].id,
-			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
+			printf("| `%s`%s | %s | %s%s%s%s%s |\n", rules[i].id,
+			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix,
+			       rules[i].when != NULL ? "; when " : "",
+			       rules[i].when != NULL ? rules[i].when : "",
+			       rules[i].when != NULL ? ": " : "",
+			       rules[i].alt != NULL ? rules[i].alt : "");
 	} else {
 		usage("--list-rules takes man or markdown");
 	}
@@ -244,7 +263,7 @@ static int choose_rules(const char *list)
 int main(int argc, char **argv)
 {
 	tool_name = "anysock-port";
-	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0]) || !rules_sorted()) {
+	if (nrules > sizeof(run.enabled) / sizeof(run.enabled[0])) {
 		fprintf(stderr, "anysock-port: internal: the rule tables are broken\n");
 		return 2;
 	}
@@ -278,5 +297,6 @@ int main(int argc, char **argv)
 		}
 	}
 	fputc('\n', stderr);
+	lexed_free(&run.lexed);
 	return run.read_error ? 2 : run.findings > 0 ? 1 : 0;
 }

@@ -1,0 +1,342 @@
+/* Nothing here may be reported: deliberate per-family code (a branch on the
+ * family, a case per family, a -4 option, the build without IPv6) and
+ * correct dual-stack code that looks like the pitfalls. anysock-port 0.8.0
+ * reported the ones marked "was". Written for the tests. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#if defined(AF_INET6) && defined(IN6_IS_ADDR_V4MAPPED) /* was: v4mapped-check */
+#define USE_IPV6
+#endif
+
+#define GROUP "239.1.2.3" /* a multicast group is one family's by nature */
+
+typedef union {
+	struct sockaddr sa;
+	struct sockaddr_in sin; /* was: sockaddr-in */
+	struct sockaddr_in6 sin6;
+} sockaddr_u;
+
+static int inet6;
+
+#ifdef USE_IPV6
+static int lookup(const char *host, struct sockaddr_storage *ss)
+{
+	(void)host;
+	(void)ss;
+	return 0;
+}
+#else
+static int lookup(const char *host, struct sockaddr_in *sin)
+{
+	struct hostent *he = gethostbyname(host); /* was: hostent, gethostbyname */
+	if (he == NULL)
+		return -1;
+	memcpy(&sin->sin_addr, he->h_addr, sizeof(sin->sin_addr)); /* was: hostent */
+	return 0;
+}
+#endif
+
+#ifndef HAVE_INET_ATON
+/* a compat definition is no call */
+int inet_aton(const char *cp, struct in_addr *a)
+{
+	return inet_pton(AF_INET, cp, a) == 1; /* was: literal-af-inet */
+}
+#endif
+
+#if 0
+static int old(const char *s, struct in_addr *a)
+{
+	return inet_aton(s, a); /* was: inet-aton */
+}
+#endif
+
+/* either family's text: IPv4 first, then IPv6 */
+int valid_ip(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, s, &a4) != 1 && inet_pton(AF_INET6, s, &a6) != 1) /* was */
+		return 0;
+	if (inet_pton(AF_INET, s, &a4) == 1) /* was: literal-af-inet */
+		return AF_INET;
+	else if (inet_pton(AF_INET6, s, &a6) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+/* a case per family */
+socklen_t addr_len(const struct sockaddr *sa, char *text, size_t n)
+{
+	switch (sa->sa_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, (socklen_t)n);
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
+			  (socklen_t)n);
+		return sizeof(struct sockaddr_in6);
+	default: return 0;
+	}
+}
+
+/* the IPv6 case returns: the rest is IPv4's */
+const char *text_of(const struct sockaddr_storage *ss, char *buf, socklen_t n)
+{
+	const struct sockaddr_in *sin;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+		return inet_ntop(AF_INET6, &sin6->sin6_addr, buf, n);
+	}
+	sin = (const struct sockaddr_in *)ss;
+	return inet_ntop(AF_INET, &sin->sin_addr, buf, n); /* was: literal-af-inet */
+}
+
+/* multicast per family, on a socket of that family */
+int sender(int family, const char *group, int ttl)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+	if (family == AF_INET) {
+		struct ip_mreq m;
+		inet_pton(AF_INET, group, &m.imr_multiaddr); /* was: literal-af-inet */
+		m.imr_interface.s_addr = htonl(INADDR_ANY);  /* was: inaddr */
+		setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)); /* was: ip-option */
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)); /* was */
+	} else {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
+	}
+	return fd;
+}
+
+/* --ipv6 on a client: one family on purpose, either arm */
+int client(const char *addr, unsigned short port)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	int fd;
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet6) {
+		fd = socket(PF_INET6, SOCK_STREAM, 0);
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &sin6.sin6_addr);
+		connect(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+	} else {
+		fd = socket(PF_INET, SOCK_STREAM, 0); /* was: af-inet */
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(port);
+		sin.sin_addr.s_addr = addr != NULL ? inet_addr(addr) : INADDR_ANY; /* was */
+		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	}
+	return fd;
+}
+
+/* -4 and -6, every address of the name in turn */
+int dial(int argc, char **argv)
+{
+	struct addrinfo hints, *res, *ai;
+	int opt, fd = -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	while ((opt = getopt(argc, argv, "46")) != -1) {
+		switch (opt) {
+		case '4':
+			hints.ai_family = AF_INET; /* was: af-inet */
+			break;
+		case '6': hints.ai_family = AF_INET6; break;
+		}
+	}
+	if (getaddrinfo(argv[optind], "80", &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* a socket on every passive answer, IPv6 ones IPv6-only */
+int listen_all(const char *port, int *fds, int max)
+{
+	struct addrinfo hints, *res, *ai;
+	int n = 0, on = 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(NULL, port, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0) {
+			close(fd);
+			continue;
+		}
+		fds[n++] = fd;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+/* one listener per family, from a helper the caller runs for each */
+int open_listener(int family, unsigned short port)
+{
+	sockaddr_u u;
+	int on = 1, fd = socket(family, SOCK_STREAM, 0);
+	memset(&u, 0, sizeof(u));
+	u.sa.sa_family = (sa_family_t)family;
+	if (family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		u.sin6.sin6_port = htons(port);
+		bind(fd, &u.sa, sizeof(u.sin6));
+	} else {
+		u.sin.sin_port = htons(port);
+		bind(fd, &u.sa, sizeof(u.sin));
+	}
+	listen(fd, 16);
+	return fd;
+}
+
+/* a socket per family, side by side */
+int pair(int *s6)
+{
+	int s4 = socket(AF_INET, SOCK_DGRAM, 0); /* was: af-inet */
+	*s6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	return s4;
+}
+
+/* the peer's own length each time; printed from an IPv6-only socket */
+void serve(int lfd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len;
+	char host[NI_MAXHOST], buf[512];
+	for (;;) {
+		len = sizeof(peer);
+		int c = accept(lfd, (struct sockaddr *)&peer, &len);
+		getnameinfo((struct sockaddr *)&peer, len, host, sizeof(host), NULL, 0,
+			    NI_NUMERICHOST);
+		ssize_t n = recvfrom(c, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
+		sendto(c, buf, (size_t)n, 0, (struct sockaddr *)&peer, len);
+		printf("listening on http://%s:%d/\n", host, 80); /* a log line */
+		close(c);
+	}
+}
+
+/* tracepath's shape: a mapped target gets the IPv4-level options too */
+void ttl_for(int fd, const struct sockaddr_storage *target, int ttl)
+{
+	int mapped = 0;
+	switch (target->ss_family) {
+	case AF_INET6:
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+		if (!IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)target)->sin6_addr))
+			break;
+		mapped = 1;
+		/* fall through */
+	case AF_INET:
+		setsockopt(fd, SOL_IP, IP_TTL, &ttl, sizeof(ttl)); /* was: ip-option */
+		break;
+	}
+	(void)mapped;
+}
+
+/* port:proto is no host:port; [v6]:port is split with its brackets */
+int parse(char *arg, char *hostport, char *host, size_t n)
+{
+	char *ptr = strchr(arg, ':');
+	int udp = 0;
+	if (ptr != NULL) {
+		*ptr++ = '\0';
+		udp = strcmp(ptr, "udp") == 0;
+	}
+	char *end = hostport;
+	if (*hostport == '[')
+		end = strchr(hostport, ']');
+	char *colon = strrchr(end, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		snprintf(host, n, "%s", hostport);
+		return atoi(colon + 1) + udp;
+	}
+	return udp;
+}
+
+/* digits and dots that are no address: seconds; a port number or name */
+double seconds(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+	return atof(s);
+}
+
+int port_of(const char *port, const char *host, struct addrinfo **res)
+{
+	if (isdigit((unsigned char)*port))
+		return atoi(port);
+	return getaddrinfo(host, port, NULL, res);
+}
+
+/* a URL that brackets an IPv6 literal */
+int url(char *buf, size_t n, const char *host, int port)
+{
+	return snprintf(buf, n, strchr(host, ':') != NULL ? "http://[%s]:%d/" : "http://%s:%d/",
+			host, port);
+}
+
+/* literals that are no address to use: a placeholder, a match, loopback */
+int literals(const char *line)
+{
+	char shown[16] = "0.0.0.0";
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	connect(fd, &unspec, sizeof(unspec));
+	puts(shown);
+	puts(GROUP);
+	return strncmp(line, "0.0.0.0", 7) == 0 || strcmp(line, "127.0.0.1") == 0;
+}
+
+/* hh:mm is no host:port; a file URL names no host; a peer unmapped where
+ * it enters */
+int minutes(const char *t)
+{
+	const char *colon = strchr(t, ':');
+	return colon != NULL ? atoi(colon + 1) : 0;
+}
+
+int file_url(char *buf, size_t n, const char *path)
+{
+	return snprintf(buf, n, "file://%s", path);
+}
+
+int canonical_peer(int lfd, struct sockaddr_storage *ss)
+{
+	socklen_t len = sizeof(*ss);
+	int c = accept(lfd, (struct sockaddr *)ss, &len);
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = sin6->sin6_port };
+		memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+		memcpy(ss, &sin, sizeof(sin));
+	}
+	return c;
+}
