@@ -502,6 +502,40 @@ START_TEST(test_target_down)
 }
 END_TEST
 
+START_TEST(test_worker_cannot_start)
+{
+	/* A worker thread that cannot be made ends the relay, saying which and
+	 * why, rather than leaving it to run with fewer workers than asked.
+	 * RLIMIT_NPROC counts a user's threads: as an unused uid with room for
+	 * two, the main thread and worker 0 start and worker 1 cannot (setpriv
+	 * and prlimit exec, never fork; the real binary, not libtool's
+	 * wrapper script, which forks). */
+	if (geteuid() != 0 || system("command -v setpriv prlimit >/dev/null") != 0) {
+		fprintf(stderr,
+			"worker that cannot start: skipped (needs root, setpriv, prlimit)\n");
+		return;
+	}
+	char real[4096], dir[2048];
+	snprintf(dir, sizeof(dir), "%s", relay_bin());
+	*strrchr(dir, '/') = '\0';
+	snprintf(real, sizeof(real), "%s/.libs/anysock-relay", dir);
+	if (access(real, X_OK) != 0)
+		snprintf(real, sizeof(real), "%s", relay_bin()); /* a static build */
+	const char *b = getenv("top_builddir");
+	char cmd[16384];
+	snprintf(cmd, sizeof(cmd),
+		 "out=$(LD_LIBRARY_PATH='%s/lib/.libs' ASAN_OPTIONS=detect_leaks=0 timeout 10 "
+		 "setpriv --reuid=64999 --regid=64999 --clear-groups prlimit --nproc=2 -- '%s' "
+		 "-w 4 -H 127.0.0.1 -p 0 127.0.0.1 9 2>&1 </dev/null); rc=$?; echo \"$out\" >&2; "
+		 "echo \"$out\" | grep -q '^anysock-relay: cannot start worker 1 of 4: ' && exit $rc; "
+		 "exit 99",
+		 b != NULL ? b : ".", real);
+	int rc = system(cmd);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "exit %d, not 1 with the reason",
+		      WEXITSTATUS(rc));
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	static const char *bad[][3] = {
@@ -562,6 +596,7 @@ int main(void)
 	tcase_add_test(tc, test_cap_states);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_test(tc, test_worker_cannot_start);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

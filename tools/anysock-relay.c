@@ -943,8 +943,9 @@ static struct worker *start_workers(void)
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &stop_tag };
 		int rc = w[i].ep < 0 ? -1 : epoll_ctl(w[i].ep, EPOLL_CTL_ADD, stop_fd, &ev);
 		if (rc < 0 || (rc = pthread_create(&w[i].thread, NULL, worker_main, &w[i])) != 0) {
-			fprintf(stderr, "anysock-relay: worker %d: %s\n", i,
-				strerror(rc < 0 ? errno : rc));
+			/* never on with fewer workers than asked */
+			fprintf(stderr, "anysock-relay: cannot start worker %d of %d: %s\n", i,
+				cfg.workers, strerror(rc < 0 ? errno : rc));
 			exit(1);
 		}
 	}
