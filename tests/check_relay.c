@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "spawn_helpers.h"
@@ -502,6 +503,332 @@ START_TEST(test_target_down)
 }
 END_TEST
 
+/* ---- The metrics server ------------------------------------------------- */
+
+/* The port of r's metrics server, from its "metrics on ADDR:PORT" line. */
+static int metrics_port(struct server *r)
+{
+	for (int i = 0; i < 50 && strstr(r->log, "metrics on ") == NULL; i++)
+		slurp(r, 100);
+	const char *p = strstr(r->log, "metrics on ");
+	ck_assert_msg(p != NULL, "no metrics line: %s", r->log);
+	p += strlen("metrics on ");
+	const char *end = p + strcspn(p, ", (\n");
+	while (end > p && end[-1] != ':')
+		end--;
+	return atoi(end);
+}
+
+/* A connected TCP socket to 127.0.0.1:port. */
+static int connect_port(int port)
+{
+	struct server s = { .port = port };
+	return client(&s);
+}
+
+/* GET path from the metrics server on port: the whole reply (static). */
+static const char *http_get(int port, const char *path)
+{
+	static char reply[65536];
+	int fd = connect_port(port);
+	char req[512];
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	send_text(fd, req);
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(reply) - 1 &&
+	       (n = read_within(fd, reply + len, sizeof(reply) - 1 - len, 5000)) > 0)
+		len += (size_t)n;
+	reply[len] = '\0';
+	close(fd);
+	return reply;
+}
+
+/* The value of the sample named name (labels included, as written), or
+ * -1 when there is none. */
+static double metric(const char *text, const char *name)
+{
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[strlen(name)] == ' ')
+			return atof(p + strlen(name) + 1);
+	return -1;
+}
+
+/* How many times needle occurs in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+START_TEST(test_metrics_known_traffic)
+{
+	/* 20 connections of 5 bytes each way, one more that goes idle: the
+	 * figures say exactly that, and SIGUSR1 says it in one line. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "2", "-i", "1", "--metrics", "0", NULL });
+	int port = metrics_port(&r);
+	for (int i = 0; i < 20; i++) {
+		int fd = client(&r);
+		round_trip(fd, "hello");
+		close(fd);
+	}
+	int idle = client(&r);
+	round_trip(idle, "x");
+	ck_assert(closed_within(idle, 4000)); /* -i 1 */
+	close(idle);
+	for (int i = 0; i < 30 && occurrences(r.log, "ms: closed") < 20; i++)
+		slurp(&r, 100);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(strncmp(m, "HTTP/1.0 200 OK\r\n", 17) == 0, "%s", m);
+	ck_assert_msg(strstr(m, "Content-Type: text/plain; version=0.0.4") != NULL, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_total") == 21, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_current_connections") == 0, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_bytes_total{direction=\"up\"}") == 101, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_bytes_total{direction=\"down\"}") == 101, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"closed\"}") == 20,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"idle\"}") == 1,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"refused\"}") == 0,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_target_connections_total{family=\"ipv4\"}") == 21,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_target_connections_total{family=\"ipv6\"}") == 0,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connect_seconds_count") == 21, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connect_seconds_bucket{le=\"+Inf\"}") == 21, "%s",
+		      m);
+	ck_assert_msg(metric(m, "anysock_relay_connect_seconds_sum") < 21 * 1.0, "%s", m);
+	kill(r.pid, SIGUSR1);
+	for (int i = 0; i < 20 && strstr(r.log, "stats: ") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "stats: 0 open, 21 in all; up 101 down 101 bytes") != NULL,
+		      "%s", r.log);
+	ck_assert_msg(strstr(r.log, "closed=20 ") != NULL && strstr(r.log, "idle=1 ") != NULL, "%s",
+		      r.log);
+	/* What is not /metrics, or not GET */
+	ck_assert(strncmp(http_get(port, "/nothing"), "HTTP/1.0 404 ", 13) == 0);
+	int fd = connect_port(port);
+	send_text(fd, "POST /metrics HTTP/1.0\r\n\r\n");
+	char buf[64];
+	ck_assert(read_within(fd, buf, sizeof(buf), 2000) > 13 &&
+		  strncmp(buf, "HTTP/1.0 405 ", 13) == 0);
+	close(fd);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_metrics_hostile_clients)
+{
+	/* 40 clients that say nothing (more than the server's 32 places),
+	 * one that never ends its request line, one sending 64 KiB: a
+	 * scraper is answered at once all the same, the relay's clients
+	 * notice nothing, and the silent ones are closed at the deadline. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", "--metrics", "0", NULL });
+	int port = metrics_port(&r);
+	int silent[40];
+	for (int i = 0; i < 40; i++)
+		silent[i] = connect_port(port);
+	int slow = connect_port(port);
+	send_text(slow, "GET /metr");
+	int big = connect_port(port);
+	static char junk[65536];
+	memset(junk, 'A', sizeof(junk));
+	fcntl(big, F_SETFL, O_NONBLOCK);
+	ssize_t pushed = send(big, junk, sizeof(junk), MSG_NOSIGNAL);
+	ck_assert_int_gt(pushed, 0);
+	char buf[256];
+	ssize_t n = read_within(big, buf, sizeof(buf) - 1, 3000);
+	ck_assert_msg(n > 13 && strncmp(buf, "HTTP/1.0 400 ", 13) == 0, "the flood got %zd", n);
+	double t0 = mono_seconds();
+	const char *m = http_get(port, "/metrics");
+	double took = mono_seconds() - t0;
+	ck_assert_msg(strncmp(m, "HTTP/1.0 200 OK", 15) == 0, "%s", m);
+	ck_assert_msg(took < 1.0, "a scrape took %.2f s among hostile clients", took);
+	int fd = client(&r);
+	double rt = round_trip(fd, "still");
+	ck_assert_msg(rt < 0.5, "a relayed round trip took %.3f s", rt);
+	close(fd);
+	/* Each silent client: its slot taken by a later one, or its deadline. */
+	int closed = 0;
+	for (int i = 0; i < 40; i++)
+		closed += closed_within(silent[i], 7000);
+	ck_assert_int_eq(closed, 40);
+	ck_assert(closed_within(slow, 7000));
+	for (int i = 0; i < 40; i++)
+		close(silent[i]);
+	close(slow);
+	close(big);
+	ck_assert_int_eq(waitpid(r.pid, NULL, WNOHANG), 0);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_json_log)
+{
+	/* --log-format json: every line on standard output is one object; a
+	 * connection's has the text line's fields under names. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", "--log-format", "json", NULL });
+	ck_assert_msg(strncmp(r.log,
+			      "{\"event\":\"listening\",\"message\":\"listening on 127.0.0.1:",
+			      55) == 0,
+		      "%s", r.log);
+	int fd = client(&r);
+	round_trip(fd, "json!");
+	close(fd);
+	for (int i = 0; i < 30 && strstr(r.log, "\"event\":\"connection\"") == NULL; i++)
+		slurp(&r, 100);
+	char want[256];
+	snprintf(want, sizeof(want), "\"target\":\"127.0.0.1:%s\",\"family\":\"ipv4\",\"up\":5,",
+		 backend_port);
+	const char *line =
+		strstr(r.log,
+		       "{\"event\":\"connection\",\"proto\":\"tcp\",\"client\":\"127.0.0.1:");
+	ck_assert_msg(line != NULL && strstr(line, want) != NULL, "%s", r.log);
+	ck_assert_msg(strstr(line, "\"down\":5,") != NULL &&
+			      strstr(line, "\"end\":\"closed\",\"why\":\"closed\"}\n") != NULL,
+		      "%s", line);
+	kill(r.pid, SIGUSR1);
+	for (int i = 0; i < 20 && strstr(r.log, "{\"event\":\"stats\"") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "{\"event\":\"stats\",\"current\":0,\"total\":1,\"up\":5,") !=
+			      NULL,
+		      "%s", r.log);
+	for (const char *p = r.log; *p != '\0'; p = strchr(p, '\n') + 1)
+		ck_assert_msg(*p == '{' || strncmp(p, "anysock-relay: worker", 21) == 0,
+			      "not JSON: %.80s", p); /* the workers' states go to stderr */
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+/* ---- SIGHUP --------------------------------------------------------------- */
+
+/* Put text in path at once (a reader sees the old file or the new). */
+static void replace_file(const char *path, const char *text)
+{
+	char tmp[128];
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	FILE *f = fopen(tmp, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+struct load {
+	int port, id;
+	atomic_bool stop;
+	int ok, failed;
+};
+
+/* Connections one after another, each with a PROXY header and one echo. */
+static void *proxied_load(void *arg)
+{
+	struct load *l = arg;
+	for (int i = 0; !atomic_load(&l->stop); i++) {
+		struct server s = { .port = l->port };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = htons((uint16_t)s.port) };
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		char text[128], buf[16];
+		int len = snprintf(text, sizeof(text),
+				   "PROXY TCP4 192.0.2.%d 127.0.0.1 %d 80\r\nping", l->id,
+				   1024 + i % 60000);
+		bool ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+			  send(fd, text, (size_t)len, MSG_NOSIGNAL) == len &&
+			  read_within(fd, buf, sizeof(buf), 5000) == 4;
+		close(fd);
+		ok ? l->ok++ : l->failed++;
+	}
+	return NULL;
+}
+
+START_TEST(test_sighup_reload_under_load)
+{
+	/* SIGHUP 20 times while two clients connect as fast as they can and
+	 * one connection stays open: not one is refused or dropped. Then a
+	 * broken file keeps the list, and a list without loopback refuses
+	 * new PROXY senders while the open connection goes on. */
+	start_backend((const char *const[]){ "--accept-proxy", NULL });
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/anysock-trusted-%d", (int)getpid());
+	replace_file(path, "allow 127.0.0.0/8; default deny\n");
+	struct server r;
+	start_relay(&r, 0,
+		    (const char *const[]){ "-w", "2", "-A", "-T", path, "-P", "2", "--metrics", "0",
+					   NULL });
+	int port = metrics_port(&r);
+	int open_one = client(&r);
+	send_text(open_one, "PROXY TCP4 192.0.2.200 127.0.0.1 4000 80\r\n");
+	round_trip(open_one, "before");
+	struct load load[2] = { { .port = r.port, .id = 1 }, { .port = r.port, .id = 2 } };
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, proxied_load, &load[i]);
+	for (int i = 0; i < 20; i++) {
+		replace_file(path, i % 2 ? "allow 127.0.0.0/8; default deny\n"
+					 : "allow 127.0.0.1, ::1, 10.0.0.0/8; default deny\n");
+		kill(r.pid, SIGHUP);
+		for (int k = 0; k < 5; k++) {
+			slurp(&r, 20);
+			slurp(&backend, 0);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&load[i].stop, true);
+		pthread_join(t[i], NULL);
+	}
+	slurp(&r, 100);
+	fprintf(stderr, "20 reloads under load: %d and %d connections served, %d and %d failed\n",
+		load[0].ok, load[1].ok, load[0].failed, load[1].failed);
+	ck_assert_int_eq(load[0].failed + load[1].failed, 0);
+	ck_assert_int_gt(load[0].ok + load[1].ok, 20);
+	ck_assert_msg(strstr(r.log, "refused") == NULL, "refused one");
+	round_trip(open_one, "during");
+	/* A broken file: the old list stays. */
+	replace_file(path, "allow 300.1.2.3/8\n");
+	kill(r.pid, SIGHUP);
+	for (int i = 0; i < 20 && strstr(r.log, "kept the list as it was") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "kept the list as it was") != NULL, "%s", r.log);
+	int fd = client(&r);
+	send_text(fd, "PROXY TCP4 192.0.2.9 127.0.0.1 4000 80\r\n");
+	round_trip(fd, "still trusted");
+	close(fd);
+	/* A list without loopback: new senders refused, the open one served. */
+	replace_file(path, "allow 10.0.0.0/8; default deny\n");
+	kill(r.pid, SIGHUP);
+	for (int i = 0; i < 20 && occurrences(r.log, "read again") < 21; i++)
+		slurp(&r, 100);
+	fd = client(&r);
+	send_text(fd, "PROXY TCP4 192.0.2.9 127.0.0.1 4000 80\r\nhi");
+	ck_assert(closed_within(fd, 2000));
+	close(fd);
+	round_trip(open_one, "after");
+	close(open_one);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(metric(m, "anysock_relay_reloads_total{result=\"ok\"}") == 21, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_reloads_total{result=\"failed\"}") == 1, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"untrusted\"}") == 1,
+		      "%s", m);
+	unlink(path);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
 START_TEST(test_worker_cannot_start)
 {
 	/* A worker thread that cannot be made ends the relay, saying which and
@@ -597,6 +924,13 @@ int main(void)
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_worker_cannot_start);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("operations");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_metrics_known_traffic);
+	tcase_add_test(tc, test_metrics_hostile_clients);
+	tcase_add_test(tc, test_json_log);
+	tcase_add_test(tc, test_sighup_reload_under_load);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -20,8 +20,11 @@
  *
  * This file reads the command line, opens the listening sockets, starts
  * the workers (--workers, one per CPU by default: threads, each one epoll
- * loop over its connections, stream.c) and waits for SIGTERM to drain.
- * relay.h says which file holds what.
+ * loop over its connections, stream.c) and then runs the main thread's
+ * own loop: the signals, which every thread blocks and this one reads
+ * from a signalfd (SIGTERM and SIGINT drain, SIGHUP reads
+ * --trusted-sources again, SIGUSR1 logs the figures), and the --metrics
+ * server (metrics.c). relay.h says which file holds what.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -38,6 +41,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 
 struct relay_config cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK,
 			    .workers = 0,
@@ -51,6 +55,50 @@ anysock_listener *listener;
 atomic_bool draining;
 int stop_fd = -1;
 atomic_long fd_budget;
+atomic_int workers_running;
+
+/* ---- Who may send a PROXY header ---------------------------------------- */
+
+/* --trusted-sources (or loopback): SIGHUP swaps in a new list while the
+ * workers check theirs, so a check holds the read lock and the swap the
+ * write lock, for as long as one pointer takes to change. */
+static anysock_acl *trusted;
+static pthread_rwlock_t trusted_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+bool trusted_source(const anysock_addr *peer)
+{
+	pthread_rwlock_rdlock(&trusted_lock);
+	bool yes = anysock_acl_check(trusted, peer, NULL) == ANYSOCK_ACL_ALLOW;
+	pthread_rwlock_unlock(&trusted_lock);
+	return yes;
+}
+
+/* SIGHUP: the file again. A file that is gone or wrong keeps the old
+ * list (and says so): a typo must not open the relay to anyone. Open
+ * connections are not touched: each was judged when it came. */
+static void reload(void)
+{
+	if (cfg.trusted_path == NULL) {
+		log_notice("reload", "SIGHUP: no --trusted-sources file to read again");
+		return;
+	}
+	char why[512];
+	anysock_acl *fresh = tool_load_acl(cfg.trusted_path, why, sizeof(why));
+	if (fresh == NULL) {
+		atomic_fetch_add(&reloads[1], 1);
+		log_notice("reload", "SIGHUP: %s: kept the list as it was", why);
+		return;
+	}
+	pthread_rwlock_wrlock(&trusted_lock);
+	anysock_acl *old = trusted;
+	trusted = fresh;
+	pthread_rwlock_unlock(&trusted_lock);
+	anysock_acl_free(old);
+	atomic_fetch_add(&reloads[0], 1);
+	int rules = anysock_acl_count(fresh);
+	log_notice("reload", "SIGHUP: --trusted-sources %s read again: %d rule%s", cfg.trusted_path,
+		   rules, rules == 1 ? "" : "s");
+}
 
 /* ---- Configuration ------------------------------------------------------ */
 
@@ -58,7 +106,7 @@ static const char synopsis[] =
 	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
 	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n\n";
 
-enum { SEND_PROXY = 256, SEND_PROXY_V2 };
+enum { SEND_PROXY = 256, SEND_PROXY_V2, METRICS, LOG_FORMAT };
 
 /* The long names say which way a PROXY header goes, in HAProxy's words. */
 static const struct tool_option options[] = {
@@ -75,7 +123,8 @@ static const struct tool_option options[] = {
 	  "through a proxy; the header names the client)" },
 	{ "trusted-sources", 'T', "FILE",
 	  "the access list of who may send one (default:\n"
-	  "loopback); anyone else is refused" },
+	  "loopback); anyone else is refused; SIGHUP reads\n"
+	  "it again" },
 	{ "header-timeout", 'e', "MS", "how long that header may take (default 2000)" },
 	{ "connect-timeout", 't', "MS", "give up reaching the target after MS (default 5000)" },
 	{ "workers", 'w', "N", "worker threads, 1-64 (default: one per CPU)" },
@@ -84,8 +133,24 @@ static const struct tool_option options[] = {
 	{ "drain-timeout", 'D', "SECONDS",
 	  "on SIGTERM, wait this long for connections\n"
 	  "(default 10)" },
+	{ "metrics", METRICS, "HOST:PORT",
+	  "serve the figures (Prometheus text) at GET /metrics\n"
+	  "on HOST:PORT (PORT alone: on loopback)" },
+	{ "log-format", LOG_FORMAT, "text|json",
+	  "a line per connection for people (default) or\n"
+	  "one JSON object a line for programs" },
 	{ NULL, 0, NULL, NULL },
 };
+
+static enum log_format log_format_named(const char *given, const char *arg)
+{
+	if (strcmp(arg, "text") == 0)
+		return LOG_TEXT;
+	if (strcmp(arg, "json") == 0)
+		return LOG_JSON;
+	fprintf(stderr, "anysock-relay: %s %s: not text or json\n", given, arg);
+	exit(2);
+}
 
 /* One option into cfg; given is how it was written, for messages. */
 static void take_option(int opt, const char *given, const char *arg)
@@ -100,13 +165,19 @@ static void take_option(int opt, const char *given, const char *arg)
 	case SEND_PROXY: cfg.proxy_version = 1; break;
 	case SEND_PROXY_V2: cfg.proxy_version = 2; break;
 	case 'A': cfg.accept_proxy = true; break;
-	case 'T': cfg.trusted = tool_read_acl(given, arg); break;
+	case 'T':
+		anysock_acl_free(trusted);
+		trusted = tool_read_acl(given, arg);
+		cfg.trusted_path = arg;
+		break;
 	case 'e': cfg.header_ms = tool_number(given, arg, 1, 600000); break;
 	case 't': cfg.connect_ms = tool_number(given, arg, 1, 600000); break;
 	case 'w': cfg.workers = tool_number(given, arg, 1, 64); break;
 	case 'c': cfg.max_conns = tool_number(given, arg, 1, 1000000); break;
 	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
 	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
+	case METRICS: cfg.metrics = arg; break;
+	case LOG_FORMAT: cfg.log_format = log_format_named(given, arg); break;
 	}
 }
 
@@ -134,8 +205,8 @@ static void parse_command_line(int argc, char **argv)
 	cfg.host = argv[optind];
 	cfg.port = argv[optind + 1];
 	check_port(cfg.port);
-	if (cfg.trusted == NULL &&
-	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
+	if (trusted == NULL &&
+	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &trusted, NULL) < 0)
 		exit(1);
 	if (cfg.workers == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -161,21 +232,21 @@ static void open_listeners(void)
 	}
 	char where[512];
 	anysock_listener_ntop(listener, where, sizeof(where));
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per connection, as it ends */
-	printf("anysock-relay: listening on %s, forwarding to %s port %s\n", where, cfg.host,
-	       cfg.port);
+	log_notice("listening", "listening on %s, forwarding to %s port %s", where, cfg.host,
+		   cfg.port);
 }
 
 /* What RLIMIT_NOFILE leaves for connections: less what is open now (stdio,
- * the listeners), each worker's epoll, stop_fd, and some for the resolver
- * and the C library. */
+ * the listeners), each worker's epoll, stop_fd, the main thread's epoll
+ * and signalfd, the metrics server's, and some for the resolver and the
+ * C library. */
 static void set_fd_budget(void)
 {
 	struct rlimit nofile;
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	long spare = nofile.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)nofile.rlim_cur;
-	atomic_store(&fd_budget,
-		     spare - 3 - anysock_listener_count(listener) - 2L * cfg.workers - 16);
+	atomic_store(&fd_budget, spare - 3 - anysock_listener_count(listener) - 2L * cfg.workers -
+					 16 - (cfg.metrics ? 40 : 0));
 }
 
 /* A worker: its thread, and what the thread runs. */
@@ -184,19 +255,21 @@ struct worker {
 	struct stream_worker *impl;
 };
 
-/* Every worker a thread of its own (the main thread waits for signals),
- * each with its share of the cap and its own epoll set. */
+/* Every worker a thread of its own, each with its share of the cap, its
+ * own epoll set and its own figures. */
 static struct worker *start_workers(void)
 {
 	struct worker *w = calloc((size_t)cfg.workers, sizeof(*w));
+	worker_stats = calloc((size_t)cfg.workers, sizeof(*worker_stats));
 	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w == NULL || stop_fd < 0) {
+	if (w == NULL || worker_stats == NULL || stop_fd < 0) {
 		perror("anysock-relay");
 		exit(1);
 	}
 	for (int i = 0; i < cfg.workers; i++) {
 		int cap = cfg.max_conns / cfg.workers + (i < cfg.max_conns % cfg.workers);
-		w[i].impl = stream_worker_new(i, cap > 0 ? cap : 1);
+		w[i].impl = stream_worker_new(i, cap > 0 ? cap : 1, &worker_stats[i]);
+		atomic_fetch_add(&workers_running, 1);
 		int rc = w[i].impl == NULL
 				 ? -1
 				 : pthread_create(&w[i].thread, NULL, stream_worker_run, w[i].impl);
@@ -210,43 +283,93 @@ static struct worker *start_workers(void)
 	return w;
 }
 
-/* Until SIGTERM or SIGINT (blocked in every thread): then every worker
- * stops accepting and drains. */
-static void wait_for_stop(const sigset_t *stop)
+/* ---- The main thread ---------------------------------------------------- */
+
+/* The signals the main thread reads; blocked in every thread. */
+static void handled_signals(sigset_t *set)
 {
-	siginfo_t si;
-	while (sigwaitinfo(stop, &si) < 0)
-		;
-	atomic_store(&draining, true);
-	printf("anysock-relay: signal %d: draining (up to %d s)\n", si.si_signo,
-	       cfg.drain_ms / 1000);
-	eventfd_write(stop_fd, 1);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
+/* One signal: SIGTERM and SIGINT start the drain (a second one changes
+ * nothing), SIGHUP reloads, SIGUSR1 logs the figures. */
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP) {
+		reload();
+	} else if (sig == SIGUSR1) {
+		stats_log();
+	} else if (!atomic_load(&draining)) {
+		atomic_store(&draining, true);
+		log_notice("draining", "signal %d: draining (up to %d s)", sig,
+			   cfg.drain_ms / 1000);
+		eventfd_write(stop_fd, 1);
+	}
+}
+
+/* Signals and the metrics server until the drain is over (every worker
+ * has stopped). */
+static void main_loop(const sigset_t *signals)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int sfd = signalfd(-1, signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	static int signal_tag;
+	struct epoll_event sev = { .events = EPOLLIN, .data.ptr = &signal_tag };
+	if (ep < 0 || sfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &sev) < 0) {
+		perror("anysock-relay: signals");
+		exit(1);
+	}
+	metrics_open(ep);
+	while (!atomic_load(&draining) || atomic_load(&workers_running) > 0) {
+		int wait = metrics_next_wait();
+		if (atomic_load(&draining) && (wait < 0 || wait > 100))
+			wait = 100; /* look at the workers now and then */
+		struct epoll_event ev[16];
+		int n = epoll_wait(ep, ev, 16, wait);
+		for (int k = 0; k < n; k++) {
+			if (ev[k].data.ptr != &signal_tag) {
+				metrics_event(ev[k].data.ptr, ev[k].events);
+				continue;
+			}
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				on_signal((int)si.ssi_signo);
+		}
+		metrics_expire();
+	}
+	metrics_close();
+	close(sfd);
+	close(ep);
 }
 
 int main(int argc, char **argv)
 {
 	tool_name = "anysock-relay";
+	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per connection, as it ends */
 	parse_command_line(argc, argv);
-	/* Blocked before any thread exists, so in all of them: only
-	 * wait_for_stop() takes these. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* Blocked before any thread exists, so in all of them: only the main
+	 * thread's signalfd takes these. */
+	sigset_t signals;
+	handled_signals(&signals);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	open_listeners();
 	set_fd_budget();
 	struct worker *w = start_workers();
-	wait_for_stop(&stop);
+	main_loop(&signals);
 	for (int i = 0; i < cfg.workers; i++) {
 		pthread_join(w[i].thread, NULL);
 		stream_worker_free(w[i].impl);
 	}
 	free(w);
+	free(worker_stats);
 	close(stop_fd);
 	anysock_listener_close(listener);
-	anysock_acl_free(cfg.trusted);
-	printf("anysock-relay: drained, exiting\n");
+	anysock_acl_free(trusted);
+	log_notice("drained", "drained, exiting");
 	return 0;
 }

@@ -62,6 +62,8 @@ struct flow {
 	size_t in_pipe; /* bytes in it */
 	bool eof, shut; /* 'from' sent FIN; we passed it on to 'to' */
 	uint64_t bytes;
+	uint64_t ours;             /* of the bytes still to send, the relay's header */
+	_Atomic uint64_t *counter; /* the worker's figure for this direction */
 };
 
 struct conn;
@@ -79,6 +81,7 @@ struct conn {
 	anysock_addr peer, local, target;
 	struct flow up, down; /* client to target, target to client */
 	int64_t started, deadline;
+	int64_t connect_us;       /* when connecting began, for the figures */
 	struct conn *prev, *next; /* in the worker's list for its state */
 	struct list *list;
 	char *header; /* --accept-proxy: what has come of the header */
@@ -109,7 +112,7 @@ enum listen_state {
 
 struct stream_worker {
 	int id, ep, conns, cap;
-	pthread_t thread;
+	struct stats *stats; /* its figures: only this worker writes them */
 	struct list header, connecting, idle;
 	enum listen_state state;
 	enum listen_state said; /* the state its last log line gave */
@@ -156,19 +159,33 @@ static void arm(struct conn *c, struct list *l)
 }
 
 /* The one line a connection leaves behind. */
-static void log_end(const struct conn *c, const char *why)
+static void log_end(const struct conn *c, enum end_reason reason, const char *why)
 {
-	char client[ANYSOCK_ADDRSTRLEN], target[ANYSOCK_ADDRSTRLEN] = "-";
-	anysock_ntop(&c->peer, client, sizeof(client), 0);
-	int family = anysock_addr_family(&c->target);
-	if (family > 0)
-		anysock_ntop(&c->target, target, sizeof(target), 0);
-	printf("anysock-relay: %s -> %s%s up %llu down %llu bytes %lld ms: %s\n", client, target,
-	       family == AF_INET6  ? " (IPv6)"
-	       : family == AF_INET ? " (IPv4)"
-				   : "",
-	       (unsigned long long)(c->up.bytes - c->header_bytes),
-	       (unsigned long long)c->down.bytes, (long long)(now_ms() - c->started), why);
+	struct conn_report r = { .proto = "tcp",
+				 .client = &c->peer,
+				 .target = &c->target,
+				 .up = c->up.bytes - c->header_bytes,
+				 .down = c->down.bytes,
+				 .ms = now_ms() - c->started,
+				 .reason = reason,
+				 .why = why };
+	log_connection(&r);
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* n bytes of f went out: the client's, less any of the relay's header. */
+static void passed(struct flow *f, size_t n)
+{
+	uint64_t ours = f->ours < n ? f->ours : n;
+	f->ours -= ours;
+	f->bytes += n;
+	count(f->counter, n - ours);
 }
 
 static void review(struct stream_worker *w);
@@ -176,9 +193,12 @@ static void give_pipe(struct stream_worker *w, struct flow *f);
 
 /* The end of a connection: logged, closed, and freed once the current
  * batch of events (which may still name it) is done. */
-static void finish(struct stream_worker *w, struct conn *c, const char *why)
+static void finish(struct stream_worker *w, struct conn *c, enum end_reason reason, const char *why)
 {
-	log_end(c, why);
+	w->conns--;
+	set_gauge(&w->stats->current, (uint64_t)w->conns);
+	count(&w->stats->ended[reason], 1); /* before the line: it may be read */
+	log_end(c, reason, why);
 	unlink_conn(c);
 	anysock_connector_free(c->connector);
 	c->connector = NULL;
@@ -191,7 +211,6 @@ static void finish(struct stream_worker *w, struct conn *c, const char *why)
 	c->state = DEAD;
 	c->dead_next = w->dead;
 	w->dead = c;
-	w->conns--;
 	atomic_fetch_add(&fd_budget, c->fd_share);
 	w->resume_at = -1; /* a place and descriptors are free again */
 	review(w);
@@ -287,7 +306,7 @@ static bool flush(struct stream_worker *w, struct flow *f, int fd)
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		f->off += (size_t)n;
-		f->bytes += (uint64_t)n;
+		passed(f, (size_t)n);
 	}
 	free(f->pending);
 	f->pending = NULL;
@@ -298,7 +317,7 @@ static bool flush(struct stream_worker *w, struct flow *f, int fd)
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		f->in_pipe -= (size_t)n;
-		f->bytes += (uint64_t)n;
+		passed(f, (size_t)n);
 	}
 	give_pipe(w, f);
 	return true;
@@ -347,7 +366,7 @@ static bool pump(struct stream_worker *w, struct conn *c, int i)
 	if (sent < 0 && errno != EAGAIN && errno != EINTR)
 		return false;
 	sent = sent < 0 ? 0 : sent;
-	f->bytes += (uint64_t)sent;
+	passed(f, (size_t)sent);
 	return sent == n || keep(f, w->buf + sent, (size_t)(n - sent));
 }
 
@@ -371,21 +390,21 @@ static void relay_event(struct stream_worker *w, struct conn *c, int i, uint32_t
 	char why[64];
 	if (events & EPOLLERR) {
 		snprintf(why, sizeof(why), "%s reset", side);
-		finish(w, c, why);
+		finish(w, c, END_RESET, why);
 		return;
 	}
 	if ((events & (EPOLLOUT | EPOLLHUP)) && held(to_me) > 0 && !flush(w, to_me, c->fd[i])) {
 		snprintf(why, sizeof(why), "%s stopped taking data", side);
-		finish(w, c, why);
+		finish(w, c, END_RESET, why);
 		return;
 	}
 	if ((events & (EPOLLIN | EPOLLHUP)) && (c->events[i] & EPOLLIN) && !pump(w, c, i)) {
 		snprintf(why, sizeof(why), "%s reset", side);
-		finish(w, c, why);
+		finish(w, c, END_RESET, why);
 		return;
 	}
 	if (settle_closes(c)) {
-		finish(w, c, "closed");
+		finish(w, c, END_CLOSED, "closed");
 		return;
 	}
 	if ((events & EPOLLHUP) && from_me->eof && held(to_me) == 0 && !c->gone[i]) {
@@ -405,6 +424,7 @@ static void connected(struct stream_worker *w, struct conn *c, int fd)
 	anysock_connector_free(c->connector);
 	c->connector = NULL;
 	c->fd[1] = fd;
+	stats_connected(w->stats, anysock_addr_family(&c->target), now_us() - c->connect_us);
 	atomic_fetch_add(&fd_budget, c->fd_share - RELAYING_FDS);
 	c->fd_share = RELAYING_FDS;
 	/* The PROXY header goes before any client byte (those already read
@@ -414,19 +434,20 @@ static void connected(struct stream_worker *w, struct conn *c, int fd)
 		int n = anysock_proxy_encode(cfg.proxy_version, SOCK_STREAM, &c->peer, &c->local,
 					     hdr, sizeof(hdr));
 		struct flow early = c->up; /* nothing in a pipe yet: not relaying */
-		c->up = (struct flow){ .pipe = { -1, -1 } };
+		c->up = (struct flow){ .pipe = { -1, -1 }, .counter = early.counter };
 		if (n < 0 || !keep(&c->up, hdr, (size_t)n) ||
 		    (early.len > 0 && !keep(&c->up, early.pending, early.len))) {
 			free(early.pending);
-			finish(w, c, "out of memory");
+			finish(w, c, END_ERROR, "out of memory");
 			return;
 		}
 		free(early.pending);
 		c->header_bytes = (uint64_t)n; /* the header is not the client's */
+		c->up.ours = (uint64_t)n;
 	}
 	struct epoll_event ev = { .events = 0, .data.ptr = &c->tags[1] };
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, "cannot watch the target connection");
+		finish(w, c, END_ERROR, "cannot watch the target connection");
 		return;
 	}
 	c->events[1] = 0;
@@ -446,23 +467,24 @@ static void step_connector(struct stream_worker *w, struct conn *c)
 	}
 	char why[160];
 	snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(fd));
-	finish(w, c, why);
+	finish(w, c, END_REFUSED, why);
 }
 
 static void start_connecting(struct stream_worker *w, struct conn *c)
 {
+	c->connect_us = now_us();
 	int rc = anysock_connector_start(cfg.host, cfg.port, SOCK_STREAM, &cfg.opts, &c->connector);
 	if (rc < 0) {
 		char why[160];
 		snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(rc));
-		finish(w, c, why);
+		finish(w, c, END_REFUSED, why);
 		return;
 	}
 	c->state = CONNECTING;
 	want(w, c, 0, 0); /* the client waits, unread, until the target is there */
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[2] };
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(c->connector), &ev) < 0) {
-		finish(w, c, "cannot watch the connection attempts");
+		finish(w, c, END_ERROR, "cannot watch the connection attempts");
 		return;
 	}
 	arm(c, &w->connecting);
@@ -475,7 +497,7 @@ static void read_header(struct stream_worker *w, struct conn *c)
 	ssize_t n = recv(c->fd[0], c->header + c->header_len, MAX_HEADER - c->header_len, 0);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			finish(w, c, "closed before its PROXY header");
+			finish(w, c, END_HEADER_BAD, "closed before its PROXY header");
 		return;
 	}
 	c->header_len += (size_t)n;
@@ -484,7 +506,8 @@ static void read_header(struct stream_worker *w, struct conn *c)
 	if (len == -EAGAIN && c->header_len < MAX_HEADER)
 		return;
 	if (len < 0) {
-		finish(w, c, len == -EAGAIN ? "PROXY header too long" : anysock_strerror(len));
+		finish(w, c, END_HEADER_BAD,
+		       len == -EAGAIN ? "PROXY header too long" : anysock_strerror(len));
 		return;
 	}
 	if (!info.local) { /* the original client, and the address it came to */
@@ -493,7 +516,7 @@ static void read_header(struct stream_worker *w, struct conn *c)
 	}
 	size_t after = c->header_len - (size_t)len;
 	if (after > 0 && !keep(&c->up, c->header + len, after)) {
-		finish(w, c, "out of memory");
+		finish(w, c, END_ERROR, "out of memory");
 		return;
 	}
 	free(c->header);
@@ -543,6 +566,8 @@ static void review(struct stream_worker *w)
 		watch_listeners(w, next == READY ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
 	if (next == READY)
 		w->ready_since = now_ms();
+	if (next == FULL || next == LIMITED)
+		count(&w->stats->pauses[next == FULL ? PAUSE_CAP : PAUSE_DESCRIPTORS], 1);
 	if (next == DRAINING)
 		w->drain_until = now_ms() + cfg.drain_ms;
 	w->state = next;
@@ -590,20 +615,25 @@ static void take_client(struct stream_worker *w, int fd, const anysock_addr *pee
 	getsockname(fd, &c->local.u.sa, &c->local.len);
 	anysock_addr_unmap(&c->local);
 	c->started = now_ms();
+	c->up.counter = &w->stats->bytes[0];
+	c->down.counter = &w->stats->bytes[1];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
 	w->conns++;
+	count(&w->stats->accepted, 1);
+	set_gauge(&w->stats->current, (uint64_t)w->conns);
 	review(w); /* at the cap: FULL, and the rest wait in the backlog */
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, "cannot watch the client");
+		finish(w, c, END_ERROR, "cannot watch the client");
 		return;
 	}
 	c->events[0] = EPOLLIN;
 	if (!cfg.accept_proxy) {
 		start_connecting(w, c);
-	} else if (anysock_acl_check(cfg.trusted, peer, NULL) != ANYSOCK_ACL_ALLOW) {
-		finish(w, c, "refused: a PROXY header is only taken from --trusted-sources");
+	} else if (!trusted_source(peer)) {
+		finish(w, c, END_UNTRUSTED,
+		       "refused: a PROXY header is only taken from --trusted-sources");
 	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
-		finish(w, c, "out of memory");
+		finish(w, c, END_ERROR, "out of memory");
 	} else {
 		c->state = HEADER;
 		arm(c, &w->header);
@@ -669,9 +699,9 @@ static void expire(struct stream_worker *w)
 {
 	int64_t now = now_ms();
 	while (w->header.head != NULL && w->header.head->deadline <= now)
-		finish(w, w->header.head, "no PROXY header in time");
+		finish(w, w->header.head, END_HEADER_TIMEOUT, "no PROXY header in time");
 	while (w->idle.head != NULL && w->idle.head->deadline <= now)
-		finish(w, w->idle.head, "idle");
+		finish(w, w->idle.head, END_IDLE, "idle");
 	for (struct conn *c = w->connecting.head, *next; c != NULL; c = next) {
 		next = c->next;
 		if (anysock_connector_timeout(c->connector) == 0)
@@ -701,7 +731,7 @@ static void handle(struct stream_worker *w, const struct epoll_event *ev)
 	if (t->which == 2)
 		step_connector(w, c);
 	else if (c->state == CONNECTING && (ev->events & (EPOLLHUP | EPOLLERR)))
-		finish(w, c, "client left before the target answered");
+		finish(w, c, END_RESET, "client left before the target answered");
 	else if (c->state == HEADER)
 		read_header(w, c);
 	else if (c->state == RELAYING)
@@ -714,7 +744,7 @@ static void close_all(struct stream_worker *w)
 	struct list *lists[3] = { &w->connecting, &w->idle, &w->header };
 	for (int i = 0; i < 3; i++)
 		while (lists[i]->head != NULL)
-			finish(w, lists[i]->head, "drain timeout");
+			finish(w, lists[i]->head, END_DRAIN, "drain timeout");
 	bury(w);
 	while (w->npipes > 0) {
 		w->npipes--;
@@ -743,16 +773,18 @@ void *stream_worker_run(void *arg)
 		bury(w);
 	}
 	close_all(w);
+	atomic_fetch_sub(&workers_running, 1);
 	return NULL;
 }
 
-struct stream_worker *stream_worker_new(int id, int cap)
+struct stream_worker *stream_worker_new(int id, int cap, struct stats *stats)
 {
 	struct stream_worker *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return NULL;
 	w->id = id;
 	w->cap = cap;
+	w->stats = stats;
 	w->resume_at = -1;
 	w->drain_until = -1;
 	w->header.timeout_ms = cfg.header_ms;
