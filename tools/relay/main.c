@@ -37,7 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -108,6 +110,10 @@ static const char synopsis[] =
 
 enum { SEND_PROXY = 256, SEND_PROXY_V2, METRICS, LOG_FORMAT };
 
+/* Set by the options that say where to listen: with inherited sockets
+ * (socket activation) none of them may be given. */
+static const char *listen_option;
+
 /* The long names say which way a PROXY header goes, in HAProxy's words. */
 static const struct tool_option options[] = {
 	{ "host", 'H', "HOST", "listen on HOST's addresses (default: every family)" },
@@ -136,6 +142,9 @@ static const struct tool_option options[] = {
 	{ "metrics", METRICS, "HOST:PORT",
 	  "serve the figures (Prometheus text) at GET /metrics\n"
 	  "on HOST:PORT (PORT alone: on loopback)" },
+	{ "user", 'u', "USER",
+	  "once listening, run as USER (and USER's group, no\n"
+	  "others); exit if that cannot be done" },
 	{ "log-format", LOG_FORMAT, "text|json",
 	  "a line per connection for people (default) or\n"
 	  "one JSON object a line for programs" },
@@ -155,6 +164,8 @@ static enum log_format log_format_named(const char *given, const char *arg)
 /* One option into cfg; given is how it was written, for messages. */
 static void take_option(int opt, const char *given, const char *arg)
 {
+	if (strchr("Hp46d", opt) != NULL && listen_option == NULL)
+		listen_option = strdup(given);
 	switch (opt) {
 	case 'H': cfg.listen_host = arg; break;
 	case 'p': cfg.listen_port = arg; break;
@@ -177,6 +188,7 @@ static void take_option(int opt, const char *given, const char *arg)
 	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
 	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
 	case METRICS: cfg.metrics = arg; break;
+	case 'u': cfg.user = arg; break;
 	case LOG_FORMAT: cfg.log_format = log_format_named(given, arg); break;
 	}
 }
@@ -217,9 +229,46 @@ static void parse_command_line(int argc, char **argv)
 	cfg.opts.flags = ANYSOCK_CONNECT_NONBLOCK;
 }
 
+/* Sockets handed over by a service manager (socket activation): true
+ * when there are some, and then none of the listen options may be given. */
+static bool inherited_listeners(void)
+{
+	int type = SOCK_STREAM;
+	int rc = anysock_listener_from_env(type, ANYSOCK_LISTEN_NONBLOCK, &listener);
+	if (rc < 0) {
+		fprintf(stderr, "anysock-relay: inherited sockets (LISTEN_FDS): %s\n",
+			anysock_strerror(rc));
+		exit(1);
+	}
+	if (rc == 0 && getenv("LISTEN_FDS") != NULL &&
+	    atol(getenv("LISTEN_PID") ?: "0") == getpid()) {
+		fprintf(stderr, "anysock-relay: inherited sockets (LISTEN_FDS): none is %s\n",
+			type == SOCK_STREAM ? "a listening TCP socket" : "a UDP socket");
+		exit(1);
+	}
+	if (rc > 0 && listen_option != NULL) {
+		fprintf(stderr,
+			"anysock-relay: %s: started with sockets to serve (LISTEN_FDS), "
+			"there is nothing to listen on\n",
+			listen_option);
+		exit(2);
+	}
+	unsetenv("LISTEN_PID"); /* for no one else: sd_listen_fds(3)'s unset */
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return rc > 0;
+}
+
 /* The listening sockets, said on stdout; exit 1 when one cannot be had. */
 static void open_listeners(void)
 {
+	if (inherited_listeners()) {
+		char where[512];
+		anysock_listener_ntop(listener, where, sizeof(where));
+		log_notice("listening", "listening on %s (inherited), forwarding to %s port %s",
+			   where, cfg.host, cfg.port);
+		return;
+	}
 	anysock_addr failed;
 	int rc = anysock_listen(cfg.listen_host, cfg.listen_port, SOCK_STREAM, cfg.listen_flags, 0,
 				&listener, &failed);
@@ -234,6 +283,45 @@ static void open_listeners(void)
 	anysock_listener_ntop(listener, where, sizeof(where));
 	log_notice("listening", "listening on %s, forwarding to %s port %s", where, cfg.host,
 		   cfg.port);
+}
+
+/* -u USER, once every socket is bound: USER's uid and group, and no
+ * supplementary group (setgroups first, while still allowed). A relay
+ * asked to drop root that is still root afterwards, or could get it back,
+ * does not go on. */
+static void drop_privileges(void)
+{
+	if (cfg.user == NULL)
+		return;
+	errno = 0;
+	struct passwd *pw = getpwnam(cfg.user);
+	if (pw == NULL) {
+		fprintf(stderr, "anysock-relay: -u %s: %s\n", cfg.user,
+			errno ? strerror(errno) : "no such user");
+		exit(1);
+	}
+	if (pw->pw_uid == 0) {
+		fprintf(stderr, "anysock-relay: -u %s: that is root, which drops nothing\n",
+			cfg.user);
+		exit(2);
+	}
+	bool already = getuid() == pw->pw_uid && geteuid() == pw->pw_uid;
+	if ((!already && setgroups(0, NULL) < 0) || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		fprintf(stderr, "anysock-relay: -u %s: cannot become %s: %s\n", cfg.user, cfg.user,
+			strerror(errno));
+		exit(1);
+	}
+	if (getuid() == 0 || geteuid() == 0 || getgid() != pw->pw_gid || setuid(0) == 0 ||
+	    (getgroups(0, NULL) > 0 && !already)) {
+		fprintf(stderr,
+			"anysock-relay: -u %s: still privileged after the drop; not going "
+			"on\n",
+			cfg.user);
+		exit(1);
+	}
+	log_notice("user", "running as %s (uid %u, gid %u), no supplementary groups", cfg.user,
+		   (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 }
 
 /* What RLIMIT_NOFILE leaves for connections: less what is open now (stdio,
@@ -323,7 +411,7 @@ static void main_loop(const sigset_t *signals)
 		perror("anysock-relay: signals");
 		exit(1);
 	}
-	metrics_open(ep);
+	metrics_watch(ep);
 	while (!atomic_load(&draining) || atomic_load(&workers_running) > 0) {
 		int wait = metrics_next_wait();
 		if (atomic_load(&draining) && (wait < 0 || wait > 100))
@@ -358,6 +446,8 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	open_listeners();
+	metrics_open();
+	drop_privileges();
 	set_fd_budget();
 	struct worker *w = start_workers();
 	main_loop(&signals);

@@ -68,9 +68,8 @@ static void watch_listener(bool on)
 	m.watching = on;
 }
 
-void metrics_open(int ep)
+void metrics_open(void)
 {
-	m.ep = ep;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i].fd = -1;
 	if (cfg.metrics == NULL)
@@ -90,7 +89,12 @@ void metrics_open(int ep)
 	}
 	char where[512];
 	anysock_listener_ntop(m.l, where, sizeof(where));
-	log_notice("metrics", "metrics on %s (GET /metrics, /sources)", where);
+	log_notice("metrics", "metrics on %s (GET /metrics)", where);
+}
+
+void metrics_watch(int ep)
+{
+	m.ep = ep;
 	watch_listener(true);
 }
 

@@ -38,6 +38,7 @@ struct relay_config {
 	const char *trusted_path; /* --trusted-sources, read again on SIGHUP */
 	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
 	const char *metrics; /* --metrics HOST:PORT; NULL: none */
+	const char *user;    /* -u: who to be once listening; NULL: as started */
 	enum log_format log_format;
 };
 extern struct relay_config cfg;
@@ -141,8 +142,10 @@ size_t json_string(char *buf, size_t size, const char *text);
 
 /* ---- The metrics server (metrics.c) --------------------------------------- */
 
-/* Listen on cfg.metrics (exit 1 when it cannot); watch it from ep. */
-void metrics_open(int ep);
+/* Listen on cfg.metrics (exit 1 when it cannot), before privileges go;
+ * then watch it from the main thread's epoll set ep. */
+void metrics_open(void);
+void metrics_watch(int ep);
 /* An epoll event of ep: true when it was the metrics server's. */
 bool metrics_event(void *tag, uint32_t events);
 /* Milliseconds until its next deadline (-1: none); close what is past it. */
