@@ -829,6 +829,73 @@ START_TEST(test_sighup_reload_under_load)
 }
 END_TEST
 
+/* A client socket to r bound first to 127.0.0.x (all of 127/8 is local). */
+static int client_from(const struct server *r, int x)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in me = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	me.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)x);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons((uint16_t)r->port);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	return fd;
+}
+
+START_TEST(test_source_pool_never_shared)
+{
+	/* A pool of two addresses (127.99.0.0/30 less its first and last):
+	 * two clients take both, the same client again shares its own, a
+	 * third client is refused (never given a live client's address),
+	 * and gets in once one of the others has gone. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0,
+		    (const char *const[]){ "-w", "1", "--source-map", "127.99.0.0/30", NULL });
+	int a = client_from(&r, 1), a2 = client_from(&r, 1), b = client_from(&r, 2);
+	round_trip(a, "a");
+	round_trip(a2, "a2");
+	round_trip(b, "b");
+	int c = client_from(&r, 3);
+	send_text(c, "c");
+	ck_assert(closed_within(c, 2000));
+	close(c);
+	slurp(&backend, 300);
+	ck_assert_int_eq(occurrences(backend.log, " connected"), 3);
+	bool one = strstr(backend.log, "tcp 127.99.0.1:") != NULL;
+	bool two = strstr(backend.log, "tcp 127.99.0.2:") != NULL;
+	ck_assert_msg(one && two, "%s", backend.log);
+	for (int i = 0; i < 20 && strstr(r.log, "127.0.0.3") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "every --source-map address near the client's is another "
+				    "client's") != NULL,
+		      "%s", r.log);
+	close(b); /* its address is free again: 127.0.0.3 may have it */
+	for (int i = 0; i < 20 && occurrences(r.log, "as 127.99.0.") < 1; i++)
+		slurp(&r, 100);
+	c = client_from(&r, 3);
+	round_trip(c, "c again");
+	close(c);
+	close(a);
+	close(a2);
+	for (int i = 0; i < 30 && occurrences(r.log, "ms: closed") < 4; i++)
+		slurp(&r, 100);
+	/* the relay's lines: a twice as one address, b and then c as the other */
+	char a_as[32] = "", b_as[32] = "", c_as[32] = "";
+	for (const char *p = r.log; (p = strstr(p, "anysock-relay: 127.0.0.")) != NULL; p++) {
+		const char *as = strstr(p, " as ");
+		if (as == NULL || strchr(p, '\n') < as)
+			continue;
+		char *which = p[23] == '1' ? a_as : p[23] == '2' ? b_as : c_as;
+		snprintf(which, 32, "%.*s", (int)strcspn(as + 4, " "), as + 4);
+	}
+	ck_assert_msg(a_as[0] != '\0' && strcmp(a_as, b_as) != 0 && strcmp(b_as, c_as) == 0,
+		      "a as %s, b as %s, c as %s: %s", a_as, b_as, c_as, r.log);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
 START_TEST(test_worker_cannot_start)
 {
 	/* A worker thread that cannot be made ends the relay, saying which and
@@ -931,6 +998,7 @@ int main(void)
 	tcase_add_test(tc, test_metrics_hostile_clients);
 	tcase_add_test(tc, test_json_log);
 	tcase_add_test(tc, test_sighup_reload_under_load);
+	tcase_add_test(tc, test_source_pool_never_shared);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

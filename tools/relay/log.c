@@ -48,31 +48,43 @@ static const char *family_word(int family, bool json)
 static void log_text(const struct conn_report *r, const char *client, const char *target)
 {
 	int family = anysock_addr_family(r->target);
-	char datagrams[64] = "";
-	if (strcmp(r->proto, "udp") == 0)
+	bool tcp = strcmp(r->proto, "tcp") == 0;
+	char datagrams[64] = "", as[ANYSOCK_ADDRSTRLEN + 4] = "";
+	if (!tcp)
 		snprintf(datagrams, sizeof(datagrams), " (%llu/%llu datagrams)",
 			 (unsigned long long)r->datagrams[0], (unsigned long long)r->datagrams[1]);
-	printf("anysock-relay: %s%s%s -> %s%s up %llu down %llu bytes%s %lld ms: %s\n",
-	       strcmp(r->proto, "tcp") == 0 ? "" : r->proto,
-	       strcmp(r->proto, "tcp") == 0 ? "" : " ", client, target, family_word(family, false),
+	if (r->source != NULL) {
+		strcpy(as, " as ");
+		anysock_ntop(r->source, as + 4, sizeof(as) - 4, ANYSOCK_NTOP_NOPORT);
+	}
+	printf("anysock-relay: %s%s%s -> %s%s%s up %llu down %llu bytes%s %lld ms: %s\n",
+	       tcp ? "" : r->proto, tcp ? "" : " ", client, target, family_word(family, false), as,
 	       (unsigned long long)r->up, (unsigned long long)r->down, datagrams, (long long)r->ms,
 	       r->why);
 }
 
 static void log_json(const struct conn_report *r, const char *client, const char *target)
 {
-	char why[512];
+	char why[512], family[16] = "null", to[ANYSOCK_ADDRSTRLEN + 2] = "null",
+		       source[ANYSOCK_ADDRSTRLEN + 16] = "";
 	json_string(why, sizeof(why), r->why);
-	int family = anysock_addr_family(r->target);
-	printf("{\"event\":\"connection\",\"proto\":\"%s\",\"client\":\"%s\",\"target\":%s%s%s,"
-	       "\"family\":%s%s%s,\"up\":%llu,\"down\":%llu,\"datagrams_up\":%llu,"
+	if (anysock_addr_family(r->target) > 0) {
+		snprintf(family, sizeof(family), "\"%s\"",
+			 family_word(anysock_addr_family(r->target), true));
+		snprintf(to, sizeof(to), "\"%s\"", target);
+	}
+	if (r->source != NULL) {
+		char text[ANYSOCK_ADDRSTRLEN];
+		anysock_ntop(r->source, text, sizeof(text), ANYSOCK_NTOP_NOPORT);
+		snprintf(source, sizeof(source), ",\"source\":\"%s\"", text);
+	}
+	printf("{\"event\":\"connection\",\"proto\":\"%s\",\"client\":\"%s\",\"target\":%s,"
+	       "\"family\":%s%s,\"up\":%llu,\"down\":%llu,\"datagrams_up\":%llu,"
 	       "\"datagrams_down\":%llu,\"ms\":%lld,\"end\":\"%s\",\"why\":%s}\n",
-	       r->proto, client, family > 0 ? "\"" : "", family > 0 ? target : "null",
-	       family > 0 ? "\"" : "", family > 0 ? "\"" : "",
-	       family > 0 ? family_word(family, true) : "null", family > 0 ? "\"" : "",
-	       (unsigned long long)r->up, (unsigned long long)r->down,
-	       (unsigned long long)r->datagrams[0], (unsigned long long)r->datagrams[1],
-	       (long long)r->ms, end_reason_name[r->reason], why);
+	       r->proto, client, to, family, source, (unsigned long long)r->up,
+	       (unsigned long long)r->down, (unsigned long long)r->datagrams[0],
+	       (unsigned long long)r->datagrams[1], (long long)r->ms, end_reason_name[r->reason],
+	       why);
 }
 
 void log_connection(const struct conn_report *r)

@@ -108,7 +108,10 @@ static const char synopsis[] =
 	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
 	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n\n";
 
-enum { SEND_PROXY = 256, SEND_PROXY_V2, METRICS, LOG_FORMAT };
+enum { SEND_PROXY = 256, SEND_PROXY_V2, METRICS, LOG_FORMAT, SOURCE_MAP };
+
+/* --source-map's family: the target is reached over it alone. */
+static int source_family;
 
 /* Set by the options that say where to listen: with inherited sockets
  * (socket activation) none of them may be given. */
@@ -142,6 +145,10 @@ static const struct tool_option options[] = {
 	{ "metrics", METRICS, "HOST:PORT",
 	  "serve the figures (Prometheus text) at GET /metrics\n"
 	  "on HOST:PORT (PORT alone: on loopback)" },
+	{ "source-map", SOURCE_MAP, "PREFIX",
+	  "connect to the target from an address of PREFIX\n"
+	  "chosen by the client (127.64.0.0/10: the backend\n"
+	  "tells clients apart without PROXY)" },
 	{ "user", 'u', "USER",
 	  "once listening, run as USER (and USER's group, no\n"
 	  "others); exit if that cannot be done" },
@@ -150,6 +157,18 @@ static const struct tool_option options[] = {
 	  "one JSON object a line for programs" },
 	{ NULL, 0, NULL, NULL },
 };
+
+/* --source-map: the pool, and its family the target's. */
+static void source_map(const char *given, const char *arg)
+{
+	char why[160];
+	int family = sources_init(arg, why, sizeof(why));
+	if (family < 0) {
+		fprintf(stderr, "anysock-relay: %s %s: %s\n", given, arg, why);
+		exit(2);
+	}
+	source_family = family;
+}
 
 static enum log_format log_format_named(const char *given, const char *arg)
 {
@@ -189,6 +208,7 @@ static void take_option(int opt, const char *given, const char *arg)
 	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
 	case METRICS: cfg.metrics = arg; break;
 	case 'u': cfg.user = arg; break;
+	case SOURCE_MAP: source_map(given, arg); break;
 	case LOG_FORMAT: cfg.log_format = log_format_named(given, arg); break;
 	}
 }
@@ -227,6 +247,9 @@ static void parse_command_line(int argc, char **argv)
 	cfg.opts = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
 	cfg.opts.timeout_ms = cfg.connect_ms;
 	cfg.opts.flags = ANYSOCK_CONNECT_NONBLOCK;
+	if (source_family != 0)
+		cfg.opts.flags |= source_family == AF_INET ? ANYSOCK_CONNECT_IPV4
+							   : ANYSOCK_CONNECT_IPV6;
 }
 
 /* Sockets handed over by a service manager (socket activation): true

@@ -89,7 +89,8 @@ void metrics_open(void)
 	}
 	char where[512];
 	anysock_listener_ntop(m.l, where, sizeof(where));
-	log_notice("metrics", "metrics on %s (GET /metrics)", where);
+	log_notice("metrics", "metrics on %s (GET /metrics%s)", where,
+		   sources_on() ? ", /sources, /sources/ADDRESS" : "");
 }
 
 void metrics_watch(int ep)
@@ -192,8 +193,18 @@ static void route(struct client *c, const char *method, const char *path)
 			answer_text(c, 500, "out of memory\n");
 		else
 			answer(c, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+	} else if (strcmp(path, "/sources") == 0 && sources_on()) {
+		size_t len;
+		char *body = sources_list(&len);
+		if (body == NULL)
+			answer_text(c, 500, "out of memory\n");
+		else
+			answer(c, 200, "text/plain; charset=utf-8", body, len);
+	} else if (strncmp(path, "/sources/", 9) == 0) {
+		char who[512];
+		answer_text(c, sources_who(path + 9, who, sizeof(who)), who);
 	} else {
-		answer_text(c, 404, "not here: GET /metrics\n");
+		answer_text(c, 404, "not here: GET /metrics, /sources, /sources/ADDRESS\n");
 	}
 }
 

@@ -9,6 +9,7 @@
  *   stats.c    the figures each worker keeps, summed for the metrics
  *   metrics.c  the HTTP/1.0 server of --metrics, in the main thread
  *   log.c      the one line each connection leaves, as text or JSON
+ *   sources.c  --source-map: an address of the pool per client
  *
  * SPDX-License-Identifier: MIT
  */
@@ -71,6 +72,7 @@ enum end_reason {
 	END_HEADER_BAD,     /* a header malformed, too long, or cut short */
 	END_UNTRUSTED,      /* a header from outside --trusted-sources */
 	END_CAP,            /* UDP: a new flow past --max-connections */
+	END_SOURCE_POOL,    /* --source-map: no free address near the client's */
 	END_DRAIN,          /* still open when --drain-timeout ran out */
 	END_ERROR,          /* out of memory, a descriptor epoll refused */
 	END_REASONS
@@ -127,6 +129,7 @@ void stats_log(void);
 struct conn_report {
 	const char *proto;                   /* "tcp", "udp" */
 	const anysock_addr *client, *target; /* target: family 0 when never reached */
+	const anysock_addr *source;          /* --source-map: the client's; NULL */
 	uint64_t up, down;                   /* bytes */
 	uint64_t datagrams[2];               /* UDP: up, down */
 	int64_t ms;
@@ -152,6 +155,22 @@ bool metrics_event(void *tag, uint32_t events);
 int metrics_next_wait(void);
 void metrics_expire(void);
 void metrics_close(void);
+
+/* ---- The source pool (sources.c) ------------------------------------------ */
+
+/* --source-map text: its family (AF_INET, AF_INET6), or -1 with why. */
+int sources_init(const char *text, char *why, size_t size);
+bool sources_on(void);
+/* The pool address of client (its port aside), taken until given back
+ * (once per take); -EADDRINUSE when every address near the client's is a
+ * live client's, -ENOMEM. */
+int source_take(const anysock_addr *client, anysock_addr *source);
+void source_give(const anysock_addr *source);
+uint64_t sources_live(void);
+/* GET /sources/ADDR: who has (or last had) ADDR, as text into out; the
+ * HTTP status (200, 404). GET /sources: every live one (malloc'd). */
+int sources_who(const char *text, char *out, size_t size);
+char *sources_list(size_t *len);
 
 /* ---- Workers -------------------------------------------------------------- */
 

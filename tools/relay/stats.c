@@ -33,6 +33,7 @@ const char *const end_reason_name[END_REASONS] = {
 	[END_HEADER_BAD] = "header_bad",
 	[END_UNTRUSTED] = "untrusted",
 	[END_CAP] = "cap",
+	[END_SOURCE_POOL] = "source_pool",
 	[END_DRAIN] = "drain",
 	[END_ERROR] = "error",
 };
@@ -157,6 +158,11 @@ char *stats_prometheus(size_t *len)
 	put(&t, "anysock_relay_target_connections_total{family=\"ipv6\"} %llu\n",
 	    (unsigned long long)s.family[1]);
 	histogram(&t, &s);
+	if (sources_on()) {
+		family_header(&t, "source_clients", "gauge",
+			      "Clients holding an address of the --source-map pool now.");
+		put(&t, "anysock_relay_source_clients %llu\n", (unsigned long long)sources_live());
+	}
 	family_header(&t, "reloads_total", "counter",
 		      "SIGHUP reloads of --trusted-sources, by result.");
 	put(&t, "anysock_relay_reloads_total{result=\"ok\"} %llu\n",
