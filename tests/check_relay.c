@@ -896,6 +896,177 @@ START_TEST(test_source_pool_never_shared)
 }
 END_TEST
 
+/* ---- UDP ------------------------------------------------------------------ */
+
+/* The relay with --udp on every family's wildcard, to the backend's port. */
+static void start_udp_relay(struct server *r, const char *const *args)
+{
+	const char *argv[32] = { "--udp", "-p", "0" };
+	int n = 3;
+	for (int i = 0; args[i] != NULL; i++)
+		argv[n++] = args[i];
+	argv[n++] = "127.0.0.1";
+	argv[n++] = backend_port;
+	argv[n] = NULL;
+	spawn(r, relay_bin(), 0, argv);
+	ck_assert_msg(strstr(r->log, "(UDP)") != NULL, "%s", r->log);
+}
+
+/* An unconnected, non-blocking UDP socket of family. */
+static int udp_socket(int family)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/* The address to (text) port, as the kernel gives a datagram's source. */
+static void udp_to(const char *to, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(to, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, to, &s6->sin6_addr);
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		inet_pton(AF_INET, to, &s4->sin_addr);
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+	}
+}
+
+#define UDP_FLOWS 1000
+
+/* Flow i's client: IPv4 for even i (written to 127.0.0.1 or 127.0.0.2),
+ * IPv6 for odd i (to ::1). */
+static const char *udp_dest(int i)
+{
+	return i % 2 ? "::1" : i % 4 == 0 ? "127.0.0.1" : "127.0.0.2";
+}
+
+/* Send round's datagram of flows [from, to) and take every reply: each
+ * must be its own text, from the address it was written to. Returns how
+ * many came back right. */
+static int udp_round(const int *fd, int from, int to, int port, int round, int *wrong_source,
+		     int wait_ms)
+{
+	char text[64], buf[128];
+	for (int i = from; i < to; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		udp_to(udp_dest(i), port, &ss, &len);
+		int n = snprintf(text, sizeof(text), "flow %d round %d", i, round);
+		ck_assert_int_eq(sendto(fd[i], text, (size_t)n, 0, (struct sockaddr *)&ss, len), n);
+	}
+	int right = 0;
+	for (int i = from; i < to; i++) {
+		struct pollfd p = { fd[i], POLLIN, 0 };
+		if (poll(&p, 1, wait_ms) != 1)
+			continue;
+		struct sockaddr_storage src, want;
+		socklen_t slen = sizeof(src), wlen;
+		ssize_t n = recvfrom(fd[i], buf, sizeof(buf) - 1, 0, (struct sockaddr *)&src,
+				     &slen);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		snprintf(text, sizeof(text), "flow %d round %d", i, round);
+		udp_to(udp_dest(i), port, &want, &wlen);
+		right += strcmp(buf, text) == 0;
+		*wrong_source += slen != wlen || memcmp(&src, &want, wlen) != 0;
+	}
+	return right;
+}
+
+START_TEST(test_udp_thousand_flows)
+{
+	/* 1,000 clients, half over IPv4 (to 127.0.0.1 and to 127.0.0.2),
+	 * half over IPv6, through the relay to an IPv4-only echo, twice:
+	 * every datagram comes back to the socket that sent it, with its own
+	 * text, from the address it was written to; the second round goes
+	 * through the same 1,000 flows. (Sent 100 at a time, as clients
+	 * would, so that no socket buffer overflows on the way.) */
+	raise_nofile();
+	start_backend(NULL);
+	struct server r;
+	start_udp_relay(&r, (const char *const[]){ "-w", "2", "--metrics", "0", NULL });
+	int port = metrics_port(&r);
+	static int fd[UDP_FLOWS];
+	for (int i = 0; i < UDP_FLOWS; i++)
+		fd[i] = udp_socket(i % 2 ? AF_INET6 : AF_INET);
+	int right = 0, wrong_source = 0;
+	for (int round = 1; round <= 2; round++) {
+		for (int i = 0; i < UDP_FLOWS; i += 100) {
+			right += udp_round(fd, i, i + 100, r.port, round, &wrong_source, 3000);
+			slurp(&backend, 0);
+			slurp(&r, 0);
+		}
+	}
+	fprintf(stderr,
+		"UDP: %d flows x 2 rounds through the relay: %d right, %d from a wrong "
+		"address\n",
+		UDP_FLOWS, right, wrong_source);
+	ck_assert_int_eq(right, 2 * UDP_FLOWS);
+	ck_assert_int_eq(wrong_source, 0);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(metric(m, "anysock_relay_connections_total") == UDP_FLOWS, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_current_connections") == UDP_FLOWS, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_datagrams_total{direction=\"up\"}") == 2 * UDP_FLOWS,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_datagrams_total{direction=\"down\"}") ==
+			      2 * UDP_FLOWS,
+		      "%s", m);
+	for (int i = 0; i < UDP_FLOWS; i++)
+		close(fd[i]);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_udp_idle_and_cap)
+{
+	/* -c 3: three flows; a fourth client's datagram is dropped, counted
+	 * and said; -i 1: the three end as idle, and the fourth gets in. */
+	start_backend(NULL);
+	struct server r;
+	start_udp_relay(&r, (const char *const[]){ "-w", "1", "-c", "3", "-i", "1", "--metrics",
+						   "0", NULL });
+	int port = metrics_port(&r);
+	int fd[4], wrong = 0;
+	for (int i = 0; i < 4; i++)
+		fd[i] = udp_socket(i % 2 ? AF_INET6 : AF_INET);
+	ck_assert_int_eq(udp_round(fd, 0, 3, r.port, 1, &wrong, 3000), 3);
+	ck_assert_int_eq(udp_round(fd, 3, 4, r.port, 1, &wrong, 200), 0); /* past the cap */
+	slurp(&r, 50);
+	ck_assert_msg(strstr(r.log, "worker 0 at its cap of 3 flows: 1 datagram(s) from new "
+				    "clients dropped") != NULL,
+		      "%s", r.log);
+	ck_assert_int_eq(udp_round(fd, 0, 3, r.port, 2, &wrong, 3000), 3); /* theirs go on */
+	for (int i = 0; i < 40 && occurrences(r.log, "ms: idle") < 3; i++)
+		slurp(&r, 100);
+	ck_assert_int_eq(occurrences(r.log, "(1/1 datagrams)"), 0);
+	ck_assert_msg(occurrences(r.log, "up 28 down 28 bytes (2/2 datagrams)") == 3, "%s", r.log);
+	ck_assert_int_eq(udp_round(fd, 3, 4, r.port, 3, &wrong, 3000), 1); /* room again */
+	ck_assert_int_eq(wrong, 0);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"idle\"}") == 3,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"cap\"}") == 1, "%s",
+		      m);
+	ck_assert_msg(metric(m, "anysock_relay_datagrams_dropped_total{reason=\"cap\"}") == 1, "%s",
+		      m);
+	ck_assert_msg(metric(m, "anysock_relay_current_connections") == 1, "%s", m);
+	for (int i = 0; i < 4; i++)
+		close(fd[i]);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
 START_TEST(test_worker_cannot_start)
 {
 	/* A worker thread that cannot be made ends the relay, saying which and
@@ -948,6 +1119,11 @@ START_TEST(test_bad_arguments)
 		{ "--max-connections", "0", "--max-connections" },
 		{ "--idle-timeout", "-1", "--idle-timeout" },
 		{ "--drain-timeout", "3601", "--drain-timeout" },
+		{ "--log-format", "xml", "--log-format" },
+		{ "--source-map", "127.64.0.1/10", "--source-map" },
+		{ "--source-map", "127.0.0.1/32", "--source-map" },
+		{ "--udp", "--send-proxy", "--udp" },
+		{ "--udp", "--accept-proxy", "--udp" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char cmd[4300];
@@ -999,6 +1175,8 @@ int main(void)
 	tcase_add_test(tc, test_json_log);
 	tcase_add_test(tc, test_sighup_reload_under_load);
 	tcase_add_test(tc, test_source_pool_never_shared);
+	tcase_add_test(tc, test_udp_thousand_flows);
+	tcase_add_test(tc, test_udp_idle_and_cap);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

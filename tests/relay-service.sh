@@ -1,6 +1,7 @@
 #!/bin/sh
 # tools/anysock-relay deployed as a service: started with sockets by
-# systemd-socket-activate (the LISTEN_FDS protocol, no systemd running),
+# systemd-socket-activate (the LISTEN_FDS protocol, no systemd running;
+# TCP, and UDP with --udp),
 # -u dropping root once port 80 is bound (checked in /proc), refusing to
 # go on when the drop cannot be done, and listen options refused next to
 # inherited sockets. As root on a throw-away host (tests/netns/run.sh),
@@ -42,6 +43,20 @@ check "socket activation: tcp 127.0.0.1 (the first client starts it)" a \
 check "socket activation: tcp ::1" b "$(echo b | timeout 5 $nc -N ::1 8080)"
 check "socket activation: serves the inherited sockets" 1 \
     "$(grep -c 'listening on 127\.0\.0\.1:8080, \[::1\]:8080 (inherited), forwarding' "$tmp/act.log")"
+kill "$pid"
+wait "$pid" 2>/dev/null
+
+# --udp: the first datagram starts it, and is answered.
+systemd-socket-activate --datagram -l 127.0.0.1:8053 -l '[::1]:8053' "$relay" --udp \
+    127.0.0.1 "$echo" > "$tmp/actu.log" 2>&1 &
+pid=$!
+pids="$pids $pid"
+wait_for "$tmp/actu.log" 'Listening on \[::1\]:8053'
+check "socket activation, --udp: udp ::1 (the first datagram starts it)" d \
+    "$(echo d | timeout 5 $nc -u -w 1 ::1 8053)"
+check "socket activation, --udp: udp 127.0.0.1" e "$(echo e | timeout 5 $nc -u -w 1 127.0.0.1 8053)"
+check "socket activation, --udp: serves the inherited sockets" 1 \
+    "$(grep -c 'listening on 127\.0\.0\.1:8053, \[::1\]:8053 (UDP) (inherited)' "$tmp/actu.log")"
 kill "$pid"
 wait "$pid" 2>/dev/null
 

@@ -11,7 +11,8 @@
 #  - the routed pool: the backend on a second host (IPv4 only, over a
 #    veth), the pool 198.18.0.0/15 routed back to the relay and made
 #    local on the relay's host (ip route add local ...: the AnyIP route);
-#    without that route the relay cannot bind the pool (and says so).
+#    without that route the relay cannot bind the pool (and says so);
+#  - UDP flows: the same addresses, replies from the address asked.
 set -u
 . "${top_srcdir:-.}/tests/common.sh"
 if [ "$(id -u)" != 0 ]; then echo "SKIP: needs throw-away hosts (root)"; exit 77; fi
@@ -99,6 +100,23 @@ for n in 1 2 3; do
     [ "$(given "$tmp/relay2.log" $n)" = "$before" ] || same="no: client $n"
 done
 check "after a restart, each client has the same address" yes "$same"
+kill "$pid"
+
+# UDP: each client's flow from the same pool address as its TCP
+# connections, and replies from the address the client wrote to.
+ip -6 addr add 2001:db8::9/128 dev lo nodad
+start "$tmp/udp.log" "$relay" --udp -p 0 --source-map 127.64.0.0/10 127.0.0.1 "$echo"
+for n in 1 2 3; do
+    # nc -u connects its socket to 2001:db8::9: a reply from elsewhere never reaches it
+    got=$(echo "udp $n" | timeout 5 $nc -u -w 1 -s "2001:db8::$n" 2001:db8::9 "$port")
+    check "udp: client 2001:db8::$n answered from 2001:db8::9" "udp $n" "$got"
+done
+udp_same=yes
+for n in 1 2 3; do
+    eval "want=\$first_$n"
+    grep -q "udp $want:[0-9]* datagram" "$tmp/echo.log" || udp_same="no: client $n"
+done
+check "udp: the backend saw each client as its TCP address" yes "$udp_same"
 kill "$pid"
 
 # ---- The routed pool: the backend on another host ---------------------------

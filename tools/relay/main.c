@@ -49,7 +49,7 @@ struct relay_config cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK,
 			    .workers = 0,
 			    .max_conns = 10000,
 			    .connect_ms = 5000,
-			    .idle_ms = 300000,
+			    .idle_ms = -1, /* 300 s, 30 s with --udp */
 			    .header_ms = 2000,
 			    .drain_ms = 10000 };
 
@@ -108,7 +108,7 @@ static const char synopsis[] =
 	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
 	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n\n";
 
-enum { SEND_PROXY = 256, SEND_PROXY_V2, METRICS, LOG_FORMAT, SOURCE_MAP };
+enum { SEND_PROXY = 256, SEND_PROXY_V2, METRICS, LOG_FORMAT, SOURCE_MAP, UDP };
 
 /* --source-map's family: the target is reached over it alone. */
 static int source_family;
@@ -124,6 +124,9 @@ static const struct tool_option options[] = {
 	{ "ipv4", '4', NULL, "listen on IPv4 only" },
 	{ "ipv6", '6', NULL, "listen on IPv6 only" },
 	{ "dual-stack", 'd', NULL, "one dual-stack socket, not one per family" },
+	{ "udp", UDP, NULL,
+	  "forward UDP datagrams, not TCP: a flow per client\n"
+	  "address and port, replies from the address it wrote to" },
 	{ "send-proxy", SEND_PROXY, NULL, "send the target a PROXY v1 header naming the client" },
 	{ "send-proxy-v2", SEND_PROXY_V2, NULL, "send it a PROXY v2 header" },
 	{ NULL, 'P', "1|2", "--send-proxy or --send-proxy-v2" },
@@ -137,8 +140,10 @@ static const struct tool_option options[] = {
 	{ "header-timeout", 'e', "MS", "how long that header may take (default 2000)" },
 	{ "connect-timeout", 't', "MS", "give up reaching the target after MS (default 5000)" },
 	{ "workers", 'w', "N", "worker threads, 1-64 (default: one per CPU)" },
-	{ "max-connections", 'c', "N", "connections at once (default 10000)" },
-	{ "idle-timeout", 'i', "SECONDS", "close a connection idle this long (default 300)" },
+	{ "max-connections", 'c', "N", "connections (UDP: flows) at once (default 10000)" },
+	{ "idle-timeout", 'i', "SECONDS",
+	  "close a connection idle this long (default 300;\n"
+	  "a UDP flow: 30)" },
 	{ "drain-timeout", 'D', "SECONDS",
 	  "on SIGTERM, wait this long for connections\n"
 	  "(default 10)" },
@@ -207,6 +212,7 @@ static void take_option(int opt, const char *given, const char *arg)
 	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
 	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
 	case METRICS: cfg.metrics = arg; break;
+	case UDP: cfg.udp = true; break;
 	case 'u': cfg.user = arg; break;
 	case SOURCE_MAP: source_map(given, arg); break;
 	case LOG_FORMAT: cfg.log_format = log_format_named(given, arg); break;
@@ -218,10 +224,29 @@ static void check_port(const char *port)
 {
 	bool digits = port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
 	if (digits ? tool_number("target port", port, 1, 65535) > 0
-		   : getservbyname(port, "tcp") != NULL)
+		   : getservbyname(port, cfg.udp ? "udp" : "tcp") != NULL)
 		return;
-	fprintf(stderr, "anysock-relay: target port %s: no such TCP service\n", port);
+	fprintf(stderr, "anysock-relay: target port %s: no such %s service\n", port,
+		cfg.udp ? "UDP" : "TCP");
 	exit(2);
+}
+
+/* What --udp cannot be combined with, and its own defaults. */
+static void check_udp(void)
+{
+	if (cfg.idle_ms < 0)
+		cfg.idle_ms = cfg.udp ? 30000 : 300000;
+	if (!cfg.udp)
+		return;
+	const char *no = cfg.accept_proxy         ? "--accept-proxy (datagrams carry no header in)"
+			 : cfg.proxy_version == 1 ? "--send-proxy (version 1 has no datagram form: "
+						    "--send-proxy-v2)"
+			 : cfg.listen_flags & ANYSOCK_LISTEN_DUALSTACK ? "--dual-stack"
+								       : NULL;
+	if (no != NULL) {
+		fprintf(stderr, "anysock-relay: --udp and %s\n", no);
+		exit(2);
+	}
 }
 
 /* The command line into cfg, every value checked; exits for --help,
@@ -236,6 +261,7 @@ static void parse_command_line(int argc, char **argv)
 		tool_usage(2);
 	cfg.host = argv[optind];
 	cfg.port = argv[optind + 1];
+	check_udp();
 	check_port(cfg.port);
 	if (trusted == NULL &&
 	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &trusted, NULL) < 0)
@@ -256,7 +282,7 @@ static void parse_command_line(int argc, char **argv)
  * when there are some, and then none of the listen options may be given. */
 static bool inherited_listeners(void)
 {
-	int type = SOCK_STREAM;
+	int type = cfg.udp ? SOCK_DGRAM : SOCK_STREAM;
 	int rc = anysock_listener_from_env(type, ANYSOCK_LISTEN_NONBLOCK, &listener);
 	if (rc < 0) {
 		fprintf(stderr, "anysock-relay: inherited sockets (LISTEN_FDS): %s\n",
@@ -283,18 +309,15 @@ static bool inherited_listeners(void)
 }
 
 /* The listening sockets, said on stdout; exit 1 when one cannot be had. */
-static void open_listeners(void)
+/* --udp: each worker's own sockets, all on the first one's port. */
+static anysock_listener **udp_listeners;
+
+static anysock_listener *listen_on(const char *port, unsigned flags)
 {
-	if (inherited_listeners()) {
-		char where[512];
-		anysock_listener_ntop(listener, where, sizeof(where));
-		log_notice("listening", "listening on %s (inherited), forwarding to %s port %s",
-			   where, cfg.host, cfg.port);
-		return;
-	}
 	anysock_addr failed;
-	int rc = anysock_listen(cfg.listen_host, cfg.listen_port, SOCK_STREAM, cfg.listen_flags, 0,
-				&listener, &failed);
+	anysock_listener *l;
+	int rc = anysock_listen(cfg.listen_host, port, cfg.udp ? SOCK_DGRAM : SOCK_STREAM, flags, 0,
+				&l, &failed);
 	if (rc < 0) {
 		char where[ANYSOCK_ADDRSTRLEN] = "-";
 		anysock_ntop(&failed, where, sizeof(where), 0);
@@ -302,10 +325,40 @@ static void open_listeners(void)
 			anysock_strerror(rc));
 		exit(1);
 	}
+	return l;
+}
+
+/* The listening sockets, said on stdout; exit 1 when one cannot be had. */
+static void open_listeners(void)
+{
+	bool inherited = inherited_listeners();
+	if (!inherited && !cfg.udp) {
+		listener = listen_on(cfg.listen_port, cfg.listen_flags);
+	} else if (!inherited) {
+		if (cfg.workers > 1) /* the kernel keeps a client on one worker's socket */
+			cfg.listen_flags |= ANYSOCK_LISTEN_REUSEPORT;
+		listener = listen_on(cfg.listen_port, cfg.listen_flags);
+		anysock_addr first;
+		anysock_listener_addr(listener, 0, &first);
+		char same[8];
+		snprintf(same, sizeof(same), "%d", anysock_addr_port(&first));
+		udp_listeners = calloc((size_t)cfg.workers, sizeof(*udp_listeners));
+		if (udp_listeners == NULL)
+			exit(1);
+		udp_listeners[0] = listener;
+		for (int i = 1; i < cfg.workers; i++)
+			udp_listeners[i] = listen_on(same, cfg.listen_flags);
+	} else if (cfg.udp) { /* one set of sockets: one worker reads them */
+		cfg.workers = 1;
+		udp_listeners = calloc(1, sizeof(*udp_listeners));
+		if (udp_listeners == NULL)
+			exit(1);
+		udp_listeners[0] = listener;
+	}
 	char where[512];
 	anysock_listener_ntop(listener, where, sizeof(where));
-	log_notice("listening", "listening on %s, forwarding to %s port %s", where, cfg.host,
-		   cfg.port);
+	log_notice("listening", "listening on %s%s%s, forwarding to %s port %s", where,
+		   cfg.udp ? " (UDP)" : "", inherited ? " (inherited)" : "", cfg.host, cfg.port);
 }
 
 /* -u USER, once every socket is bound: USER's uid and group, and no
@@ -356,14 +409,16 @@ static void set_fd_budget(void)
 	struct rlimit nofile;
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	long spare = nofile.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)nofile.rlim_cur;
-	atomic_store(&fd_budget, spare - 3 - anysock_listener_count(listener) - 2L * cfg.workers -
-					 16 - (cfg.metrics ? 40 : 0));
+	atomic_store(&fd_budget,
+		     spare - 3 - anysock_listener_count(listener) * (cfg.udp ? cfg.workers : 1) -
+			     2L * cfg.workers - 16 - (cfg.metrics ? 40 : 0));
 }
 
 /* A worker: its thread, and what the thread runs. */
 struct worker {
 	pthread_t thread;
-	struct stream_worker *impl;
+	struct stream_worker *tcp;
+	struct datagram_worker *udp;
 };
 
 /* Every worker a thread of its own, each with its share of the cap, its
@@ -379,11 +434,19 @@ static struct worker *start_workers(void)
 	}
 	for (int i = 0; i < cfg.workers; i++) {
 		int cap = cfg.max_conns / cfg.workers + (i < cfg.max_conns % cfg.workers);
-		w[i].impl = stream_worker_new(i, cap > 0 ? cap : 1, &worker_stats[i]);
+		cap = cap > 0 ? cap : 1;
+		void *impl;
+		if (cfg.udp)
+			impl = w[i].udp = datagram_worker_new(i, cap, &worker_stats[i],
+							      udp_listeners[i]);
+		else
+			impl = w[i].tcp = stream_worker_new(i, cap, &worker_stats[i]);
 		atomic_fetch_add(&workers_running, 1);
-		int rc = w[i].impl == NULL
+		int rc = impl == NULL
 				 ? -1
-				 : pthread_create(&w[i].thread, NULL, stream_worker_run, w[i].impl);
+				 : pthread_create(&w[i].thread, NULL,
+						  cfg.udp ? datagram_worker_run : stream_worker_run,
+						  impl);
 		if (rc != 0) {
 			/* never on with fewer workers than asked */
 			fprintf(stderr, "anysock-relay: cannot start worker %d of %d: %s\n", i,
@@ -476,8 +539,12 @@ int main(int argc, char **argv)
 	main_loop(&signals);
 	for (int i = 0; i < cfg.workers; i++) {
 		pthread_join(w[i].thread, NULL);
-		stream_worker_free(w[i].impl);
+		stream_worker_free(w[i].tcp);
+		datagram_worker_free(w[i].udp);
+		if (udp_listeners != NULL && i > 0)
+			anysock_listener_close(udp_listeners[i]);
 	}
+	free(udp_listeners);
 	free(w);
 	free(worker_stats);
 	close(stop_fd);

@@ -6,6 +6,7 @@
  *              threads, and the main thread: signals (SIGTERM drains,
  *              SIGHUP reloads, SIGUSR1 logs the figures) and the metrics
  *   stream.c   a TCP worker: one epoll loop relaying its connections
+ *   datagram.c a UDP worker (--udp): one epoll loop relaying its flows
  *   stats.c    the figures each worker keeps, summed for the metrics
  *   metrics.c  the HTTP/1.0 server of --metrics, in the main thread
  *   log.c      the one line each connection leaves, as text or JSON
@@ -36,6 +37,7 @@ struct relay_config {
 	anysock_connect_opts opts;
 	int proxy_version; /* 0: no header to the target */
 	bool accept_proxy;
+	bool udp;                 /* --udp: datagrams, not streams */
 	const char *trusted_path; /* --trusted-sources, read again on SIGHUP */
 	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
 	const char *metrics; /* --metrics HOST:PORT; NULL: none */
@@ -81,6 +83,17 @@ extern const char *const end_reason_name[END_REASONS];
 
 enum pause_reason { PAUSE_CAP, PAUSE_DESCRIPTORS, PAUSE_REASONS };
 
+/* Why a datagram was not passed on (--udp). */
+enum drop_reason {
+	DROP_CAP,         /* a new client at the flow cap */
+	DROP_DESCRIPTORS, /* a new client with no descriptor left for its flow */
+	DROP_WAITING,     /* more than WAITING while the target was being chosen */
+	DROP_SEND,        /* the kernel refused it (the target's port closed...) */
+	DROP_DRAINING,    /* a new client during the drain */
+	DROP_REASONS
+};
+extern const char *const drop_reason_name[DROP_REASONS];
+
 /* Target connect time: upper bounds of the histogram's buckets, in us. */
 #define CONNECT_BUCKETS 12
 
@@ -96,6 +109,7 @@ struct stats {
 	_Atomic uint64_t family[2];                           /* target reached over IPv4, IPv6 */
 	_Atomic uint64_t connect_bucket[CONNECT_BUCKETS + 1]; /* the last: slower */
 	_Atomic uint64_t connect_us;                          /* their sum */
+	_Atomic uint64_t dropped[DROP_REASONS];               /* datagrams */
 	char pad[64];                                         /* a line of its own */
 };
 
@@ -182,7 +196,15 @@ struct stream_worker *stream_worker_new(int id, int cap, struct stats *stats);
 void *stream_worker_run(void *worker);
 void stream_worker_free(struct stream_worker *w);
 
-/* Workers still running; the last to stop writes to stop_fd's twin. */
+/* datagram.c: a UDP worker with its own listening sockets l (its flows
+ * need no lock: the kernel keeps each client on one socket). */
+struct datagram_worker;
+struct datagram_worker *datagram_worker_new(int id, int cap, struct stats *stats,
+					    anysock_listener *l);
+void *datagram_worker_run(void *worker);
+void datagram_worker_free(struct datagram_worker *w);
+
+/* Workers still running: the main thread stops once none is. */
 extern atomic_int workers_running;
 
 #endif

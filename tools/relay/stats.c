@@ -40,6 +40,11 @@ const char *const end_reason_name[END_REASONS] = {
 
 static const char *const pause_name[PAUSE_REASONS] = { "cap", "descriptors" };
 
+const char *const drop_reason_name[DROP_REASONS] = {
+	[DROP_CAP] = "cap",   [DROP_DESCRIPTORS] = "descriptors", [DROP_WAITING] = "waiting",
+	[DROP_SEND] = "send", [DROP_DRAINING] = "draining",
+};
+
 /* The histogram's upper bounds: loopback answers in tens of microseconds,
  * a distant target in tens of milliseconds, a dead one at the timeout. */
 static const int64_t bucket_us[CONNECT_BUCKETS] = {
@@ -141,6 +146,11 @@ char *stats_prometheus(size_t *len)
 	for (int d = 0; d < 2; d++)
 		put(&t, "anysock_relay_datagrams_total{direction=\"%s\"} %llu\n", d ? "down" : "up",
 		    (unsigned long long)s.datagrams[d]);
+	family_header(&t, "datagrams_dropped_total", "counter",
+		      "Datagrams (--udp) not passed on, by why.");
+	for (int r = 0; r < DROP_REASONS; r++)
+		put(&t, "anysock_relay_datagrams_dropped_total{reason=\"%s\"} %llu\n",
+		    drop_reason_name[r], (unsigned long long)s.dropped[r]);
 	family_header(&t, "connections_ended_total", "counter",
 		      "Connections (with --udp: flows) ended, by why.");
 	for (int r = 0; r < END_REASONS; r++)
