@@ -79,8 +79,7 @@ struct conn {
 	uint32_t events[2]; /* what epoll watches on each now */
 	anysock_connector *connector;
 	anysock_addr peer, local, target;
-	anysock_addr source; /* --source-map: the client's pool address */
-	bool has_source;
+	anysock_addr *source; /* --source-map: the client's pool address; NULL */
 	struct flow up, down; /* client to target, target to client */
 	int64_t started, deadline;
 	int64_t connect_us;       /* when connecting began, for the figures */
@@ -166,7 +165,7 @@ static void log_end(const struct conn *c, enum end_reason reason, const char *wh
 	struct conn_report r = { .proto = "tcp",
 				 .client = &c->peer,
 				 .target = &c->target,
-				 .source = c->has_source ? &c->source : NULL,
+				 .source = c->source,
 				 .up = c->up.bytes - c->header_bytes,
 				 .down = c->down.bytes,
 				 .ms = now_ms() - c->started,
@@ -208,9 +207,10 @@ static void finish(struct stream_worker *w, struct conn *c, enum end_reason reas
 	for (int i = 0; i < 2; i++)
 		if (c->fd[i] >= 0)
 			close(c->fd[i]);
-	if (c->has_source) /* after the close: the address is free for another */
-		source_give(&c->source);
-	c->has_source = false;
+	if (c->source != NULL) /* after the close: the address is free for another */
+		source_give(c->source);
+	free(c->source);
+	c->source = NULL;
 	give_pipe(w, &c->up);
 	give_pipe(w, &c->down);
 	c->fd[0] = c->fd[1] = -1;
@@ -481,7 +481,12 @@ static void start_connecting(struct stream_worker *w, struct conn *c)
 	c->connect_us = now_us();
 	anysock_connect_opts opts = cfg.opts;
 	if (sources_on()) { /* bound to the client's pool address before connect() */
-		int rc = source_take(&c->peer, &c->source);
+		anysock_addr source;
+		int rc = source_take(&c->peer, &source);
+		if (rc == 0 && (c->source = malloc(sizeof(source))) == NULL) {
+			source_give(&source);
+			rc = -ENOMEM;
+		}
 		if (rc < 0) {
 			finish(w, c, END_SOURCE_POOL,
 			       rc == -EADDRINUSE ? "every --source-map address near the client's "
@@ -489,8 +494,8 @@ static void start_connecting(struct stream_worker *w, struct conn *c)
 						 : anysock_strerror(rc));
 			return;
 		}
-		c->has_source = true;
-		opts.local = &c->source; /* read at each attempt: c outlives them */
+		*c->source = source;
+		opts.local = c->source; /* read at each attempt: c outlives them */
 	}
 	int rc = anysock_connector_start(cfg.host, cfg.port, SOCK_STREAM, &opts, &c->connector);
 	if (rc < 0) {
