@@ -125,6 +125,8 @@ for v in 1 2; do
 done
 check "HAProxy -> anysock-relay --accept-proxy --send-proxy-v2 -> echo-server: echo" chain \
     "$(echo chain | timeout 5 $nc -N -s ::1 ::1 7103)"
+# (the relay's line comes as the connection ends, maybe after the echo)
+wait_for "$tmp/chain.log" '^anysock-relay: \[::1\]:[0-9]* -> '
 check "the relay logged the client HAProxy named, [::1]" 1 \
     "$(grep -c '^anysock-relay: \[::1\]:[0-9]* -> 127\.0\.0\.1:7100 (IPv4)' "$tmp/chain.log")"
 check "echo-server logged HAProxy's IPv6 clients as [::1]" 3 \
