@@ -4,7 +4,8 @@
 # otherwise the exact apt-get line to run is printed.
 # ./autogen.sh --check: only say what is missing (exit 1 if anything is).
 # ./autogen.sh --bench: also what `make bench` compares with (libcurl's
-# headers for bench_loop's curl baseline, HAProxy for bench_relay's).
+# headers for bench_loop's curl baseline, HAProxy for bench_relay's, nginx's
+# stream module for bench_relay_udp's).
 set -e
 cd "$(dirname "$0")"
 
@@ -22,7 +23,8 @@ make:make gcc:gcc clang:clang /usr/include/check.h:check \
 valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl \
 /usr/include/uv.h:libuv1-dev /usr/include/event2/event.h:libevent-dev \
 abidiff:abigail-tools git-clang-format:clang-format"
-bench="pc/libcurl:libcurl4-openssl-dev haproxy:haproxy"
+bench="pc/libcurl:libcurl4-openssl-dev haproxy:haproxy \
+/usr/lib/nginx/modules/ngx_stream_module.so:libnginx-mod-stream"
 check=
 for arg; do
     case $arg in

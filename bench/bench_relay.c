@@ -14,7 +14,10 @@
  *  - connections a second: 2,000 (4 threads), each 1 byte each way;
  *  - memory: 7,000 idle connections held open through it, its RSS growth
  *    per connection at 3,000 and at 7,000 (HAProxy needs about 2.5
- *    descriptors a connection: maxconn 7500 is its ceiling here).
+ *    descriptors a connection: maxconn 7500 is its ceiling here);
+ *  - the cost of --source-map (a bind() to the client's pool address
+ *    before each connect to the target): connections a second with it
+ *    against without it, the relay alone, rounds alternating.
  *
  *   bench/bench_relay [MiB-per-connection]    (loopback only)
  *
@@ -148,6 +151,11 @@ static pid_t relay_start(const char *which, const char *relay_bin, int port, int
 		snprintf(listen, sizeof(listen), "TCP6-LISTEN:%d,bind=[::1],fork,reuseaddr", port);
 		snprintf(target, sizeof(target), "TCP4:127.0.0.1:%d", to);
 		char *argv[] = { socat, listen, target, NULL };
+		pid = spawn(argv);
+	} else if (strcmp(which, "source-map") == 0) {
+		char wflag[] = "-w", two[] = "2", map[] = "--source-map", pool[] = "127.64.0.0/10";
+		char *argv[] = { bin, map,   pool, host_flag, host, port_flag,
+				 p,   wflag, two,  to_host,   t,    NULL };
 		pid = spawn(argv);
 	} else {
 		char wflag[] = "-w", two[] = "2";
@@ -316,6 +324,33 @@ static double latency_us(int port, double *p99)
 	return us[LATENCY_CONNS / 2];
 }
 
+/* Connections a second with --source-map and without, rounds alternating:
+ * what the bind to the client's pool address (and the pool's lookups)
+ * costs each connection. */
+static void source_map_cost(const char *relay_bin, int port, int to)
+{
+	enum { N = 2 * ROUNDS + 1 };
+	double cps_plain[N], cps_map[N];
+	for (int r = 0; r < N; r++) {
+		pid_t a = relay_start("anysock-relay", relay_bin, port, to);
+		cps_plain[r] = conns_per_second(port++);
+		relay_stop(a);
+		a = relay_start("source-map", relay_bin, port, to);
+		cps_map[r] = conns_per_second(port++);
+		relay_stop(a);
+	}
+	double lo[2], med[2], hi[2];
+	bench_sorted_stats(cps_plain, N, &lo[0], &med[0], &hi[0]);
+	bench_sorted_stats(cps_map, N, &lo[1], &med[1], &hi[1]);
+	printf("--source-map 127.64.0.0/10 (one client, ::1): %d rounds of %d connections, each "
+	       "1 byte each way\n",
+	       N, CPS_CONNS);
+	printf("  without: median %.0f conn/s (min %.0f, max %.0f)\n", med[0], lo[0], hi[0]);
+	printf("  with:    median %.0f conn/s (min %.0f, max %.0f)\n", med[1], lo[1], hi[1]);
+	printf("  with / without: x%.2f median, x%.2f min, x%.2f max\n", med[1] / med[0],
+	       lo[1] / lo[0], hi[1] / hi[0]);
+}
+
 int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? (size_t)atoi(argv[1]) : 256;
@@ -409,6 +444,7 @@ int main(int argc, char **argv)
 			printf("  anysock-relay vs haproxy: memory per idle connection x%.2f at 3,000, x%.2f "
 			       "at 7,000 (goal <= 1)\n", idle[0][0] / idle[1][0], idle7[0][0] / idle7[1][0]);
 	}
+	source_map_cost(relay_bin, port, to_echo);
 	char cfg[64];
 	snprintf(cfg, sizeof(cfg), "/tmp/anysock-bench-haproxy-%d.cfg", (int)getpid());
 	unlink(cfg);

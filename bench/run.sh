@@ -23,4 +23,5 @@ step $host "$build/bench/bench_connect"
 step env ANYSOCK_RESOLV_OPTIONS='timeout:2 attempts:2' $host "$build/bench/bench_loop"
 step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$build/bench/bench_relay"
 step env ANYSOCK_RESOLV_OPTIONS='timeout:1 attempts:1' $host "$build/bench/bench_nat64"
+step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$build/bench/bench_relay_udp"
 exit $status

@@ -55,7 +55,7 @@
  * it serves those.
  *
  * This file stands alone so that it can be copied whole. anysock-relay
- * (tools/anysock-relay.c, whose head comment lists the parts) follows its
+ * (tools/relay/stream.c, whose head comment lists the parts) follows its
  * timer lists, PROXY header reading, cap, number() and read_acl(): a fix
  * here belongs there too.
  *

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "spawn_helpers.h"
@@ -502,6 +503,606 @@ START_TEST(test_target_down)
 }
 END_TEST
 
+/* ---- The metrics server ------------------------------------------------- */
+
+/* The port of r's metrics server, from its "metrics on ADDR:PORT" line. */
+static int metrics_port(struct server *r)
+{
+	for (int i = 0; i < 50 && strstr(r->log, "metrics on ") == NULL; i++)
+		slurp(r, 100);
+	const char *p = strstr(r->log, "metrics on ");
+	ck_assert_msg(p != NULL, "no metrics line: %s", r->log);
+	p += strlen("metrics on ");
+	const char *end = p + strcspn(p, ", (\n");
+	while (end > p && end[-1] != ':')
+		end--;
+	return atoi(end);
+}
+
+/* A connected TCP socket to 127.0.0.1:port. */
+static int connect_port(int port)
+{
+	struct server s = { .port = port };
+	return client(&s);
+}
+
+/* GET path from the metrics server on port: the whole reply (static). */
+static const char *http_get(int port, const char *path)
+{
+	static char reply[65536];
+	int fd = connect_port(port);
+	char req[512];
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	send_text(fd, req);
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(reply) - 1 &&
+	       (n = read_within(fd, reply + len, sizeof(reply) - 1 - len, 5000)) > 0)
+		len += (size_t)n;
+	reply[len] = '\0';
+	close(fd);
+	return reply;
+}
+
+/* The value of the sample named name (labels included, as written), or
+ * -1 when there is none. */
+static double metric(const char *text, const char *name)
+{
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[strlen(name)] == ' ')
+			return atof(p + strlen(name) + 1);
+	return -1;
+}
+
+/* How many times needle occurs in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+START_TEST(test_metrics_known_traffic)
+{
+	/* 20 connections of 5 bytes each way, one more that goes idle: the
+	 * figures say exactly that, and SIGUSR1 says it in one line. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "2", "-i", "1", "--metrics", "0", NULL });
+	int port = metrics_port(&r);
+	for (int i = 0; i < 20; i++) {
+		int fd = client(&r);
+		round_trip(fd, "hello");
+		close(fd);
+	}
+	int idle = client(&r);
+	round_trip(idle, "x");
+	ck_assert(closed_within(idle, 4000)); /* -i 1 */
+	close(idle);
+	for (int i = 0; i < 30 && occurrences(r.log, "ms: closed") < 20; i++)
+		slurp(&r, 100);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(strncmp(m, "HTTP/1.0 200 OK\r\n", 17) == 0, "%s", m);
+	ck_assert_msg(strstr(m, "Content-Type: text/plain; version=0.0.4") != NULL, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_total") == 21, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_current_connections") == 0, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_bytes_total{direction=\"up\"}") == 101, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_bytes_total{direction=\"down\"}") == 101, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"closed\"}") == 20,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"idle\"}") == 1,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"refused\"}") == 0,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_target_connections_total{family=\"ipv4\"}") == 21,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_target_connections_total{family=\"ipv6\"}") == 0,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connect_seconds_count") == 21, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connect_seconds_bucket{le=\"+Inf\"}") == 21, "%s",
+		      m);
+	ck_assert_msg(metric(m, "anysock_relay_connect_seconds_sum") < 21 * 1.0, "%s", m);
+	kill(r.pid, SIGUSR1);
+	for (int i = 0; i < 20 && strstr(r.log, "stats: ") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "stats: 0 open, 21 in all; up 101 down 101 bytes") != NULL,
+		      "%s", r.log);
+	ck_assert_msg(strstr(r.log, "closed=20 ") != NULL && strstr(r.log, "idle=1 ") != NULL, "%s",
+		      r.log);
+	/* What is not /metrics, or not GET */
+	ck_assert(strncmp(http_get(port, "/nothing"), "HTTP/1.0 404 ", 13) == 0);
+	int fd = connect_port(port);
+	send_text(fd, "POST /metrics HTTP/1.0\r\n\r\n");
+	char buf[64];
+	ck_assert(read_within(fd, buf, sizeof(buf), 2000) > 13 &&
+		  strncmp(buf, "HTTP/1.0 405 ", 13) == 0);
+	close(fd);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_metrics_hostile_clients)
+{
+	/* 40 clients that say nothing (more than the server's 32 places),
+	 * one that never ends its request line, one sending 64 KiB: a
+	 * scraper is answered at once all the same, the relay's clients
+	 * notice nothing, and the silent ones are closed at the deadline. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", "--metrics", "0", NULL });
+	int port = metrics_port(&r);
+	int silent[40];
+	for (int i = 0; i < 40; i++)
+		silent[i] = connect_port(port);
+	int slow = connect_port(port);
+	send_text(slow, "GET /metr");
+	int big = connect_port(port);
+	static char junk[65536];
+	memset(junk, 'A', sizeof(junk));
+	fcntl(big, F_SETFL, O_NONBLOCK);
+	ssize_t pushed = send(big, junk, sizeof(junk), MSG_NOSIGNAL);
+	ck_assert_int_gt(pushed, 0);
+	char buf[256];
+	ssize_t n = read_within(big, buf, sizeof(buf) - 1, 3000);
+	ck_assert_msg(n > 13 && strncmp(buf, "HTTP/1.0 400 ", 13) == 0, "the flood got %zd", n);
+	double t0 = mono_seconds();
+	const char *m = http_get(port, "/metrics");
+	double took = mono_seconds() - t0;
+	ck_assert_msg(strncmp(m, "HTTP/1.0 200 OK", 15) == 0, "%s", m);
+	ck_assert_msg(took < 1.0, "a scrape took %.2f s among hostile clients", took);
+	int fd = client(&r);
+	double rt = round_trip(fd, "still");
+	ck_assert_msg(rt < 0.5, "a relayed round trip took %.3f s", rt);
+	close(fd);
+	/* Each silent client: its slot taken by a later one, or its deadline. */
+	int closed = 0;
+	for (int i = 0; i < 40; i++)
+		closed += closed_within(silent[i], 7000);
+	ck_assert_int_eq(closed, 40);
+	ck_assert(closed_within(slow, 7000));
+	for (int i = 0; i < 40; i++)
+		close(silent[i]);
+	close(slow);
+	close(big);
+	ck_assert_int_eq(waitpid(r.pid, NULL, WNOHANG), 0);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_json_log)
+{
+	/* --log-format json: every line on standard output is one object; a
+	 * connection's has the text line's fields under names. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0, (const char *const[]){ "-w", "1", "--log-format", "json", NULL });
+	ck_assert_msg(strncmp(r.log,
+			      "{\"event\":\"listening\",\"message\":\"listening on 127.0.0.1:",
+			      55) == 0,
+		      "%s", r.log);
+	int fd = client(&r);
+	round_trip(fd, "json!");
+	close(fd);
+	for (int i = 0; i < 30 && strstr(r.log, "\"event\":\"connection\"") == NULL; i++)
+		slurp(&r, 100);
+	char want[256];
+	snprintf(want, sizeof(want), "\"target\":\"127.0.0.1:%s\",\"family\":\"ipv4\",\"up\":5,",
+		 backend_port);
+	const char *line =
+		strstr(r.log,
+		       "{\"event\":\"connection\",\"proto\":\"tcp\",\"client\":\"127.0.0.1:");
+	ck_assert_msg(line != NULL && strstr(line, want) != NULL, "%s", r.log);
+	ck_assert_msg(strstr(line, "\"down\":5,") != NULL &&
+			      strstr(line, "\"end\":\"closed\",\"why\":\"closed\"}\n") != NULL,
+		      "%s", line);
+	kill(r.pid, SIGUSR1);
+	for (int i = 0; i < 20 && strstr(r.log, "{\"event\":\"stats\"") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "{\"event\":\"stats\",\"current\":0,\"total\":1,\"up\":5,") !=
+			      NULL,
+		      "%s", r.log);
+	for (const char *p = r.log; *p != '\0'; p = strchr(p, '\n') + 1)
+		ck_assert_msg(*p == '{' || strncmp(p, "anysock-relay: worker", 21) == 0,
+			      "not JSON: %.80s", p); /* the workers' states go to stderr */
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+/* ---- SIGHUP --------------------------------------------------------------- */
+
+/* Put text in path at once (a reader sees the old file or the new). */
+static void replace_file(const char *path, const char *text)
+{
+	char tmp[128];
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	FILE *f = fopen(tmp, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+struct load {
+	int port, id;
+	atomic_bool stop;
+	int ok, failed;
+};
+
+/* Connections one after another, each with a PROXY header and one echo,
+ * a millisecond apart. */
+static void *proxied_load(void *arg)
+{
+	struct load *l = arg;
+	for (int i = 0; !atomic_load(&l->stop); i++) {
+		struct server s = { .port = l->port };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = htons((uint16_t)s.port) };
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		char text[128], buf[16];
+		int len = snprintf(text, sizeof(text),
+				   "PROXY TCP4 192.0.2.%d 127.0.0.1 %d 80\r\nping", l->id,
+				   1024 + i % 60000);
+		bool ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+			  send(fd, text, (size_t)len, MSG_NOSIGNAL) == len &&
+			  read_within(fd, buf, sizeof(buf), 5000) == 4;
+		close(fd);
+		ok ? l->ok++ : l->failed++;
+		usleep(1000); /* steady load, not all of a CPU the suite's other tests need */
+	}
+	return NULL;
+}
+
+START_TEST(test_sighup_reload_under_load)
+{
+	/* SIGHUP 20 times while two clients connect as fast as they can and
+	 * one connection stays open: not one is refused or dropped. Then a
+	 * broken file keeps the list, and a list without loopback refuses
+	 * new PROXY senders while the open connection goes on. */
+	start_backend((const char *const[]){ "--accept-proxy", NULL });
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/anysock-trusted-%d", (int)getpid());
+	replace_file(path, "allow 127.0.0.0/8; default deny\n");
+	struct server r;
+	start_relay(&r, 0,
+		    (const char *const[]){ "-w", "2", "-A", "-T", path, "-P", "2", "--metrics", "0",
+					   NULL });
+	int port = metrics_port(&r);
+	int open_one = client(&r);
+	send_text(open_one, "PROXY TCP4 192.0.2.200 127.0.0.1 4000 80\r\n");
+	round_trip(open_one, "before");
+	struct load load[2] = { { .port = r.port, .id = 1 }, { .port = r.port, .id = 2 } };
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, proxied_load, &load[i]);
+	for (int i = 0; i < 20; i++) {
+		replace_file(path, i % 2 ? "allow 127.0.0.0/8; default deny\n"
+					 : "allow 127.0.0.1, ::1, 10.0.0.0/8; default deny\n");
+		kill(r.pid, SIGHUP);
+		for (int k = 0; k < 5; k++) {
+			slurp(&r, 20);
+			slurp(&backend, 0);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&load[i].stop, true);
+		pthread_join(t[i], NULL);
+	}
+	slurp(&r, 100);
+	fprintf(stderr, "20 reloads under load: %d and %d connections served, %d and %d failed\n",
+		load[0].ok, load[1].ok, load[0].failed, load[1].failed);
+	ck_assert_int_eq(load[0].failed + load[1].failed, 0);
+	ck_assert_int_gt(load[0].ok + load[1].ok, 10);
+	ck_assert_msg(strstr(r.log, "refused") == NULL, "refused one");
+	round_trip(open_one, "during");
+	/* A broken file: the old list stays. */
+	replace_file(path, "allow 300.1.2.3/8\n");
+	kill(r.pid, SIGHUP);
+	for (int i = 0; i < 20 && strstr(r.log, "kept the list as it was") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "kept the list as it was") != NULL, "%s", r.log);
+	int fd = client(&r);
+	send_text(fd, "PROXY TCP4 192.0.2.9 127.0.0.1 4000 80\r\n");
+	round_trip(fd, "still trusted");
+	close(fd);
+	/* A list without loopback: new senders refused, the open one served. */
+	replace_file(path, "allow 10.0.0.0/8; default deny\n");
+	kill(r.pid, SIGHUP);
+	for (int i = 0; i < 20 && occurrences(r.log, "read again") < 21; i++)
+		slurp(&r, 100);
+	fd = client(&r);
+	send_text(fd, "PROXY TCP4 192.0.2.9 127.0.0.1 4000 80\r\nhi");
+	ck_assert(closed_within(fd, 2000));
+	close(fd);
+	round_trip(open_one, "after");
+	close(open_one);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(metric(m, "anysock_relay_reloads_total{result=\"ok\"}") == 21, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_reloads_total{result=\"failed\"}") == 1, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"untrusted\"}") == 1,
+		      "%s", m);
+	unlink(path);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+/* A client socket to r bound first to 127.0.0.x (all of 127/8 is local). */
+static int client_from(const struct server *r, int x)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in me = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	me.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)x);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons((uint16_t)r->port);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	return fd;
+}
+
+START_TEST(test_source_pool_never_shared)
+{
+	/* A pool of two addresses (127.99.0.0/30 less its first and last):
+	 * two clients take both, the same client again shares its own, a
+	 * third client is refused (never given a live client's address),
+	 * and gets in once one of the others has gone. */
+	start_backend(NULL);
+	struct server r;
+	start_relay(&r, 0,
+		    (const char *const[]){ "-w", "1", "--source-map", "127.99.0.0/30", NULL });
+	int a = client_from(&r, 1), a2 = client_from(&r, 1), b = client_from(&r, 2);
+	round_trip(a, "a");
+	round_trip(a2, "a2");
+	round_trip(b, "b");
+	int c = client_from(&r, 3);
+	send_text(c, "c");
+	ck_assert(closed_within(c, 2000));
+	close(c);
+	slurp(&backend, 300);
+	ck_assert_int_eq(occurrences(backend.log, " connected"), 3);
+	bool one = strstr(backend.log, "tcp 127.99.0.1:") != NULL;
+	bool two = strstr(backend.log, "tcp 127.99.0.2:") != NULL;
+	ck_assert_msg(one && two, "%s", backend.log);
+	for (int i = 0; i < 20 && strstr(r.log, "127.0.0.3") == NULL; i++)
+		slurp(&r, 100);
+	ck_assert_msg(strstr(r.log, "every --source-map address near the client's is another "
+				    "client's") != NULL,
+		      "%s", r.log);
+	close(b); /* its address is free again: 127.0.0.3 may have it */
+	for (int i = 0; i < 20 && occurrences(r.log, "as 127.99.0.") < 1; i++)
+		slurp(&r, 100);
+	c = client_from(&r, 3);
+	round_trip(c, "c again");
+	close(c);
+	close(a);
+	close(a2);
+	for (int i = 0; i < 30 && occurrences(r.log, "ms: closed") < 4; i++)
+		slurp(&r, 100);
+	/* the relay's lines: a twice as one address, b and then c as the other */
+	char a_as[32] = "", b_as[32] = "", c_as[32] = "";
+	for (const char *p = r.log; (p = strstr(p, "anysock-relay: 127.0.0.")) != NULL; p++) {
+		const char *as = strstr(p, " as ");
+		if (as == NULL || strchr(p, '\n') < as)
+			continue;
+		char *which = p[23] == '1' ? a_as : p[23] == '2' ? b_as : c_as;
+		snprintf(which, 32, "%.*s", (int)strcspn(as + 4, " "), as + 4);
+	}
+	ck_assert_msg(a_as[0] != '\0' && strcmp(a_as, b_as) != 0 && strcmp(b_as, c_as) == 0,
+		      "a as %s, b as %s, c as %s: %s", a_as, b_as, c_as, r.log);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+/* ---- UDP ------------------------------------------------------------------ */
+
+/* The relay with --udp on every family's wildcard, to the backend's port. */
+static void start_udp_relay(struct server *r, const char *const *args)
+{
+	const char *argv[32] = { "--udp", "-p", "0" };
+	int n = 3;
+	for (int i = 0; args[i] != NULL; i++)
+		argv[n++] = args[i];
+	argv[n++] = "127.0.0.1";
+	argv[n++] = backend_port;
+	argv[n] = NULL;
+	spawn(r, relay_bin(), 0, argv);
+	ck_assert_msg(strstr(r->log, "(UDP)") != NULL, "%s", r->log);
+}
+
+/* An unconnected, non-blocking UDP socket of family. */
+static int udp_socket(int family)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/* The address to (text) port, as the kernel gives a datagram's source. */
+static void udp_to(const char *to, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(to, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, to, &s6->sin6_addr);
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		inet_pton(AF_INET, to, &s4->sin_addr);
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+	}
+}
+
+#define UDP_FLOWS 1000
+
+/* Flow i's client: IPv4 for even i (written to 127.0.0.1 or 127.0.0.2),
+ * IPv6 for odd i (to ::1). */
+static const char *udp_dest(int i)
+{
+	return i % 2 ? "::1" : i % 4 == 0 ? "127.0.0.1" : "127.0.0.2";
+}
+
+/* Send round's datagram of flows [from, to) and take every reply: each
+ * must be its own text, from the address it was written to. Returns how
+ * many came back right. */
+static int udp_round(const int *fd, int from, int to, int port, int round, int *wrong_source,
+		     int wait_ms)
+{
+	char text[64], buf[128];
+	for (int i = from; i < to; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		udp_to(udp_dest(i), port, &ss, &len);
+		int n = snprintf(text, sizeof(text), "flow %d round %d", i, round);
+		ck_assert_int_eq(sendto(fd[i], text, (size_t)n, 0, (struct sockaddr *)&ss, len), n);
+	}
+	int right = 0;
+	for (int i = from; i < to; i++) {
+		struct pollfd p = { fd[i], POLLIN, 0 };
+		if (poll(&p, 1, wait_ms) != 1)
+			continue;
+		struct sockaddr_storage src, want;
+		socklen_t slen = sizeof(src), wlen;
+		ssize_t n = recvfrom(fd[i], buf, sizeof(buf) - 1, 0, (struct sockaddr *)&src,
+				     &slen);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		snprintf(text, sizeof(text), "flow %d round %d", i, round);
+		udp_to(udp_dest(i), port, &want, &wlen);
+		right += strcmp(buf, text) == 0;
+		*wrong_source += slen != wlen || memcmp(&src, &want, wlen) != 0;
+	}
+	return right;
+}
+
+START_TEST(test_udp_thousand_flows)
+{
+	/* 1,000 clients, half over IPv4 (to 127.0.0.1 and to 127.0.0.2),
+	 * half over IPv6, through the relay to an IPv4-only echo, twice:
+	 * every datagram comes back to the socket that sent it, with its own
+	 * text, from the address it was written to; the second round goes
+	 * through the same 1,000 flows. (Sent 100 at a time, as clients
+	 * would, so that no socket buffer overflows on the way.) */
+	raise_nofile();
+	start_backend(NULL);
+	struct server r;
+	start_udp_relay(&r, (const char *const[]){ "-w", "2", "--metrics", "0", NULL });
+	int port = metrics_port(&r);
+	static int fd[UDP_FLOWS];
+	for (int i = 0; i < UDP_FLOWS; i++)
+		fd[i] = udp_socket(i % 2 ? AF_INET6 : AF_INET);
+	int right = 0, wrong_source = 0;
+	for (int round = 1; round <= 2; round++) {
+		for (int i = 0; i < UDP_FLOWS; i += 100) {
+			right += udp_round(fd, i, i + 100, r.port, round, &wrong_source, 3000);
+			slurp(&backend, 0);
+			slurp(&r, 0);
+		}
+	}
+	fprintf(stderr,
+		"UDP: %d flows x 2 rounds through the relay: %d right, %d from a wrong "
+		"address\n",
+		UDP_FLOWS, right, wrong_source);
+	ck_assert_int_eq(right, 2 * UDP_FLOWS);
+	ck_assert_int_eq(wrong_source, 0);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(metric(m, "anysock_relay_connections_total") == UDP_FLOWS, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_current_connections") == UDP_FLOWS, "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_datagrams_total{direction=\"up\"}") == 2 * UDP_FLOWS,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_datagrams_total{direction=\"down\"}") ==
+			      2 * UDP_FLOWS,
+		      "%s", m);
+	for (int i = 0; i < UDP_FLOWS; i++)
+		close(fd[i]);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_udp_idle_and_cap)
+{
+	/* -c 3: three flows; a fourth client's datagram is dropped, counted
+	 * and said; -i 1: the three end as idle, and the fourth gets in. */
+	start_backend(NULL);
+	struct server r;
+	start_udp_relay(&r, (const char *const[]){ "-w", "1", "-c", "3", "-i", "1", "--metrics",
+						   "0", NULL });
+	int port = metrics_port(&r);
+	int fd[4], wrong = 0;
+	for (int i = 0; i < 4; i++)
+		fd[i] = udp_socket(i % 2 ? AF_INET6 : AF_INET);
+	ck_assert_int_eq(udp_round(fd, 0, 3, r.port, 1, &wrong, 3000), 3);
+	ck_assert_int_eq(udp_round(fd, 3, 4, r.port, 1, &wrong, 200), 0); /* past the cap */
+	slurp(&r, 50);
+	ck_assert_msg(strstr(r.log, "worker 0 at its cap of 3 flows: 1 datagram(s) from new "
+				    "clients dropped") != NULL,
+		      "%s", r.log);
+	ck_assert_int_eq(udp_round(fd, 0, 3, r.port, 2, &wrong, 3000), 3); /* theirs go on */
+	for (int i = 0; i < 40 && occurrences(r.log, "ms: idle") < 3; i++)
+		slurp(&r, 100);
+	ck_assert_int_eq(occurrences(r.log, "(1/1 datagrams)"), 0);
+	ck_assert_msg(occurrences(r.log, "up 28 down 28 bytes (2/2 datagrams)") == 3, "%s", r.log);
+	ck_assert_int_eq(udp_round(fd, 3, 4, r.port, 3, &wrong, 3000), 1); /* room again */
+	ck_assert_int_eq(wrong, 0);
+	const char *m = http_get(port, "/metrics");
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"idle\"}") == 3,
+		      "%s", m);
+	ck_assert_msg(metric(m, "anysock_relay_connections_ended_total{reason=\"cap\"}") == 1, "%s",
+		      m);
+	ck_assert_msg(metric(m, "anysock_relay_datagrams_dropped_total{reason=\"cap\"}") == 1, "%s",
+		      m);
+	ck_assert_msg(metric(m, "anysock_relay_current_connections") == 1, "%s", m);
+	for (int i = 0; i < 4; i++)
+		close(fd[i]);
+	stop(&r);
+	stop(&backend);
+}
+END_TEST
+
+START_TEST(test_worker_cannot_start)
+{
+	/* A worker thread that cannot be made ends the relay, saying which and
+	 * why, rather than leaving it to run with fewer workers than asked.
+	 * RLIMIT_NPROC counts a user's threads: as an unused uid with room for
+	 * two, the main thread and worker 0 start and worker 1 cannot (setpriv
+	 * and prlimit exec, never fork; the real binary, not libtool's
+	 * wrapper script, which forks). */
+	if (geteuid() != 0 || system("command -v setpriv prlimit >/dev/null") != 0) {
+		fprintf(stderr,
+			"worker that cannot start: skipped (needs root, setpriv, prlimit)\n");
+		return;
+	}
+	char real[4096], dir[2048];
+	snprintf(dir, sizeof(dir), "%s", relay_bin());
+	*strrchr(dir, '/') = '\0';
+	snprintf(real, sizeof(real), "%s/.libs/anysock-relay", dir);
+	if (access(real, X_OK) != 0)
+		snprintf(real, sizeof(real), "%s", relay_bin()); /* a static build */
+	const char *b = getenv("top_builddir");
+	char cmd[16384];
+	snprintf(cmd, sizeof(cmd),
+		 "out=$(LD_LIBRARY_PATH='%s/lib/.libs' ASAN_OPTIONS=detect_leaks=0 timeout 10 "
+		 "setpriv --reuid=64999 --regid=64999 --clear-groups prlimit --nproc=2 -- '%s' "
+		 "-w 4 -H 127.0.0.1 -p 0 127.0.0.1 9 2>&1 </dev/null); rc=$?; echo \"$out\" >&2; "
+		 "echo \"$out\" | grep -q '^anysock-relay: cannot start worker 1 of 4: ' && exit $rc; "
+		 "exit 99",
+		 b != NULL ? b : ".", real);
+	int rc = system(cmd);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "exit %d, not 1 with the reason",
+		      WEXITSTATUS(rc));
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	static const char *bad[][3] = {
@@ -520,6 +1121,11 @@ START_TEST(test_bad_arguments)
 		{ "--max-connections", "0", "--max-connections" },
 		{ "--idle-timeout", "-1", "--idle-timeout" },
 		{ "--drain-timeout", "3601", "--drain-timeout" },
+		{ "--log-format", "xml", "--log-format" },
+		{ "--source-map", "127.64.0.1/10", "--source-map" },
+		{ "--source-map", "127.0.0.1/32", "--source-map" },
+		{ "--udp", "--send-proxy", "--udp" },
+		{ "--udp", "--accept-proxy", "--udp" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char cmd[4300];
@@ -562,6 +1168,17 @@ int main(void)
 	tcase_add_test(tc, test_cap_states);
 	tcase_add_test(tc, test_target_down);
 	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_test(tc, test_worker_cannot_start);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("operations");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_metrics_known_traffic);
+	tcase_add_test(tc, test_metrics_hostile_clients);
+	tcase_add_test(tc, test_json_log);
+	tcase_add_test(tc, test_sighup_reload_under_load);
+	tcase_add_test(tc, test_source_pool_never_shared);
+	tcase_add_test(tc, test_udp_thousand_flows);
+	tcase_add_test(tc, test_udp_idle_and_cap);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

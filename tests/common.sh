@@ -49,5 +49,5 @@ wait_for() {
 }
 
 line_or_gone() { # FILE PATTERN [PID]: the line is there, or PID has ended
-    grep -q -- "$2" "$1" || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }
+    grep -q -- "$2" "$1" 2>/dev/null || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }
 }

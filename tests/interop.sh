@@ -7,21 +7,25 @@
 #    survives two hops;
 #  - tools/anysock-relay --send-proxy / --send-proxy-v2 in front of nginx
 #    ("listen ... proxy_protocol", answering $proxy_protocol_addr): nginx
-#    must name the client the relay saw.
-# Root only (it installs haproxy and nginx when missing, and runs on a
-# throw-away host, tests/netns/run.sh); 77 otherwise.
+#    must name the client the relay saw;
+#  - tools/anysock-relay --udp --send-proxy-v2 (a header on each datagram)
+#    in front of dnsdist (setProxyProtocolACL), whose rules must see the
+#    IPv6 client the relay saw: each of two gets its own answer.
+# Root only (it installs haproxy, nginx and dnsdist when missing, and runs
+# on a throw-away host, tests/netns/run.sh); 77 otherwise.
 #
-# Installing leaves the machine as it was but for the two packages: no
+# Installing leaves the machine as it was but for the packages: no
 # daemon starts (policy-rc.d says no while apt runs) and neither service is
 # enabled at boot (Debian's packages enable theirs; this script disables
 # what it installed, then checks the boot links are what they were).
 set -u
-if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (installs haproxy, nginx)"; exit 77; fi
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (installs haproxy, nginx, dnsdist)"; exit 77; fi
 
-# The boot-time links of the two services, systemd's and SysV's.
+# The boot-time links of the services, systemd's and SysV's.
 boot_links() {
     for f in /etc/systemd/system/*.wants/nginx.service /etc/systemd/system/*.wants/haproxy.service \
-             /etc/rc[2-5].d/S*nginx /etc/rc[2-5].d/S*haproxy; do
+             /etc/systemd/system/*.wants/dnsdist.service \
+             /etc/rc[2-5].d/S*nginx /etc/rc[2-5].d/S*haproxy /etc/rc[2-5].d/S*dnsdist; do
         [ -e "$f" ] && echo "$f"
     done
 }
@@ -30,6 +34,7 @@ if [ -z "${ANYSOCK_NETNS:-}" ]; then
     missing=
     command -v haproxy >/dev/null 2>&1 || missing="$missing haproxy"
     command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+    command -v dnsdist >/dev/null 2>&1 || missing="$missing dnsdist"
     if [ -n "$missing" ]; then
         # No daemon may start on the real machine: policy-rc.d says no.
         if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -55,7 +60,8 @@ if [ -z "${ANYSOCK_NETNS:-}" ]; then
             echo "$after"
             exit 1
         fi
-        if pgrep -x nginx >/dev/null 2>&1 || pgrep -x haproxy >/dev/null 2>&1; then
+        if pgrep -x nginx >/dev/null 2>&1 || pgrep -x haproxy >/dev/null 2>&1 ||
+            pgrep -x dnsdist >/dev/null 2>&1; then
             echo "FAIL: installing$missing left a daemon running"
             exit 1
         fi
@@ -65,7 +71,7 @@ fi
 . "${top_srcdir:-.}/tests/common.sh"
 on_test_host "$0" "$@"
 nc=nc.openbsd
-need $nc curl haproxy nginx ss
+need $nc curl haproxy nginx dnsdist ss od
 bin="${top_builddir:-.}/examples"
 tools="${top_builddir:-.}/tools"
 scratch
@@ -119,6 +125,8 @@ for v in 1 2; do
 done
 check "HAProxy -> anysock-relay --accept-proxy --send-proxy-v2 -> echo-server: echo" chain \
     "$(echo chain | timeout 5 $nc -N -s ::1 ::1 7103)"
+# (the relay's line comes as the connection ends, maybe after the echo)
+wait_for "$tmp/chain.log" '^anysock-relay: \[::1\]:[0-9]* -> '
 check "the relay logged the client HAProxy named, [::1]" 1 \
     "$(grep -c '^anysock-relay: \[::1\]:[0-9]* -> 127\.0\.0\.1:7100 (IPv4)' "$tmp/chain.log")"
 check "echo-server logged HAProxy's IPv6 clients as [::1]" 3 \
@@ -157,5 +165,34 @@ for how in --send-proxy --send-proxy-v2; do
     check "relay $how -> nginx: client 127.0.0.3" 127.0.0.3 \
         "$(curl -s --max-time 5 --interface 127.0.0.3 "http://127.0.0.1:730$v/")"
 done
+# --- anysock-relay --udp --send-proxy-v2 -> dnsdist ----------------------------
+# dnsdist takes a PROXY v2 header on each datagram from 127.0.0.0/8 and
+# judges the client it names: 2001:db8::7 is told 192.0.2.77, anyone else
+# 192.0.2.88. (No downstream: the answers are its own; no security poll.)
+ip -6 addr add 2001:db8::7/128 dev lo nodad
+ip -6 addr add 2001:db8::8/128 dev lo nodad
+cat > "$tmp/dnsdist.conf" <<CFG
+setLocal('127.0.0.1:7400')
+setSecurityPollSuffix('')
+setProxyProtocolACL({'127.0.0.0/8'})
+setACL({'2001:db8::/64'})
+addAction(makeRule('2001:db8::7/128'), SpoofAction('192.0.2.77'))
+addAction(AllRule(), SpoofAction('192.0.2.88'))
+CFG
+dnsdist --supervised --disable-syslog -C "$tmp/dnsdist.conf" > "$tmp/dnsdist.log" 2>&1 &
+pids="$pids $!"
+"$tools/anysock-relay" --udp -6 -p 7401 --send-proxy-v2 127.0.0.1 7400 > "$tmp/udp.log" 2>&1 &
+pids="$pids $!"
+for _ in $(seq 50); do ss -lunH "sport = :7400" | grep -q . && ss -lunH "sport = :7401" |
+    grep -q . && break; sleep 0.1; done
+# A query for a.test IN A from source $1; the answer's address, in hex.
+query() {
+    printf '\022\064\001\000\000\001\000\000\000\000\000\000\001a\004test\000\000\001\000\001' |
+        timeout 5 $nc -u -w 1 -s "$1" ::1 7401 | od -An -tx1 | tr -d ' \n' | tail -c 8
+}
+check "relay --udp --send-proxy-v2 -> dnsdist: 2001:db8::7 judged as itself" c000024d \
+    "$(query 2001:db8::7)"
+check "relay --udp --send-proxy-v2 -> dnsdist: 2001:db8::8 judged as itself" c0000258 \
+    "$(query 2001:db8::8)"
 [ $fail = 0 ] || { tail -n 20 "$tmp"/*.log; }
 exit $fail

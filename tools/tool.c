@@ -180,28 +180,46 @@ char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *le
 	return buf;
 }
 
-anysock_acl *tool_read_acl(const char *what, const char *path)
+anysock_acl *tool_load_acl(const char *path, char *why, size_t size)
 {
 	size_t len;
-	const char *why;
-	char *text = tool_read_file(path, SIZE_MAX / 2, false, &len, &why);
+	const char *problem;
+	char *text = tool_read_file(path, SIZE_MAX / 2, false, &len, &problem);
 	if (text == NULL) {
-		fprintf(stderr, "%s: %s %s: %s\n", tool_name, what, path, why);
-		exit(1);
+		snprintf(why, size, "%s: %s", path, problem);
+		return NULL;
 	}
 	const char *nul = memchr(text, '\0', len);
 	if (nul != NULL) {
-		fprintf(stderr, "%s: %s %s: a NUL byte at offset %zu: not an access list\n",
-			tool_name, what, path, (size_t)(nul - text));
-		exit(1);
+		snprintf(why, size, "%s: a NUL byte at offset %zu: not an access list", path,
+			 (size_t)(nul - text));
+		free(text);
+		return NULL;
 	}
 	anysock_acl *a;
 	anysock_parse_error err;
 	int rc = anysock_acl_parse_n(text, len, 0, &a, &err);
 	free(text);
 	if (rc < 0) {
-		fprintf(stderr, "%s:%u:%u: %s\n", path, err.line, err.column,
-			anysock_strerror(err.code));
+		snprintf(why, size, "%s:%u:%u: %s", path, err.line, err.column,
+			 anysock_strerror(err.code));
+		return NULL;
+	}
+	return a;
+}
+
+anysock_acl *tool_read_acl(const char *what, const char *path)
+{
+	char why[512];
+	anysock_acl *a = tool_load_acl(path, why, sizeof(why));
+	if (a == NULL) {
+		/* where the file is wrong ("file:line:col: ...") or why it
+		 * cannot be read ("tool: --acl file: ...") */
+		if (strncmp(why, path, strlen(path)) == 0 && why[strlen(path)] == ':' &&
+		    why[strlen(path) + 1] != ' ')
+			fprintf(stderr, "%s\n", why);
+		else
+			fprintf(stderr, "%s: %s %s\n", tool_name, what, why);
 		exit(1);
 	}
 	return a;

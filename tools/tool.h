@@ -55,6 +55,11 @@ char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *le
  * exit 1 saying what is wrong and where. The caller frees it. */
 anysock_acl *tool_read_acl(const char *what, const char *path);
 
+/* The same without exiting: NULL with why (size bytes) saying what is
+ * wrong and where ("file:line:col: ...", "file: ..."); a server reading
+ * the file again (SIGHUP) keeps its old list then. */
+anysock_acl *tool_load_acl(const char *path, char *why, size_t size);
+
 /* The usage from the last tool_getopt() call on standard output and exit
  * 0 (--help), or on standard error and exit status (a bad command line). */
 _Noreturn void tool_usage(int status);

@@ -1,25 +1,6 @@
 /*
- * anysock-relay - forward TCP connections from every address family to a
- * target reached by name, telling it who the clients are.
- *
- *   anysock-relay [--host H] [--port P] [--ipv4|--ipv6|--dual-stack]
- *                 [--send-proxy|--send-proxy-v2]
- *                 [--accept-proxy [--trusted-sources FILE] [--header-timeout MS]]
- *                 [--connect-timeout MS] [--workers N] [--max-connections N]
- *                 [--idle-timeout S] [--drain-timeout S] target-host target-port
- *
- * (short forms: -H -p -4 -6 -d, -P 1|2, -A -T -e, -t -w -c -i -D)
- *
- * The socat way (socat TCP6-LISTEN:80,fork TCP4:backend:80) works, but the
- * backend then sees every client as the relay. This relay listens on every
- * family (anysock_listen), connects to the target over whichever family
- * answers first (a connector: Happy Eyeballs with RFC 8305's resolution
- * step), and with --send-proxy sends a PROXY protocol header first, so
- * the backend logs and filters the real client: [2001:db8::7]:41000 even
- * though it only speaks IPv4.
- *
- * Worker threads (--workers, one per CPU by default) each run one epoll
- * loop over their connections; they share the listening sockets with
+ * stream.c - a TCP worker of anysock-relay: one epoll loop over its
+ * connections. The workers share the listening sockets with
  * EPOLLEXCLUSIVE, so one worker, not all, wakes for a new client, and a
  * worker at its cap simply stops watching them. An idle connection holds
  * two descriptors and about 700 bytes: data moves with splice() through a
@@ -42,30 +23,22 @@
  *   - in tools/tool.c, tool_number() and tool_read_acl() (echo-server's
  *     number() and read_acl()), and the option as written for messages
  *     (its option_name());
- *   - the long option names: --accept-proxy, --trusted-sources,
+ *   - the long option names (main.c): --accept-proxy, --trusted-sources,
  *     --header-timeout, --max-connections, --idle-timeout, --workers.
  *
  * SPDX-License-Identifier: MIT
  */
-#define _GNU_SOURCE /* EPOLLEXCLUSIVE, pthread_setname_np */
+#include "relay.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <netdb.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/eventfd.h>
-
-#include <anysock.h>
-
-#include "tool.h"
 
 #define BUF_SIZE (64 * 1024) /* one per worker */
 #define MAX_HEADER 1024      /* --accept-proxy: a longer header is refused */
@@ -77,42 +50,20 @@
 #define RELAYING_FDS 2
 #define PIPE_FDS 2 /* a pipe per direction while data moves (splice) */
 
-static struct {
-	const char *listen_host, *listen_port;
-	unsigned listen_flags;
-	const char *host, *port; /* the target */
-	anysock_connect_opts opts;
-	int proxy_version; /* 0: no header to the target */
-	bool accept_proxy;
-	anysock_acl *trusted;
-	int workers, max_conns, connect_ms, idle_ms, header_ms, drain_ms;
-} cfg = { .listen_flags = ANYSOCK_LISTEN_NONBLOCK,
-	  .workers = 0,
-	  .max_conns = 10000,
-	  .connect_ms = 5000,
-	  .idle_ms = 300000,
-	  .header_ms = 2000,
-	  .drain_ms = 10000 };
-
-static anysock_listener *listener;
-static atomic_bool draining;
-/* What RLIMIT_NOFILE leaves for connections: taken before accepting, so
- * that a client accepted is never dropped for want of a descriptor to
- * reach the target with. */
-static atomic_long fd_budget;
-
 /* ---- Connections -------------------------------------------------------- */
 
 enum state { HEADER, CONNECTING, RELAYING, DEAD };
 
 /* One direction: bytes from 'from' that 'to' has not taken yet. */
 struct flow {
-	char *pending;            /* what recv() read and send() could not pass on */
+	char *pending; /* what recv() read and send() could not pass on */
 	size_t len, off;
-	int pipe[2];              /* splice()'s pipe while data moves; -1 */
-	size_t in_pipe;           /* bytes in it */
-	bool eof, shut;  /* 'from' sent FIN; we passed it on to 'to' */
+	int pipe[2];    /* splice()'s pipe while data moves; -1 */
+	size_t in_pipe; /* bytes in it */
+	bool eof, shut; /* 'from' sent FIN; we passed it on to 'to' */
 	uint64_t bytes;
+	uint64_t ours;             /* of the bytes still to send, the relay's header */
+	_Atomic uint64_t *counter; /* the worker's figure for this direction */
 };
 
 struct conn;
@@ -124,20 +75,22 @@ struct tag { /* what an epoll event is about */
 struct conn {
 	struct tag tags[3];
 	enum state state;
-	int fd[2];                /* client, target (-1 until connected) */
-	uint32_t events[2];       /* what epoll watches on each now */
+	int fd[2];          /* client, target (-1 until connected) */
+	uint32_t events[2]; /* what epoll watches on each now */
 	anysock_connector *connector;
 	anysock_addr peer, local, target;
-	struct flow up, down;     /* client to target, target to client */
+	anysock_addr *source; /* --source-map: the client's pool address; NULL */
+	struct flow up, down; /* client to target, target to client */
 	int64_t started, deadline;
+	int64_t connect_us;       /* when connecting began, for the figures */
 	struct conn *prev, *next; /* in the worker's list for its state */
 	struct list *list;
 	char *header; /* --accept-proxy: what has come of the header */
 	size_t header_len;
-	uint64_t header_bytes;    /* --send-proxy: ours, not the client's, in up.bytes */
-	bool gone[2];             /* that side hung up and left the epoll set */
-	long fd_share;            /* of fd_budget */
-	struct conn *dead_next;   /* finished: freed after the current batch */
+	uint64_t header_bytes;  /* --send-proxy: ours, not the client's, in up.bytes */
+	bool gone[2];           /* that side hung up and left the epoll set */
+	long fd_share;          /* of fd_budget */
+	struct conn *dead_next; /* finished: freed after the current batch */
 };
 
 struct list {
@@ -158,9 +111,9 @@ enum listen_state {
 	DRAINING, /* SIGTERM or SIGINT: never again */
 };
 
-struct worker {
+struct stream_worker {
 	int id, ep, conns, cap;
-	pthread_t thread;
+	struct stats *stats; /* its figures: only this worker writes them */
 	struct list header, connecting, idle;
 	enum listen_state state;
 	enum listen_state said; /* the state its last log line gave */
@@ -173,10 +126,8 @@ struct worker {
 	char buf[BUF_SIZE];
 };
 
-/* SIGTERM or SIGINT: the main thread sets draining and writes to stop_fd,
- * which every worker's epoll set watches. */
+/* What stop_fd's events carry: the drain began. */
 static struct tag stop_tag;
-static int stop_fd = -1;
 
 static int64_t now_ms(void)
 {
@@ -209,46 +160,69 @@ static void arm(struct conn *c, struct list *l)
 }
 
 /* The one line a connection leaves behind. */
-static void log_end(const struct conn *c, const char *why)
+static void log_end(const struct conn *c, enum end_reason reason, const char *why)
 {
-	char client[ANYSOCK_ADDRSTRLEN], target[ANYSOCK_ADDRSTRLEN] = "-";
-	anysock_ntop(&c->peer, client, sizeof(client), 0);
-	int family = anysock_addr_family(&c->target);
-	if (family > 0)
-		anysock_ntop(&c->target, target, sizeof(target), 0);
-	printf("anysock-relay: %s -> %s%s up %llu down %llu bytes %lld ms: %s\n", client, target,
-	       family == AF_INET6 ? " (IPv6)" : family == AF_INET ? " (IPv4)" : "",
-	       (unsigned long long)(c->up.bytes - c->header_bytes), (unsigned long long)c->down.bytes,
-	       (long long)(now_ms() - c->started), why);
+	struct conn_report r = { .proto = "tcp",
+				 .client = &c->peer,
+				 .target = &c->target,
+				 .source = c->source,
+				 .up = c->up.bytes - c->header_bytes,
+				 .down = c->down.bytes,
+				 .ms = now_ms() - c->started,
+				 .reason = reason,
+				 .why = why };
+	log_connection(&r);
 }
 
-static void review(struct worker *w);
-static void give_pipe(struct worker *w, struct flow *f);
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* n bytes of f went out: the client's, less any of the relay's header. */
+static void passed(struct flow *f, size_t n)
+{
+	uint64_t ours = f->ours < n ? f->ours : n;
+	f->ours -= ours;
+	f->bytes += n;
+	count(f->counter, n - ours);
+}
+
+static void review(struct stream_worker *w);
+static void give_pipe(struct stream_worker *w, struct flow *f);
 
 /* The end of a connection: logged, closed, and freed once the current
  * batch of events (which may still name it) is done. */
-static void finish(struct worker *w, struct conn *c, const char *why)
+static void finish(struct stream_worker *w, struct conn *c, enum end_reason reason, const char *why)
 {
-	log_end(c, why);
+	w->conns--;
+	set_gauge(&w->stats->current, (uint64_t)w->conns);
+	count(&w->stats->ended[reason], 1); /* before the line: it may be read */
+	log_end(c, reason, why);
 	unlink_conn(c);
 	anysock_connector_free(c->connector);
 	c->connector = NULL;
 	for (int i = 0; i < 2; i++)
 		if (c->fd[i] >= 0)
 			close(c->fd[i]);
+	if (c->source != NULL) /* after the close: the address is free for another */
+		source_give(c->source);
+	free(c->source);
+	c->source = NULL;
 	give_pipe(w, &c->up);
 	give_pipe(w, &c->down);
 	c->fd[0] = c->fd[1] = -1;
 	c->state = DEAD;
 	c->dead_next = w->dead;
 	w->dead = c;
-	w->conns--;
 	atomic_fetch_add(&fd_budget, c->fd_share);
 	w->resume_at = -1; /* a place and descriptors are free again */
 	review(w);
 }
 
-static void bury(struct worker *w)
+static void bury(struct stream_worker *w)
 {
 	while (w->dead != NULL) {
 		struct conn *c = w->dead;
@@ -261,7 +235,7 @@ static void bury(struct worker *w)
 }
 
 /* Watch fd i of c for exactly these events. */
-static void want(struct worker *w, struct conn *c, int i, uint32_t events)
+static void want(struct stream_worker *w, struct conn *c, int i, uint32_t events)
 {
 	if (c->fd[i] < 0 || c->gone[i] || c->events[i] == events)
 		return;
@@ -278,7 +252,7 @@ static size_t held(const struct flow *f)
 
 /* A pipe for f from the worker's pool or a new one (when the descriptor
  * budget allows); false: move this one with recv and send. */
-static bool take_pipe(struct worker *w, struct flow *f)
+static bool take_pipe(struct stream_worker *w, struct flow *f)
 {
 	if (f->pipe[0] >= 0)
 		return true;
@@ -299,7 +273,7 @@ static bool take_pipe(struct worker *w, struct flow *f)
 
 /* An empty pipe goes back to the pool (a connection that goes idle holds
  * none); one with data in it, or beyond the pool, is closed. */
-static void give_pipe(struct worker *w, struct flow *f)
+static void give_pipe(struct stream_worker *w, struct flow *f)
 {
 	if (f->pipe[0] < 0)
 		return;
@@ -319,25 +293,26 @@ static void give_pipe(struct worker *w, struct flow *f)
 /* What each side is watched for: input while nothing of it is pending
  * (so no more is read than the other side takes), output while something
  * for it is. */
-static void update(struct worker *w, struct conn *c)
+static void update(struct stream_worker *w, struct conn *c)
 {
 	struct flow *to[2] = { &c->down, &c->up }; /* what goes to side i */
 	struct flow *from[2] = { &c->up, &c->down };
 	for (int i = 0; i < 2; i++)
-		want(w, c, i, (from[i]->eof || held(from[i]) ? 0u : (uint32_t)EPOLLIN) |
-				      (held(to[i]) ? (uint32_t)EPOLLOUT : 0u));
+		want(w, c, i,
+		     (from[i]->eof || held(from[i]) ? 0u : (uint32_t)EPOLLIN) |
+			     (held(to[i]) ? (uint32_t)EPOLLOUT : 0u));
 }
 
 /* Send what f holds to fd, the buffer first, then the pipe; false on a
  * hard error. */
-static bool flush(struct worker *w, struct flow *f, int fd)
+static bool flush(struct stream_worker *w, struct flow *f, int fd)
 {
 	while (f->off < f->len) {
 		ssize_t n = send(fd, f->pending + f->off, f->len - f->off, MSG_NOSIGNAL);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		f->off += (size_t)n;
-		f->bytes += (uint64_t)n;
+		passed(f, (size_t)n);
 	}
 	free(f->pending);
 	f->pending = NULL;
@@ -348,7 +323,7 @@ static bool flush(struct worker *w, struct flow *f, int fd)
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		f->in_pipe -= (size_t)n;
-		f->bytes += (uint64_t)n;
+		passed(f, (size_t)n);
 	}
 	give_pipe(w, f);
 	return true;
@@ -367,7 +342,7 @@ static bool keep(struct flow *f, const char *data, size_t len)
 }
 
 /* Side i is readable: move what it sent to the other side. */
-static bool pump(struct worker *w, struct conn *c, int i)
+static bool pump(struct stream_worker *w, struct conn *c, int i)
 {
 	struct flow *f = i == 0 ? &c->up : &c->down;
 	int to = c->fd[!i];
@@ -397,7 +372,7 @@ static bool pump(struct worker *w, struct conn *c, int i)
 	if (sent < 0 && errno != EAGAIN && errno != EINTR)
 		return false;
 	sent = sent < 0 ? 0 : sent;
-	f->bytes += (uint64_t)sent;
+	passed(f, (size_t)sent);
 	return sent == n || keep(f, w->buf + sent, (size_t)(n - sent));
 }
 
@@ -414,28 +389,28 @@ static bool settle_closes(struct conn *c)
 	return c->up.shut && c->down.shut;
 }
 
-static void relay_event(struct worker *w, struct conn *c, int i, uint32_t events)
+static void relay_event(struct stream_worker *w, struct conn *c, int i, uint32_t events)
 {
 	struct flow *to_me = i == 0 ? &c->down : &c->up, *from_me = i == 0 ? &c->up : &c->down;
 	const char *side = i == 0 ? "client" : "target";
 	char why[64];
 	if (events & EPOLLERR) {
 		snprintf(why, sizeof(why), "%s reset", side);
-		finish(w, c, why);
+		finish(w, c, END_RESET, why);
 		return;
 	}
 	if ((events & (EPOLLOUT | EPOLLHUP)) && held(to_me) > 0 && !flush(w, to_me, c->fd[i])) {
 		snprintf(why, sizeof(why), "%s stopped taking data", side);
-		finish(w, c, why);
+		finish(w, c, END_RESET, why);
 		return;
 	}
 	if ((events & (EPOLLIN | EPOLLHUP)) && (c->events[i] & EPOLLIN) && !pump(w, c, i)) {
 		snprintf(why, sizeof(why), "%s reset", side);
-		finish(w, c, why);
+		finish(w, c, END_RESET, why);
 		return;
 	}
 	if (settle_closes(c)) {
-		finish(w, c, "closed");
+		finish(w, c, END_CLOSED, "closed");
 		return;
 	}
 	if ((events & EPOLLHUP) && from_me->eof && held(to_me) == 0 && !c->gone[i]) {
@@ -450,33 +425,35 @@ static void relay_event(struct worker *w, struct conn *c, int i, uint32_t events
 
 /* ---- Connecting to the target ------------------------------------------- */
 
-static void connected(struct worker *w, struct conn *c, int fd)
+static void connected(struct stream_worker *w, struct conn *c, int fd)
 {
 	anysock_connector_free(c->connector);
 	c->connector = NULL;
 	c->fd[1] = fd;
+	stats_connected(w->stats, anysock_addr_family(&c->target), now_us() - c->connect_us);
 	atomic_fetch_add(&fd_budget, c->fd_share - RELAYING_FDS);
 	c->fd_share = RELAYING_FDS;
 	/* The PROXY header goes before any client byte (those already read
 	 * behind an upstream header included). */
 	if (cfg.proxy_version != 0) {
 		char hdr[ANYSOCK_PROXY_MAXLEN];
-		int n = anysock_proxy_encode(cfg.proxy_version, SOCK_STREAM, &c->peer, &c->local, hdr,
-					     sizeof(hdr));
+		int n = anysock_proxy_encode(cfg.proxy_version, SOCK_STREAM, &c->peer, &c->local,
+					     hdr, sizeof(hdr));
 		struct flow early = c->up; /* nothing in a pipe yet: not relaying */
-		c->up = (struct flow){ .pipe = { -1, -1 } };
+		c->up = (struct flow){ .pipe = { -1, -1 }, .counter = early.counter };
 		if (n < 0 || !keep(&c->up, hdr, (size_t)n) ||
 		    (early.len > 0 && !keep(&c->up, early.pending, early.len))) {
 			free(early.pending);
-			finish(w, c, "out of memory");
+			finish(w, c, END_ERROR, "out of memory");
 			return;
 		}
 		free(early.pending);
 		c->header_bytes = (uint64_t)n; /* the header is not the client's */
+		c->up.ours = (uint64_t)n;
 	}
 	struct epoll_event ev = { .events = 0, .data.ptr = &c->tags[1] };
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, "cannot watch the target connection");
+		finish(w, c, END_ERROR, "cannot watch the target connection");
 		return;
 	}
 	c->events[1] = 0;
@@ -485,7 +462,7 @@ static void connected(struct worker *w, struct conn *c, int fd)
 	arm(c, &w->idle);
 }
 
-static void step_connector(struct worker *w, struct conn *c)
+static void step_connector(struct stream_worker *w, struct conn *c)
 {
 	int fd = anysock_connector_step(c->connector, &c->target);
 	if (fd == -EINPROGRESS)
@@ -496,23 +473,42 @@ static void step_connector(struct worker *w, struct conn *c)
 	}
 	char why[160];
 	snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(fd));
-	finish(w, c, why);
+	finish(w, c, END_REFUSED, why);
 }
 
-static void start_connecting(struct worker *w, struct conn *c)
+static void start_connecting(struct stream_worker *w, struct conn *c)
 {
-	int rc = anysock_connector_start(cfg.host, cfg.port, SOCK_STREAM, &cfg.opts, &c->connector);
+	c->connect_us = now_us();
+	anysock_connect_opts opts = cfg.opts;
+	if (sources_on()) { /* bound to the client's pool address before connect() */
+		anysock_addr source;
+		int rc = source_take(&c->peer, &source);
+		if (rc == 0 && (c->source = malloc(sizeof(source))) == NULL) {
+			source_give(&source);
+			rc = -ENOMEM;
+		}
+		if (rc < 0) {
+			finish(w, c, END_SOURCE_POOL,
+			       rc == -EADDRINUSE ? "every --source-map address near the client's "
+						   "is another client's"
+						 : anysock_strerror(rc));
+			return;
+		}
+		*c->source = source;
+		opts.local = c->source; /* read at each attempt: c outlives them */
+	}
+	int rc = anysock_connector_start(cfg.host, cfg.port, SOCK_STREAM, &opts, &c->connector);
 	if (rc < 0) {
 		char why[160];
 		snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(rc));
-		finish(w, c, why);
+		finish(w, c, END_REFUSED, why);
 		return;
 	}
 	c->state = CONNECTING;
 	want(w, c, 0, 0); /* the client waits, unread, until the target is there */
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[2] };
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(c->connector), &ev) < 0) {
-		finish(w, c, "cannot watch the connection attempts");
+		finish(w, c, END_ERROR, "cannot watch the connection attempts");
 		return;
 	}
 	arm(c, &w->connecting);
@@ -520,12 +516,12 @@ static void start_connecting(struct worker *w, struct conn *c)
 }
 
 /* --accept-proxy: what has come of the upstream proxy's header. */
-static void read_header(struct worker *w, struct conn *c)
+static void read_header(struct stream_worker *w, struct conn *c)
 {
 	ssize_t n = recv(c->fd[0], c->header + c->header_len, MAX_HEADER - c->header_len, 0);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			finish(w, c, "closed before its PROXY header");
+			finish(w, c, END_HEADER_BAD, "closed before its PROXY header");
 		return;
 	}
 	c->header_len += (size_t)n;
@@ -534,7 +530,8 @@ static void read_header(struct worker *w, struct conn *c)
 	if (len == -EAGAIN && c->header_len < MAX_HEADER)
 		return;
 	if (len < 0) {
-		finish(w, c, len == -EAGAIN ? "PROXY header too long" : anysock_strerror(len));
+		finish(w, c, END_HEADER_BAD,
+		       len == -EAGAIN ? "PROXY header too long" : anysock_strerror(len));
 		return;
 	}
 	if (!info.local) { /* the original client, and the address it came to */
@@ -543,7 +540,7 @@ static void read_header(struct worker *w, struct conn *c)
 	}
 	size_t after = c->header_len - (size_t)len;
 	if (after > 0 && !keep(&c->up, c->header + len, after)) {
-		finish(w, c, "out of memory");
+		finish(w, c, END_ERROR, "out of memory");
 		return;
 	}
 	free(c->header);
@@ -561,7 +558,7 @@ static const char *const state_reason[] = {
 };
 
 /* The state w is due: the first reason not to accept that holds, else READY. */
-static enum listen_state due_state(const struct worker *w)
+static enum listen_state due_state(const struct stream_worker *w)
 {
 	if (atomic_load(&draining))
 		return DRAINING;
@@ -572,7 +569,7 @@ static enum listen_state due_state(const struct worker *w)
 	return READY;
 }
 
-static void watch_listeners(struct worker *w, int op)
+static void watch_listeners(struct stream_worker *w, int op)
 {
 	for (int i = 0; i < anysock_listener_count(listener); i++) {
 		int fd = anysock_listener_fd(listener, (size_t)i);
@@ -584,7 +581,7 @@ static void watch_listeners(struct worker *w, int op)
 /* Move w to the state it is due, watching the listeners only when READY.
  * Called wherever a reason may have come or gone: a connection accepted or
  * finished, descriptors short or back, the drain. */
-static void review(struct worker *w)
+static void review(struct stream_worker *w)
 {
 	enum listen_state next = due_state(w);
 	if (next == w->state)
@@ -593,6 +590,8 @@ static void review(struct worker *w)
 		watch_listeners(w, next == READY ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
 	if (next == READY)
 		w->ready_since = now_ms();
+	if (next == FULL || next == LIMITED)
+		count(&w->stats->pauses[next == FULL ? PAUSE_CAP : PAUSE_DESCRIPTORS], 1);
 	if (next == DRAINING)
 		w->drain_until = now_ms() + cfg.drain_ms;
 	w->state = next;
@@ -602,7 +601,7 @@ static void review(struct worker *w)
  * cap turns READY and FULL again with every connection that ends and the
  * next client from the backlog: it says FULL once, and READY only after a
  * second of it. */
-static void announce(struct worker *w)
+static void announce(struct stream_worker *w)
 {
 	if (w->state == w->said || (w->state == READY && now_ms() - w->ready_since < 1000))
 		return;
@@ -613,7 +612,7 @@ static void announce(struct worker *w)
 }
 
 /* Descriptors ran out: LIMITED until a connection ends or pause_ms pass. */
-static void out_of_descriptors(struct worker *w, int pause_ms)
+static void out_of_descriptors(struct stream_worker *w, int pause_ms)
 {
 	w->resume_at = now_ms() + pause_ms;
 	review(w);
@@ -621,7 +620,7 @@ static void out_of_descriptors(struct worker *w, int pause_ms)
 
 /* Client fd as a connection of w: watched, then on its way (its PROXY
  * header to read, or the target to reach). */
-static void take_client(struct worker *w, int fd, const anysock_addr *peer)
+static void take_client(struct stream_worker *w, int fd, const anysock_addr *peer)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (c == NULL) {
@@ -640,20 +639,25 @@ static void take_client(struct worker *w, int fd, const anysock_addr *peer)
 	getsockname(fd, &c->local.u.sa, &c->local.len);
 	anysock_addr_unmap(&c->local);
 	c->started = now_ms();
+	c->up.counter = &w->stats->bytes[0];
+	c->down.counter = &w->stats->bytes[1];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
 	w->conns++;
+	count(&w->stats->accepted, 1);
+	set_gauge(&w->stats->current, (uint64_t)w->conns);
 	review(w); /* at the cap: FULL, and the rest wait in the backlog */
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, "cannot watch the client");
+		finish(w, c, END_ERROR, "cannot watch the client");
 		return;
 	}
 	c->events[0] = EPOLLIN;
 	if (!cfg.accept_proxy) {
 		start_connecting(w, c);
-	} else if (anysock_acl_check(cfg.trusted, peer, NULL) != ANYSOCK_ACL_ALLOW) {
-		finish(w, c, "refused: a PROXY header is only taken from --trusted-sources");
+	} else if (!trusted_source(peer)) {
+		finish(w, c, END_UNTRUSTED,
+		       "refused: a PROXY header is only taken from --trusted-sources");
 	} else if ((c->header = malloc(MAX_HEADER)) == NULL) {
-		finish(w, c, "out of memory");
+		finish(w, c, END_ERROR, "out of memory");
 	} else {
 		c->state = HEADER;
 		arm(c, &w->header);
@@ -662,7 +666,7 @@ static void take_client(struct worker *w, int fd, const anysock_addr *peer)
 
 /* Accept one client from lfd, its descriptors taken from the budget
  * first; false when there is none (or no room for one). */
-static bool accept_one(struct worker *w, int lfd)
+static bool accept_one(struct stream_worker *w, int lfd)
 {
 	if (atomic_fetch_sub(&fd_budget, CONNECTING_FDS) < CONNECTING_FDS) {
 		atomic_fetch_add(&fd_budget, CONNECTING_FDS);
@@ -684,7 +688,7 @@ static bool accept_one(struct worker *w, int lfd)
 }
 
 /* A listener is readable: take a few clients from each while READY. */
-static void accept_clients(struct worker *w)
+static void accept_clients(struct stream_worker *w)
 {
 	for (int i = 0; i < anysock_listener_count(listener); i++)
 		for (int k = 0; k < 16 && w->state == READY; k++)
@@ -694,7 +698,7 @@ static void accept_clients(struct worker *w)
 
 /* ---- The loop ----------------------------------------------------------- */
 
-static int next_wait(struct worker *w)
+static int next_wait(struct stream_worker *w)
 {
 	int64_t at = -1;
 	struct list *lists[3] = { &w->header, &w->connecting, &w->idle };
@@ -715,13 +719,13 @@ static int next_wait(struct worker *w)
 	return wait < 0 || wait > 1000 ? 1000 : wait; /* and announce() once a second */
 }
 
-static void expire(struct worker *w)
+static void expire(struct stream_worker *w)
 {
 	int64_t now = now_ms();
 	while (w->header.head != NULL && w->header.head->deadline <= now)
-		finish(w, w->header.head, "no PROXY header in time");
+		finish(w, w->header.head, END_HEADER_TIMEOUT, "no PROXY header in time");
 	while (w->idle.head != NULL && w->idle.head->deadline <= now)
-		finish(w, w->idle.head, "idle");
+		finish(w, w->idle.head, END_IDLE, "idle");
 	for (struct conn *c = w->connecting.head, *next; c != NULL; c = next) {
 		next = c->next;
 		if (anysock_connector_timeout(c->connector) == 0)
@@ -733,7 +737,7 @@ static void expire(struct worker *w)
 	}
 }
 
-static void handle(struct worker *w, const struct epoll_event *ev)
+static void handle(struct stream_worker *w, const struct epoll_event *ev)
 {
 	struct tag *t = ev->data.ptr;
 	if (t == NULL) { /* a listener: new clients */
@@ -751,7 +755,7 @@ static void handle(struct worker *w, const struct epoll_event *ev)
 	if (t->which == 2)
 		step_connector(w, c);
 	else if (c->state == CONNECTING && (ev->events & (EPOLLHUP | EPOLLERR)))
-		finish(w, c, "client left before the target answered");
+		finish(w, c, END_RESET, "client left before the target answered");
 	else if (c->state == HEADER)
 		read_header(w, c);
 	else if (c->state == RELAYING)
@@ -759,12 +763,12 @@ static void handle(struct worker *w, const struct epoll_event *ev)
 }
 
 /* The drain is over: what is left is closed, the pipes too. */
-static void close_all(struct worker *w)
+static void close_all(struct stream_worker *w)
 {
 	struct list *lists[3] = { &w->connecting, &w->idle, &w->header };
 	for (int i = 0; i < 3; i++)
 		while (lists[i]->head != NULL)
-			finish(w, lists[i]->head, "drain timeout");
+			finish(w, lists[i]->head, END_DRAIN, "drain timeout");
 	bury(w);
 	while (w->npipes > 0) {
 		w->npipes--;
@@ -773,9 +777,9 @@ static void close_all(struct worker *w)
 	}
 }
 
-static void *worker_main(void *arg)
+void *stream_worker_run(void *arg)
 {
-	struct worker *w = arg;
+	struct stream_worker *w = arg;
 	char name[16]; /* the thread's, not the process's: pgrep anysock-relay */
 	snprintf(name, sizeof(name), "relay-%d", w->id);
 	pthread_setname_np(pthread_self(), name);
@@ -793,201 +797,39 @@ static void *worker_main(void *arg)
 		bury(w);
 	}
 	close_all(w);
+	atomic_fetch_sub(&workers_running, 1);
 	return NULL;
 }
 
-/* ---- Configuration ------------------------------------------------------ */
-
-static const char synopsis[] =
-	"usage: anysock-relay [OPTION]... TARGET-HOST TARGET-PORT\n"
-	"Forward TCP from every address family to TARGET-HOST port TARGET-PORT.\n\n";
-
-enum { SEND_PROXY = 256, SEND_PROXY_V2 };
-
-/* The long names say which way a PROXY header goes, in HAProxy's words. */
-static const struct tool_option options[] = {
-	{ "host", 'H', "HOST", "listen on HOST's addresses (default: every family)" },
-	{ "port", 'p', "PORT", "listen on PORT (default: one the kernel picks)" },
-	{ "ipv4", '4', NULL, "listen on IPv4 only" },
-	{ "ipv6", '6', NULL, "listen on IPv6 only" },
-	{ "dual-stack", 'd', NULL, "one dual-stack socket, not one per family" },
-	{ "send-proxy", SEND_PROXY, NULL, "send the target a PROXY v1 header naming the client" },
-	{ "send-proxy-v2", SEND_PROXY_V2, NULL, "send it a PROXY v2 header" },
-	{ NULL, 'P', "1|2", "--send-proxy or --send-proxy-v2" },
-	{ "accept-proxy", 'A', NULL,
-	  "expect a PROXY header from each client (it comes\n"
-	  "through a proxy; the header names the client)" },
-	{ "trusted-sources", 'T', "FILE",
-	  "the access list of who may send one (default:\n"
-	  "loopback); anyone else is refused" },
-	{ "header-timeout", 'e', "MS", "how long that header may take (default 2000)" },
-	{ "connect-timeout", 't', "MS", "give up reaching the target after MS (default 5000)" },
-	{ "workers", 'w', "N", "worker threads, 1-64 (default: one per CPU)" },
-	{ "max-connections", 'c', "N", "connections at once (default 10000)" },
-	{ "idle-timeout", 'i', "SECONDS", "close a connection idle this long (default 300)" },
-	{ "drain-timeout", 'D', "SECONDS",
-	  "on SIGTERM, wait this long for connections\n"
-	  "(default 10)" },
-	{ NULL, 0, NULL, NULL },
-};
-
-/* One option into cfg; given is how it was written, for messages. */
-static void take_option(int opt, const char *given, const char *arg)
+struct stream_worker *stream_worker_new(int id, int cap, struct stats *stats)
 {
-	switch (opt) {
-	case 'H': cfg.listen_host = arg; break;
-	case 'p': cfg.listen_port = arg; break;
-	case '4': cfg.listen_flags |= ANYSOCK_LISTEN_IPV4; break;
-	case '6': cfg.listen_flags |= ANYSOCK_LISTEN_IPV6; break;
-	case 'd': cfg.listen_flags |= ANYSOCK_LISTEN_DUALSTACK; break;
-	case 'P': cfg.proxy_version = tool_number(given, arg, 1, 2); break;
-	case SEND_PROXY: cfg.proxy_version = 1; break;
-	case SEND_PROXY_V2: cfg.proxy_version = 2; break;
-	case 'A': cfg.accept_proxy = true; break;
-	case 'T': cfg.trusted = tool_read_acl(given, arg); break;
-	case 'e': cfg.header_ms = tool_number(given, arg, 1, 600000); break;
-	case 't': cfg.connect_ms = tool_number(given, arg, 1, 600000); break;
-	case 'w': cfg.workers = tool_number(given, arg, 1, 64); break;
-	case 'c': cfg.max_conns = tool_number(given, arg, 1, 1000000); break;
-	case 'i': cfg.idle_ms = tool_number(given, arg, 1, 86400) * 1000; break;
-	case 'D': cfg.drain_ms = tool_number(given, arg, 0, 3600) * 1000; break;
-	}
-}
-
-/* The target port, checked now rather than at the first client. */
-static void check_port(const char *port)
-{
-	bool digits = port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
-	if (digits ? tool_number("target port", port, 1, 65535) > 0
-		   : getservbyname(port, "tcp") != NULL)
-		return;
-	fprintf(stderr, "anysock-relay: target port %s: no such TCP service\n", port);
-	exit(2);
-}
-
-/* The command line into cfg, every value checked; exits for --help,
- * --version and anything wrong. */
-static void parse_command_line(int argc, char **argv)
-{
-	int opt;
-	const char *given;
-	while ((opt = tool_getopt(argc, argv, options, synopsis, &given)) != -1)
-		take_option(opt, given, optarg);
-	if (argc - optind != 2)
-		tool_usage(2);
-	cfg.host = argv[optind];
-	cfg.port = argv[optind + 1];
-	check_port(cfg.port);
-	if (cfg.trusted == NULL &&
-	    anysock_acl_parse("allow 127.0.0.0/8, ::1; default deny", 0, &cfg.trusted, NULL) < 0)
-		exit(1);
-	if (cfg.workers == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		cfg.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
-	}
-	cfg.opts = (anysock_connect_opts)ANYSOCK_CONNECT_OPTS_INIT;
-	cfg.opts.timeout_ms = cfg.connect_ms;
-	cfg.opts.flags = ANYSOCK_CONNECT_NONBLOCK;
-}
-
-/* The listening sockets, said on stdout; exit 1 when one cannot be had. */
-static void open_listeners(void)
-{
-	anysock_addr failed;
-	int rc = anysock_listen(cfg.listen_host, cfg.listen_port, SOCK_STREAM, cfg.listen_flags, 0,
-				&listener, &failed);
-	if (rc < 0) {
-		char where[ANYSOCK_ADDRSTRLEN] = "-";
-		anysock_ntop(&failed, where, sizeof(where), 0);
-		fprintf(stderr, "anysock-relay: cannot listen on %s: %s\n", where, anysock_strerror(rc));
-		exit(1);
-	}
-	char where[512];
-	anysock_listener_ntop(listener, where, sizeof(where));
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per connection, as it ends */
-	printf("anysock-relay: listening on %s, forwarding to %s port %s\n", where, cfg.host,
-	       cfg.port);
-}
-
-/* What RLIMIT_NOFILE leaves for connections: less what is open now (stdio,
- * the listeners), each worker's epoll, stop_fd, and some for the resolver
- * and the C library. */
-static void set_fd_budget(void)
-{
-	struct rlimit nofile;
-	getrlimit(RLIMIT_NOFILE, &nofile);
-	long spare = nofile.rlim_cur == RLIM_INFINITY ? 1L << 30 : (long)nofile.rlim_cur;
-	atomic_store(&fd_budget, spare - 3 - anysock_listener_count(listener) -
-					 2L * cfg.workers - 16);
-}
-
-/* Every worker a thread of its own (the main thread waits for signals),
- * each with its share of the cap and its own epoll set. */
-static struct worker *start_workers(void)
-{
-	struct worker *w = calloc((size_t)cfg.workers, sizeof(*w));
-	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w == NULL || stop_fd < 0) {
-		perror("anysock-relay");
-		exit(1);
-	}
-	for (int i = 0; i < cfg.workers; i++) {
-		w[i] = (struct worker){ .id = i, .ep = epoll_create1(EPOLL_CLOEXEC), .resume_at = -1,
-					.drain_until = -1 };
-		w[i].cap = cfg.max_conns / cfg.workers + (i < cfg.max_conns % cfg.workers);
-		if (w[i].cap == 0)
-			w[i].cap = 1;
-		w[i].header.timeout_ms = cfg.header_ms;
-		w[i].connecting.timeout_ms = cfg.connect_ms + 1000; /* the connector's own, first */
-		w[i].idle.timeout_ms = cfg.idle_ms;
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &stop_tag };
-		int rc = w[i].ep < 0 ? -1 : epoll_ctl(w[i].ep, EPOLL_CTL_ADD, stop_fd, &ev);
-		if (rc < 0 || (rc = pthread_create(&w[i].thread, NULL, worker_main, &w[i])) != 0) {
-			fprintf(stderr, "anysock-relay: worker %d: %s\n", i,
-				strerror(rc < 0 ? errno : rc));
-			exit(1);
-		}
+	struct stream_worker *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->id = id;
+	w->cap = cap;
+	w->stats = stats;
+	w->resume_at = -1;
+	w->drain_until = -1;
+	w->header.timeout_ms = cfg.header_ms;
+	w->connecting.timeout_ms = cfg.connect_ms + 1000; /* the connector's own, first */
+	w->idle.timeout_ms = cfg.idle_ms;
+	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &stop_tag };
+	if (w->ep < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
+		int err = errno;
+		stream_worker_free(w);
+		errno = err;
+		return NULL;
 	}
 	return w;
 }
 
-/* Until SIGTERM or SIGINT (blocked in every thread): then every worker
- * stops accepting and drains. */
-static void wait_for_stop(const sigset_t *stop)
+void stream_worker_free(struct stream_worker *w)
 {
-	siginfo_t si;
-	while (sigwaitinfo(stop, &si) < 0)
-		;
-	atomic_store(&draining, true);
-	printf("anysock-relay: signal %d: draining (up to %d s)\n", si.si_signo,
-	       cfg.drain_ms / 1000);
-	eventfd_write(stop_fd, 1);
-}
-
-int main(int argc, char **argv)
-{
-	tool_name = "anysock-relay";
-	parse_command_line(argc, argv);
-	/* Blocked before any thread exists, so in all of them: only
-	 * wait_for_stop() takes these. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	open_listeners();
-	set_fd_budget();
-	struct worker *w = start_workers();
-	wait_for_stop(&stop);
-	for (int i = 0; i < cfg.workers; i++) {
-		pthread_join(w[i].thread, NULL);
-		close(w[i].ep);
-	}
+	if (w == NULL)
+		return;
+	if (w->ep >= 0)
+		close(w->ep);
 	free(w);
-	close(stop_fd);
-	anysock_listener_close(listener);
-	anysock_acl_free(cfg.trusted);
-	printf("anysock-relay: drained, exiting\n");
-	return 0;
 }
