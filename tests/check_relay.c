@@ -1069,6 +1069,38 @@ START_TEST(test_udp_idle_and_cap)
 }
 END_TEST
 
+START_TEST(test_udp_drain_quiet)
+{
+	/* A datagram flow has no end to wait for: on SIGTERM it goes on while
+	 * it has traffic and ends once quiet for a second, so the relay exits
+	 * long before --drain-timeout (20 s here; it waited all of it). */
+	start_backend(NULL);
+	struct server r;
+	start_udp_relay(&r, (const char *const[]){ "-w", "1", "-D", "20", NULL });
+	int fd = udp_socket(AF_INET), wrong = 0; /* flow 0 writes to 127.0.0.1 */
+	ck_assert_int_eq(udp_round(&fd, 0, 1, r.port, 1, &wrong, 3000), 1);
+	kill(r.pid, SIGTERM);
+	double t0 = mono_seconds();
+	for (int i = 0; i < 50 && strstr(r.log, "draining") == NULL; i++)
+		slurp(&r, 20);
+	ck_assert_int_eq(udp_round(&fd, 0, 1, r.port, 2, &wrong, 3000), 1); /* it goes on */
+	int status = 0;
+	while (waitpid(r.pid, &status, WNOHANG) == 0 && mono_seconds() < t0 + 15)
+		usleep(20000);
+	double took = mono_seconds() - t0;
+	slurp(&r, 200);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", r.log);
+	ck_assert_msg(took < 6, "exit %.1f s after SIGTERM with a quiet flow\n%s", took, r.log);
+	ck_assert_msg(strstr(r.log, "(2/2 datagrams)") != NULL &&
+			      strstr(r.log, "ms: quiet while draining") != NULL,
+		      "%s", r.log);
+	ck_assert_int_eq(wrong, 0);
+	close(fd);
+	close(r.out);
+	stop(&backend);
+}
+END_TEST
+
 START_TEST(test_worker_cannot_start)
 {
 	/* A worker thread that cannot be made ends the relay, saying which and
@@ -1179,6 +1211,7 @@ int main(void)
 	tcase_add_test(tc, test_source_pool_never_shared);
 	tcase_add_test(tc, test_udp_thousand_flows);
 	tcase_add_test(tc, test_udp_idle_and_cap);
+	tcase_add_test(tc, test_udp_drain_quiet);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

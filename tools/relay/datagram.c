@@ -20,7 +20,12 @@
  *     new client is dropped and counted (reason "cap"); flows already
  *     there go on, and the next new client gets in once one has ended;
  *   - while a flow's target is being chosen (a name being looked up), at
- *     most WAITING datagrams wait; more are dropped and counted.
+ *     most WAITING datagrams wait; more are dropped and counted;
+ *   - on SIGTERM no new flow starts, and a flow ends once it has been
+ *     quiet for DRAIN_QUIET_MS (a reply still on its way gets through),
+ *     or when --drain-timeout runs out. A datagram flow has no end of its
+ *     own to wait for: kept to its idle timeout, one live flow held the
+ *     exit for the whole drain (10 s).
  *
  * With --send-proxy-v2 each datagram to the target starts with a PROXY
  * v2 header naming the client (transport DGRAM), as dnsdist sends and
@@ -96,6 +101,15 @@ struct datagram_worker {
 
 static struct tag listener_tag, stop_tag;
 
+/* How long a flow may be quiet during the drain. */
+#define DRAIN_QUIET_MS 1000
+
+/* The idle timeout in force: the drain's shorter one once it began. */
+static int idle_ms(const struct datagram_worker *w)
+{
+	return w->stopping && cfg.idle_ms > DRAIN_QUIET_MS ? DRAIN_QUIET_MS : cfg.idle_ms;
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -169,7 +183,7 @@ static void touch(struct datagram_worker *w, struct flow *f)
 		unlink_flow(w, f);
 		append_flow(w, f);
 	}
-	f->deadline = now_ms() + cfg.idle_ms;
+	f->deadline = now_ms() + idle_ms(w);
 }
 
 /* The end of a flow: counted, logged, closed; freed after this batch. */
@@ -353,7 +367,7 @@ static struct flow *new_flow(struct datagram_worker *w, const anysock_addr *clie
 	set_gauge(&w->stats->current, (uint64_t)w->flows);
 	count(&w->stats->accepted, 1);
 	append_flow(w, f);
-	f->deadline = now_ms() + cfg.idle_ms;
+	f->deadline = now_ms() + idle_ms(w);
 	return f;
 }
 
@@ -461,7 +475,8 @@ static void expire(struct datagram_worker *w)
 {
 	int64_t now = now_ms();
 	while (w->head != NULL && w->head->deadline <= now)
-		finish(w, w->head, END_IDLE, "idle");
+		finish(w, w->head, w->stopping ? END_DRAIN : END_IDLE,
+		       w->stopping ? "quiet while draining" : "idle");
 	/* the connectors' own timers: resolution and attempt delays, timeout */
 	for (struct flow *f = w->head, *next; f != NULL; f = next) {
 		next = f->next;
@@ -475,10 +490,14 @@ static void handle(struct datagram_worker *w, const struct epoll_event *ev)
 	struct tag *t = ev->data.ptr;
 	if (t == &listener_tag) {
 		from_clients(w);
-	} else if (t == &stop_tag) { /* the drain: no new flow; the others go on */
+	} else if (t == &stop_tag) { /* the drain: no new flow; quiet ones end */
 		epoll_ctl(w->ep, EPOLL_CTL_DEL, stop_fd, NULL);
-		w->stopping = true;
 		w->drain_until = now_ms() + cfg.drain_ms;
+		/* Every deadline moves back by the same amount: still in order. */
+		w->stopping = true;
+		int shorter = cfg.idle_ms - idle_ms(w);
+		for (struct flow *f = w->head; f != NULL; f = f->next)
+			f->deadline -= shorter;
 	} else if (!t->f->dead) {
 		if (t->which == 1)
 			step_connector(w, t->f);
