@@ -24,4 +24,6 @@ step env ANYSOCK_RESOLV_OPTIONS='timeout:2 attempts:2' $host "$build/bench/bench
 step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$build/bench/bench_relay"
 step env ANYSOCK_RESOLV_OPTIONS='timeout:1 attempts:1' $host "$build/bench/bench_nat64"
 step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$build/bench/bench_relay_udp"
+# shellcheck disable=SC2086
+step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$src/bench/bench_relay_http.sh"
 exit $status
