@@ -225,13 +225,15 @@ static void drop_attempt(anysock_connector *c, size_t i)
 	c->att[i] = c->att[--c->pending];
 }
 
-/* Attempt i is ready: 1 when it won (*won, taken out), else 0 (the
- * failure recorded, the socket closed). */
-static int settle_one(anysock_connector *c, size_t i, struct attempt *won)
+/* Attempt i is ready (events: what poll or epoll said): 1 when it won
+ * (*won, taken out), else 0 (the failure recorded, the socket closed).
+ * Only an error asks SO_ERROR: POLLERR is set exactly while it is. */
+static int settle_one(anysock_connector *c, size_t i, uint32_t events, struct attempt *won)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
-	if (getsockopt(c->att[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	if ((events & (EPOLLERR | EPOLLHUP)) &&
+	    getsockopt(c->att[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err == 0) {
 		*won = c->att[i];
@@ -260,7 +262,7 @@ static int settle(anysock_connector *c, struct attempt *won)
 			return 0;
 		/* From the last: dropping attempt i moves the last one to i. */
 		for (size_t i = n; i-- > 0;)
-			if (p[i].revents != 0 && settle_one(c, i, won))
+			if (p[i].revents != 0 && settle_one(c, i, (uint16_t)p[i].revents, won))
 				return 1;
 		return 0;
 	}
@@ -273,7 +275,7 @@ static int settle(anysock_connector *c, struct attempt *won)
 		size_t i = 0;
 		while (i < c->pending && c->att[i].fd != fd)
 			i++;
-		if (i < c->pending && settle_one(c, i, won))
+		if (i < c->pending && settle_one(c, i, ev[k].events, won))
 			return 1;
 	}
 	return 0;
@@ -317,7 +319,8 @@ static void finish(anysock_connector *c, int rc, const struct attempt *won)
 	c->done = true;
 	if (rc >= 0) {
 		c->peer = c->fam[won->slot].addr[won->at];
-		rc = fd_set_nonblock(won->fd, c->o.flags & ANYSOCK_CONNECT_NONBLOCK);
+		/* sock_open() made it non-blocking: undone only if unwanted */
+		rc = c->o.flags & ANYSOCK_CONNECT_NONBLOCK ? 0 : fd_set_nonblock(won->fd, false);
 		if (rc < 0)
 			close(won->fd);
 		else
