@@ -38,6 +38,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 
 #define BUF_SIZE (64 * 1024) /* one per worker */
@@ -430,6 +432,8 @@ static void connected(struct stream_worker *w, struct conn *c, int fd)
 	anysock_connector_free(c->connector);
 	c->connector = NULL;
 	c->fd[1] = fd;
+	int one = 1; /* what comes is passed on at once, never held for an ACK (Nagle) */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	stats_connected(w->stats, anysock_addr_family(&c->target), now_us() - c->connect_us);
 	atomic_fetch_add(&fd_budget, c->fd_share - RELAYING_FDS);
 	c->fd_share = RELAYING_FDS;
