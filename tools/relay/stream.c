@@ -3,12 +3,13 @@
  * connections. The workers share the listening sockets with
  * EPOLLEXCLUSIVE, so one worker, not all, wakes for a new client, and a
  * worker at its cap simply stops watching them. An idle connection holds
- * two descriptors and about 700 bytes: data moves with splice() through a
- * pipe from the worker's pool (given back when empty) or, without one,
- * through the worker's one buffer; only what the other side cannot take
- * yet is held, the source unread until it is gone (never read more than
- * the other side can take). Half-closes are passed on; every wait has a
- * deadline; SIGTERM drains. See anysock-relay(1).
+ * two descriptors and about 700 bytes: data moves with recv() and send()
+ * through the worker's one buffer, and once a transfer is large (a read
+ * fills FIRST_READ) with splice() through a pipe from the worker's pool
+ * (given back when empty), as HAProxy's splice-auto does; only what the
+ * other side cannot take yet is held, the source unread until it is gone
+ * (never read more than the other side can take). Half-closes are passed
+ * on; every wait has a deadline; SIGTERM drains. See anysock-relay(1).
  *
  * examples/echo-server.c is the model server readers copy whole, so it
  * cannot share code with this file; these parts follow it, and a fix to
@@ -51,6 +52,12 @@
 #define CONNECTING_FDS 6
 #define RELAYING_FDS 2
 #define PIPE_FDS 2 /* a pipe per direction while data moves (splice) */
+/* recv() takes at most this much at a time: a read that fills it marks
+ * the transfer as large, moved with splice() from then on while splice()
+ * keeps finding SPLICE_MIN or more (16 KiB is HAProxy's buffer; a 64 KiB
+ * first read cost 10% more CPU a 64 KiB response). */
+#define FIRST_READ (16 * 1024)
+#define SPLICE_MIN 4096
 
 /* ---- Connections -------------------------------------------------------- */
 
@@ -63,6 +70,7 @@ struct flow {
 	int pipe[2];    /* splice()'s pipe while data moves; -1 */
 	size_t in_pipe; /* bytes in it */
 	bool eof, shut; /* 'from' sent FIN; we passed it on to 'to' */
+	bool bulk;      /* a large transfer: splice() it */
 	uint64_t bytes;
 	uint64_t ours;             /* of the bytes still to send, the relay's header */
 	_Atomic uint64_t *counter; /* the worker's figure for this direction */
@@ -348,7 +356,7 @@ static bool pump(struct stream_worker *w, struct conn *c, int i)
 {
 	struct flow *f = i == 0 ? &c->up : &c->down;
 	int to = c->fd[!i];
-	if (take_pipe(w, f)) { /* kernel to kernel: no copy through this process */
+	if (f->bulk && take_pipe(w, f)) { /* kernel to kernel: no copy through this process */
 		ssize_t n = splice(c->fd[i], NULL, f->pipe[1], NULL, BUF_SIZE,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -360,16 +368,18 @@ static bool pump(struct stream_worker *w, struct conn *c, int i)
 			f->eof = n == 0;
 			return n == 0;
 		}
+		f->bulk = n >= SPLICE_MIN;
 		f->in_pipe += (size_t)n;
 		return flush(w, f, to);
 	}
-	ssize_t n = recv(c->fd[i], w->buf, sizeof(w->buf), 0);
+	ssize_t n = recv(c->fd[i], w->buf, FIRST_READ, 0);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
 	if (n == 0) {
 		f->eof = true;
 		return true;
 	}
+	f->bulk = n == FIRST_READ;
 	ssize_t sent = send(to, w->buf, (size_t)n, MSG_NOSIGNAL);
 	if (sent < 0 && errno != EAGAIN && errno != EINTR)
 		return false;
