@@ -3,8 +3,10 @@
  * on loopback, against load and hostile clients: 5,000 connections at
  * once (1,000 without ANYSOCK_TEST_FULL), a client that stops reading, 256 descriptors for 1,000 clients,
  * SIGTERM with a connection open, PROXY headers from trusted and untrusted
- * upstreams, bad arguments; TCP_NODELAY on every connection's sockets. (tests/relay.sh covers half-close, 8 MiB and
- * the PROXY versions with netcat; tests/interop.sh HAProxy and nginx.)
+ * upstreams, bad arguments; TCP_NODELAY on every connection's sockets, a
+ * connection per request (the answer and its FIN whole, with a header).
+ * (tests/relay.sh covers half-close, 8 MiB and the PROXY versions with
+ * netcat; tests/interop.sh HAProxy and nginx.)
  *
  * SPDX-License-Identifier: MIT
  */
@@ -1223,6 +1225,94 @@ START_TEST(test_nodelay)
 }
 END_TEST
 
+/* The target's side of test_request_then_close: n bytes, then close. */
+struct answer {
+	int fd;
+	size_t n;
+};
+
+static void *answer_and_close(void *arg)
+{
+	struct answer *a = arg;
+	static char chunk[65536];
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (char)('a' + i % 26);
+	for (size_t sent = 0; sent < a->n;) {
+		size_t off = sent % 26, k = a->n - sent; /* byte j is 'a' + j % 26 */
+		if (k > sizeof(chunk) - off)
+			k = sizeof(chunk) - off;
+		ssize_t w = send(a->fd, chunk + off, k, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+	}
+	close(a->fd);
+	return NULL;
+}
+
+/* A connection per request, as HTTP without keep-alive: the client sends
+ * its request at once (the relay reads it without waiting to be told),
+ * the target answers and closes at once (its FIN right behind the data,
+ * which the relay learns from EPOLLRDHUP and sends on with the data), for
+ * sizes on both sides of the 16 KiB a recv() takes. The client gets every
+ * byte, then the end, never a reset; with --send-proxy the header comes
+ * first and the request whole after it. */
+START_TEST(test_request_then_close)
+{
+	static const size_t sizes[] = { 16, 16383, 16384, 16385, 300000 };
+	static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+	for (int proxy = 0; proxy < 2; proxy++) {
+		int target = raw_target();
+		struct server r;
+		start_relay(&r, 0,
+			    proxy ? (const char *const[]){ "--send-proxy", NULL }
+				  : (const char *const[]){ NULL });
+		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			int fd = client(&r);
+			send_text(fd, request);
+			struct pollfd p = { target, POLLIN, 0 };
+			ck_assert_int_eq(poll(&p, 1, 5000), 1);
+			int conn = accept(target, NULL, NULL);
+			char got[256];
+			size_t len = 0;
+			while (len < sizeof(got) - 1 &&
+			       (len < strlen(request) || memcmp(got + len - strlen(request),
+								request, strlen(request)) != 0)) {
+				ssize_t n = read_within(conn, got + len, sizeof(got) - 1 - len,
+							5000);
+				ck_assert_int_gt(n, 0);
+				len += (size_t)n;
+			}
+			got[len] = '\0';
+			ck_assert_msg(proxy ? strncmp(got, "PROXY TCP4 127.0.0.1 127.0.0.1 ", 31) ==
+						      0
+					    : len == strlen(request),
+				      "the target got \"%s\"", got);
+			struct answer a = { conn, sizes[k] };
+			pthread_t t;
+			pthread_create(&t, NULL, answer_and_close, &a);
+			size_t total = 0, right = 0;
+			ssize_t n;
+			static char buf[65536];
+			while ((n = read_within(fd, buf, sizeof(buf), 5000)) > 0) {
+				for (ssize_t i = 0; i < n; i++)
+					right += buf[i] == (char)('a' + (total + (size_t)i) % 26);
+				total += (size_t)n;
+			}
+			pthread_join(t, NULL);
+			ck_assert_msg(n == 0, "%zu bytes: the end was %zd (%s)", sizes[k], n,
+				      n < 0 ? strerror(errno) : "nothing");
+			ck_assert_msg(total == sizes[k] && right == total,
+				      "%zu bytes sent, %zu came, %zu right", sizes[k], total,
+				      right);
+			close(fd);
+		}
+		close(target);
+		stop(&r);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1255,6 +1345,7 @@ int main(void)
 	tc = tcase_create("speed");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_nodelay);
+	tcase_add_test(tc, test_request_then_close);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
