@@ -15,9 +15,9 @@
 # min, median, max of the rounds' own ratios). Goal: >= 1 everywhere.
 #
 #   bench/bench_relay_http.sh             the benchmark
-#   bench/bench_relay_http.sh --profile   system calls per connection of
-#                                         each relay (strace -c -f), a new
-#                                         connection per request, 16 bytes
+#   bench/bench_relay_http.sh --profile   system calls per request of each
+#                                         relay (strace -c -f), 16 bytes, a
+#                                         new connection each and keep-alive
 #
 # ANYSOCK_RELAY: the relay to run (default tools/anysock-relay);
 # ANYSOCK_RELAY_BEFORE: another build of it to run alongside ("before", to
@@ -149,23 +149,27 @@ run_wrk() {
 }
 
 if $profile; then
-    echo "system calls per connection: wrk -t2 -c64 -d${secs}s -H 'Connection: close'" \
+    echo "system calls per request: wrk -t2 -c64 -d${secs}s [-H 'Connection: close']" \
          "http://[::1]:port/16, the relay under strace -c -f; load $(cut -d' ' -f1-3 /proc/loadavg)"
-    for who in $names; do
-        strace -c -f -p "$(pid_of "$who")" -o "$tmp/strace" 2>/dev/null &
-        tracer=$!
-        sleep 1
-        read -r rps n errs <<EOF
-$(run_wrk "$who" 16 close)
+    for mode in close keep-alive; do
+        for who in $names; do
+            strace -c -f -p "$(pid_of "$who")" -o "$tmp/strace" 2>/dev/null &
+            tracer=$!
+            sleep 1
+            read -r rps n errs <<EOF
+$(run_wrk "$who" 16 $mode)
 EOF
-        kill -INT $tracer
-        wait $tracer 2>/dev/null || true
-        echo
-        echo "$who: $n connections ($rps a second under strace)$([ "$errs" = 0 ] || echo ', wrk reported errors')"
-        # strace -c: % time, seconds, usecs/call, calls, [errors,] syscall
-        awk -v n="$n" '$1 ~ /^[0-9.]+$/ && $NF != "total" { c[$NF] = $4; t += $4 }
-            END { for (k in c) if (c[k] / n >= 0.05) printf "  %-16s %6.2f\n", k, c[k] / n
-                  printf "  %-16s %6.2f\n", "(all)", t / n }' "$tmp/strace" | sort -k2 -rn
+            kill -INT $tracer
+            wait $tracer 2>/dev/null || true
+            echo
+            what=keep-alive
+            [ $mode = close ] && what="a new connection per request"
+            echo "$who, $what: $n requests ($rps a second under strace)$([ "$errs" = 0 ] || echo ', wrk reported errors')"
+            # strace -c: % time, seconds, usecs/call, calls, [errors,] syscall
+            awk -v n="$n" '$1 ~ /^[0-9.]+$/ && $NF != "total" { c[$NF] = $4; t += $4 }
+                END { for (k in c) if (c[k] / n >= 0.05) printf "  %-16s %6.2f\n", k, c[k] / n
+                      printf "  %-16s %6.2f\n", "(all)", t / n }' "$tmp/strace" | sort -k2 -rn
+        done
     done
     exit 0
 fi
