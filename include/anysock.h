@@ -773,7 +773,8 @@ ANYSOCK_API int anysock_connector_start(const char *host, const char *service, i
 					anysock_connector **out);
 /* The descriptor to watch for readability (an epoll descriptor, made on
  * the first call: step first, and a race that is over by then needs none),
- * or the errors of epoll_create1() on that call. */
+ * or on that call the errors of epoll_create1() and epoll_ctl() (since
+ * 0.9: check for a negative value). */
 ANYSOCK_API int anysock_connector_fd(const anysock_connector *c);
 /* The longest the caller may wait before calling step even when the
  * descriptor stays quiet, in milliseconds (rounded up); -1: no limit. */
