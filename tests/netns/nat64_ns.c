@@ -86,8 +86,9 @@ static void *serve(void *arg)
 		int fd = anysock_accept(l, &peer, -1);
 		if (fd < 0)
 			continue;
-		char line[ANYSOCK_ADDRSTRLEN + 2];
-		int n = snprintf(line, sizeof(line), "%s\n", text_of(&peer));
+		char text[ANYSOCK_ADDRSTRLEN], line[ANYSOCK_ADDRSTRLEN + 2];
+		anysock_ntop(&peer, text, sizeof(text), 0); /* text_of() is the test thread's */
+		int n = snprintf(line, sizeof(line), "%s\n", text);
 		send(fd, line, (size_t)n, MSG_NOSIGNAL);
 		close(fd);
 	}
