@@ -5,7 +5,7 @@
 # ./autogen.sh --check: only say what is missing (exit 1 if anything is).
 # ./autogen.sh --bench: also what `make bench` compares with (libcurl's
 # headers for bench_loop's curl baseline, HAProxy for bench_relay's, nginx's
-# stream module for bench_relay_udp's).
+# stream module for bench_relay_udp's, wrk and nginx for bench_relay_http's).
 set -e
 cd "$(dirname "$0")"
 
@@ -24,7 +24,7 @@ valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl 
 /usr/include/uv.h:libuv1-dev /usr/include/event2/event.h:libevent-dev \
 abidiff:abigail-tools git-clang-format:clang-format"
 bench="pc/libcurl:libcurl4-openssl-dev haproxy:haproxy \
-/usr/lib/nginx/modules/ngx_stream_module.so:libnginx-mod-stream"
+/usr/lib/nginx/modules/ngx_stream_module.so:libnginx-mod-stream wrk:wrk nginx:nginx"
 check=
 for arg; do
     case $arg in

@@ -104,8 +104,13 @@ static struct round run_anysock(int ramp_us)
 			r.failed++;
 			continue;
 		}
+		int watched = anysock_connector_fd(c[i]);
 		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-		epoll_ctl(ep, EPOLL_CTL_ADD, anysock_connector_fd(c[i]), &ev);
+		if (watched < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, watched, &ev) < 0) {
+			r.failed++;
+			anysock_connector_free(c[i]);
+			c[i] = NULL;
+		}
 	}
 	r.bytes = (double)(heap_in_use() - heap0) / N;
 	int left = N - r.failed;

@@ -20,8 +20,11 @@ step "$build/bench/bench_acl"
 step env ANYSOCK_RESOLV_OPTIONS='timeout:1 attempts:1' $host "$build/bench/bench_resolve"
 step $host "$build/bench/bench_listen"
 step $host "$build/bench/bench_connect"
+step $host "$build/bench/bench_connector"
 step env ANYSOCK_RESOLV_OPTIONS='timeout:2 attempts:2' $host "$build/bench/bench_loop"
 step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$build/bench/bench_relay"
 step env ANYSOCK_RESOLV_OPTIONS='timeout:1 attempts:1' $host "$build/bench/bench_nat64"
 step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$build/bench/bench_relay_udp"
+# shellcheck disable=SC2086
+step env ANYSOCK_RELAY="${ANYSOCK_RELAY:-$build/tools/anysock-relay}" $host "$src/bench/bench_relay_http.sh"
 exit $status

@@ -771,7 +771,10 @@ typedef struct anysock_connector anysock_connector;
 ANYSOCK_API int anysock_connector_start(const char *host, const char *service, int socktype,
 					const anysock_connect_opts *opts,
 					anysock_connector **out);
-/* The descriptor to watch for readability (an epoll descriptor). */
+/* The descriptor to watch for readability (an epoll descriptor, made on
+ * the first call: step first, and a race that is over by then needs none),
+ * or on that call the errors of epoll_create1() and epoll_ctl() (since
+ * 0.9: check for a negative value). */
 ANYSOCK_API int anysock_connector_fd(const anysock_connector *c);
 /* The longest the caller may wait before calling step even when the
  * descriptor stays quiet, in milliseconds (rounded up); -1: no limit. */

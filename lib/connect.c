@@ -22,8 +22,11 @@
  * the rest are closed.
  *
  * Every pending attempt and lookup is registered in one epoll descriptor,
- * the one the caller watches; the timers (attempt delay, resolution delay,
- * the overall timeout) are the caller's, through anysock_connector_timeout.
+ * the one the caller watches, made when the caller first asks for it: a
+ * race that ends at its first step (a connection to a host near by)
+ * never needs one, and anysock_connect() polls what is pending itself.
+ * The timers (attempt delay, resolution delay, the overall timeout) are
+ * the caller's, through anysock_connector_timeout.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -87,6 +90,13 @@ static int read_opts(const anysock_connect_opts *in, anysock_connect_opts *o)
 static bool racing_datagrams(const anysock_connector *c)
 {
 	return c->socktype == SOCK_DGRAM && c->o.first_datagram != NULL;
+}
+
+/* What a pending attempt waits for: to connect, or a reply to its first
+ * datagram. (epoll's EPOLLIN and EPOLLOUT are poll's POLLIN and POLLOUT.) */
+static uint32_t attempt_events(const anysock_connector *c)
+{
+	return c->socktype == SOCK_STREAM ? EPOLLOUT : EPOLLIN;
 }
 
 static void trace_attempt(const anysock_connector *c, enum anysock_attempt_event ev,
@@ -197,14 +207,10 @@ static int start_attempt(anysock_connector *c, int s, struct attempt *t)
 		return 1;
 	if (err == 0)
 		err = -errno;
-	if (err == -EINPROGRESS) {
-		uint32_t events = c->socktype == SOCK_STREAM ? EPOLLOUT : EPOLLIN;
-		struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)t->fd };
-		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, t->fd, &ev) == 0) {
-			c->att[c->pending++] = *t;
-			return 0;
-		}
-		err = -errno;
+	if (err == -EINPROGRESS &&
+	    (err = connector_watch(c, t->fd, attempt_events(c), (uint64_t)t->fd)) == 0) {
+		c->att[c->pending++] = *t;
+		return 0;
 	}
 	if (t->fd >= 0)
 		close(t->fd);
@@ -219,10 +225,47 @@ static void drop_attempt(anysock_connector *c, size_t i)
 	c->att[i] = c->att[--c->pending];
 }
 
-/* Settle the attempts epoll reports ready: 1 with the winner in *won
- * (taken out of the set), else 0; failures are recorded and closed. */
+/* Attempt i is ready (events: what poll or epoll said): 1 when it won
+ * (*won, taken out), else 0 (the failure recorded, the socket closed).
+ * Only an error asks SO_ERROR: POLLERR is set exactly while it is. */
+static int settle_one(anysock_connector *c, size_t i, uint32_t events, struct attempt *won)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if ((events & (EPOLLERR | EPOLLHUP)) &&
+	    getsockopt(c->att[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err == 0) {
+		*won = c->att[i];
+		if (c->epfd >= 0)
+			epoll_ctl(c->epfd, EPOLL_CTL_DEL, won->fd, NULL);
+		c->att[i] = c->att[--c->pending];
+		return 1;
+	}
+	failed(c, &c->att[i], -err);
+	drop_attempt(c, i);
+	c->next_start = 0; /* a failure frees the next attempt to start at once */
+	return 0;
+}
+
+/* Settle the attempts that are ready: 1 with the winner in *won, else 0.
+ * Through the epoll set once there is one (its events are taken, so it
+ * quiets down), else with one poll() of the attempts themselves. */
 static int settle(anysock_connector *c, struct attempt *won)
 {
+	if (c->epfd < 0) {
+		struct pollfd p[MAX_ATTEMPTS];
+		size_t n = c->pending;
+		for (size_t i = 0; i < n; i++)
+			p[i] = (struct pollfd){ c->att[i].fd, (short)attempt_events(c), 0 };
+		if (poll(p, (nfds_t)n, 0) <= 0)
+			return 0;
+		/* From the last: dropping attempt i moves the last one to i. */
+		for (size_t i = n; i-- > 0;)
+			if (p[i].revents != 0 && settle_one(c, i, (uint16_t)p[i].revents, won))
+				return 1;
+		return 0;
+	}
 	struct epoll_event ev[16];
 	int n = epoll_wait(c->epfd, ev, (int)ARRAY_SIZE(ev), 0);
 	for (int k = 0; k < n; k++) {
@@ -232,21 +275,8 @@ static int settle(anysock_connector *c, struct attempt *won)
 		size_t i = 0;
 		while (i < c->pending && c->att[i].fd != fd)
 			i++;
-		if (i == c->pending)
-			continue;
-		int err = 0;
-		socklen_t len = sizeof(err);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (err == 0) {
-			*won = c->att[i];
-			epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
-			c->att[i] = c->att[--c->pending];
+		if (i < c->pending && settle_one(c, i, ev[k].events, won))
 			return 1;
-		}
-		failed(c, &c->att[i], -err);
-		drop_attempt(c, i);
-		c->next_start = 0; /* a failure frees the next attempt to start at once */
 	}
 	return 0;
 }
@@ -289,7 +319,8 @@ static void finish(anysock_connector *c, int rc, const struct attempt *won)
 	c->done = true;
 	if (rc >= 0) {
 		c->peer = c->fam[won->slot].addr[won->at];
-		rc = fd_set_nonblock(won->fd, c->o.flags & ANYSOCK_CONNECT_NONBLOCK);
+		/* sock_open() made it non-blocking: undone only if unwanted */
+		rc = c->o.flags & ANYSOCK_CONNECT_NONBLOCK ? 0 : fd_set_nonblock(won->fd, false);
 		if (rc < 0)
 			close(won->fd);
 		else
@@ -413,8 +444,8 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	c->first = c->last = -1;
 	c->race_at = -1;
 	c->nat64.held.fd = -1;
-	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	rc = c->epfd < 0 ? -errno : connector_begin_lookups(c, host, service, &hints);
+	c->epfd = -1; /* made when the caller asks for it */
+	rc = connector_begin_lookups(c, host, service, &hints);
 	if (rc < 0) {
 		anysock_connector_free(c);
 		return rc;
@@ -424,9 +455,55 @@ int anysock_connector_start(const char *host, const char *service, int socktype,
 	return errno_kept(saved_errno, 0);
 }
 
-int anysock_connector_fd(const anysock_connector *c)
+/* What the connector waits for now: each pending attempt (connected, or
+ * a reply to a racing datagram), lookup (answered) and NAT64 discovery
+ * (ended), as poll() entries and the tags the epoll set gives them; how
+ * many (at most MAX_WATCHED). */
+static size_t watched(const anysock_connector *c, struct pollfd *p, uint64_t *tag)
 {
-	return c != NULL ? c->epfd : -EINVAL;
+	size_t n = 0;
+	for (size_t i = 0; i < c->pending; i++, n++) {
+		p[n] = (struct pollfd){ c->att[i].fd, (short)attempt_events(c), 0 };
+		tag[n] = (uint64_t)c->att[i].fd;
+	}
+	for (unsigned s = 0; s < 2; s++) {
+		if (c->fam[s].lookup == NULL)
+			continue;
+		p[n] = (struct pollfd){ anysock_lookup_fd(c->fam[s].lookup), POLLIN, 0 };
+		tag[n++] = LOOKUP_TAG | s;
+	}
+	int discovery = connector_nat64_fd(c);
+	if (discovery >= 0) {
+		p[n] = (struct pollfd){ discovery, POLLIN, 0 };
+		tag[n++] = NAT64_TAG;
+	}
+	return n;
+}
+
+/* The epoll set, made on the first call with what is pending in it (a
+ * connector is always the caller's own malloc'd object, so filling in its
+ * descriptor here does not write to a const object). */
+int anysock_connector_fd(const anysock_connector *cc)
+{
+	if (cc == NULL)
+		return -EINVAL;
+	anysock_connector *c = (anysock_connector *)cc;
+	if (c->epfd >= 0)
+		return c->epfd;
+	if ((c->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	struct pollfd p[MAX_WATCHED];
+	uint64_t tag[MAX_WATCHED];
+	size_t n = watched(c, p, tag);
+	for (size_t i = 0; i < n; i++) {
+		int rc = connector_watch(c, p[i].fd, (uint16_t)p[i].events, tag[i]);
+		if (rc < 0) {
+			close(c->epfd);
+			c->epfd = -1;
+			return rc;
+		}
+	}
+	return c->epfd;
 }
 
 int anysock_connector_timeout(const anysock_connector *c)
@@ -482,9 +559,11 @@ int anysock_connect(const char *host, const char *service, int socktype,
 	int rc = anysock_connector_start(host, service, socktype, opts, &c);
 	if (rc < 0)
 		return rc;
-	struct pollfd p = { c->epfd, POLLIN, 0 };
+	/* No epoll set: what is pending is polled itself. */
+	struct pollfd p[MAX_WATCHED];
+	uint64_t tag[MAX_WATCHED];
 	while ((rc = anysock_connector_step(c, peer)) == -EINPROGRESS) {
-		int w = poll_until(&p, 1, wake_at(c));
+		int w = poll_until(p, (nfds_t)watched(c, p, tag), wake_at(c));
 		if (w < 0) {
 			rc = w; /* -EINTR: a signal ends the wait (anysock(3)) */
 			break;

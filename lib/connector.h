@@ -11,8 +11,11 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <sys/epoll.h>
 
 #define MAX_ADDRS 32                   /* of each family */
+#define MAX_ATTEMPTS (2 * MAX_ADDRS)   /* pending at once, at most */
+#define MAX_WATCHED (MAX_ATTEMPTS + 3) /* and two lookups, a NAT64 discovery */
 #define LOOKUP_TAG (UINT64_C(1) << 32) /* epoll data of a lookup; a socket's is its fd */
 #define NAT64_TAG (LOOKUP_TAG | 2)     /* ... of the NAT64 discovery it waits for */
 
@@ -44,7 +47,7 @@ struct nat64_step {
 struct anysock_connector {
 	anysock_connect_opts o;
 	int socktype;
-	int epfd;
+	int epfd;                 /* the caller's to watch; -1 until it asks */
 	int64_t t0, deadline;     /* µs; deadline -1: none */
 	struct family fam[2];
 	int first, last;          /* slot to start with, and of the last attempt; -1 */
@@ -66,6 +69,16 @@ struct anysock_connector {
 static inline int64_t earliest(int64_t a, int64_t b)
 {
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* Put fd in the epoll set, watched for events with this tag, once the
+ * caller has asked for the set (anysock_connector_fd makes it with all
+ * that is pending then); until then the steps poll what is pending
+ * themselves. 0 or -errno. */
+static inline int connector_watch(anysock_connector *c, int fd, uint32_t events, uint64_t tag)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+	return c->epfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
 }
 
 /* Tell the caller's trace, when there is one. */
@@ -109,13 +122,14 @@ void connector_free_lookups(anysock_connector *c);
 /* synthesis.c: an attempt to a failed at once with err (an IPv4 one for
  * want of a route is what it acts on); a
  * step (a discovery that ended, late A answers); whether the step still
- * waits for a discovery; whether to keep a winner until its peer is known
+ * waits for a discovery, and its descriptor (-1: none); whether to keep a winner until its peer is known
  * for what it is (true: held in nat64.held, to finish once the step no
  * longer waits or nat64.hold_until passed); *peer as reported; the final
  * error; let go of everything. */
 void connector_nat64_failed(anysock_connector *c, const anysock_addr *a, int err);
 void connector_nat64_step(anysock_connector *c);
 bool connector_nat64_busy(const anysock_connector *c);
+int connector_nat64_fd(const anysock_connector *c);
 bool connector_nat64_hold(anysock_connector *c, const struct attempt *won);
 void connector_nat64_peer(const anysock_connector *c, anysock_addr *peer);
 int connector_nat64_error(const anysock_connector *c, int err);

@@ -107,9 +107,10 @@ int connector_begin_lookups(anysock_connector *c, const char *host, const char *
 		int rc = lookup_start_addrinfo(host, service, &h, -1, &c->fam[s].lookup);
 		if (rc < 0)
 			return rc;
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = LOOKUP_TAG | (unsigned)s };
-		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, anysock_lookup_fd(c->fam[s].lookup), &ev) < 0)
-			return -errno;
+		rc = connector_watch(c, anysock_lookup_fd(c->fam[s].lookup), EPOLLIN,
+				     LOOKUP_TAG | (unsigned)s);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }

@@ -121,8 +121,7 @@ static bool await(anysock_connector *c)
 	struct discovery *d = discovery_join();
 	if (d == NULL)
 		return false;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = NAT64_TAG };
-	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, discovery_fd(d), &ev) < 0) {
+	if (connector_watch(c, discovery_fd(d), EPOLLIN, NAT64_TAG) < 0) {
 		discovery_leave(d);
 		return false;
 	}
@@ -158,7 +157,8 @@ static void stop_waiting(anysock_connector *c)
 {
 	if (c->nat64.wait == NULL)
 		return;
-	epoll_ctl(c->epfd, EPOLL_CTL_DEL, discovery_fd(c->nat64.wait), NULL);
+	if (c->epfd >= 0)
+		epoll_ctl(c->epfd, EPOLL_CTL_DEL, discovery_fd(c->nat64.wait), NULL);
 	discovery_leave(c->nat64.wait);
 	c->nat64.wait = NULL;
 }
@@ -176,6 +176,11 @@ void connector_nat64_step(anysock_connector *c)
 		else
 			synthesize(c);
 	}
+}
+
+int connector_nat64_fd(const anysock_connector *c)
+{
+	return c->nat64.wait != NULL ? discovery_fd(c->nat64.wait) : -1;
 }
 
 bool connector_nat64_busy(const anysock_connector *c)

@@ -396,9 +396,11 @@ START_TEST(test_connect_default_port)
 	close(anysock_accept(l, NULL, 1000));
 	anysock_connector *c;
 	ck_assert_int_eq(anysock_connector_start(text, "9", SOCK_STREAM, &o, &c), 0);
-	struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
-	while ((fd = anysock_connector_step(c, &peer)) == -EINPROGRESS)
+	while ((fd = anysock_connector_step(c, &peer)) == -EINPROGRESS) {
+		struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+		ck_assert_msg(p.fd >= 0, "%s", anysock_strerror(p.fd));
 		poll(&p, 1, anysock_connector_timeout(c));
+	}
 	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
 	ck_assert_int_eq(anysock_addr_port(&peer), atoi(serv));
 	anysock_connector_free(c);

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
 
 #include "anysock.h"
 #include "check_main.h"
@@ -38,6 +40,7 @@ static int drive(anysock_connector *c, anysock_addr *peer)
 	int rc;
 	for (int i = 0; (rc = anysock_connector_step(c, peer)) == -EINPROGRESS && i < 1000; i++) {
 		struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+		ck_assert_msg(p.fd >= 0, "%s", anysock_strerror(p.fd));
 		int t = anysock_connector_timeout(c);
 		ck_assert_int_ge(poll(&p, 1, t < 0 || t > 1000 ? 1000 : t), 0);
 	}
@@ -187,6 +190,138 @@ START_TEST(test_connector_timeout)
 }
 END_TEST
 
+/* Epoll sets this process holds now. */
+static int epoll_sets(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		char path[300], target[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			n += strcmp(target, "anon_inode:[eventpoll]") == 0;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* The trace at the end of anysock_connect: the epoll sets held then. */
+static void count_sets(void *arg, enum anysock_attempt_event ev, const anysock_addr *a, int err,
+		       long us)
+{
+	(void)a, (void)err, (void)us;
+	if (ev == ANYSOCK_ATTEMPT_CONNECTED)
+		*(int *)arg = epoll_sets();
+}
+
+/* Step without waiting on anything until done, for at most a second. */
+static int step_until_done(anysock_connector *c)
+{
+	int rc;
+	for (int i = 0; (rc = anysock_connector_step(c, NULL)) == -EINPROGRESS && i < 1000; i++)
+		usleep(1000);
+	return rc;
+}
+
+/* The epoll set is made when the caller asks for it: a race that ends at
+ * its first steps (a host near by) and anysock_connect() never make one,
+ * and the set made late holds what is pending then. */
+START_TEST(test_connector_set_when_asked)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener(serv);
+	int sets = epoll_sets();
+	anysock_connector *c;
+	ck_assert_int_eq(anysock_connector_start("127.0.0.1", serv, SOCK_STREAM, NULL, &c), 0);
+	ck_assert_int_eq(epoll_sets(), sets);
+	int fd = step_until_done(c);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(epoll_sets(), sets);
+	close(fd);
+	anysock_connector_free(c);
+	close(anysock_accept(l, NULL, 1000));
+
+	/* Asked for with the attempt pending: it is in the set, which turns
+	 * readable when it connects; the same descriptor every time. */
+	ck_assert_int_eq(anysock_connector_start("127.0.0.1", serv, SOCK_STREAM, NULL, &c), 0);
+	int watched = anysock_connector_fd(c);
+	ck_assert_int_ge(watched, 0);
+	ck_assert_int_eq(epoll_sets(), sets + 1);
+	struct pollfd p = { watched, POLLIN, 0 };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	fd = anysock_connector_step(c, NULL);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(anysock_connector_fd(c), watched);
+	ck_assert_int_eq(poll(&p, 1, 0), 0); /* the winner left it: quiet again */
+	close(fd);
+	anysock_connector_free(c);
+	ck_assert_int_eq(epoll_sets(), sets);
+	close(anysock_accept(l, NULL, 1000));
+
+	/* The blocking call polls the attempt itself. */
+	int during = -1;
+	anysock_connect_opts o = ANYSOCK_CONNECT_OPTS_INIT;
+	o.trace = count_sets;
+	o.trace_arg = &during;
+	fd = anysock_connect("127.0.0.1", serv, SOCK_STREAM, &o, NULL);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	ck_assert_int_eq(during, sets);
+	close(fd);
+	close(anysock_accept(l, NULL, 1000));
+
+	/* A refusal found without the set is the same refusal. */
+	anysock_listener_close(l);
+	ck_assert_int_eq(anysock_connector_start("127.0.0.1", serv, SOCK_STREAM, NULL, &c), 0);
+	ck_assert_int_eq(step_until_done(c), -ECONNREFUSED);
+	anysock_connector_free(c);
+}
+END_TEST
+
+/* Out of descriptors when the set is to be made: anysock_connector_fd()
+ * says so (since 0.9; start made it before), the race goes on, and a
+ * later call makes the set with what is pending then. */
+START_TEST(test_connector_fd_error)
+{
+	char serv[8];
+	anysock_listener *l = tcp_listener(serv);
+	anysock_connector *c;
+	ck_assert_int_eq(anysock_connector_start("127.0.0.1", serv, SOCK_STREAM, NULL, &c), 0);
+	struct rlimit was;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	int top = open("/dev/null", O_RDONLY); /* the limit a little above it */
+	ck_assert_int_ge(top, 0);
+	struct rlimit low = { (rlim_t)top + 16, was.rlim_max };
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int filler[16], n = 0;
+	while (n < 16 && (filler[n] = dup(top)) >= 0)
+		n++;
+	ck_assert_int_lt(n, 16); /* every descriptor taken */
+	ck_assert_int_eq(anysock_connector_fd(c), -EMFILE);
+	ck_assert_int_eq(anysock_connector_fd(c), -EMFILE); /* nothing half made */
+	close(filler[--n]);
+	int watched = anysock_connector_fd(c);
+	ck_assert_msg(watched >= 0, "%s", anysock_strerror(watched));
+	ck_assert_int_eq(anysock_connector_fd(c), watched);
+	while (n > 0)
+		close(filler[--n]);
+	close(top);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &was), 0);
+	/* the pending attempt is in the set made late: it turns readable */
+	struct pollfd p = { watched, POLLIN, 0 };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	int fd = anysock_connector_step(c, NULL);
+	ck_assert_msg(fd >= 0, "%s", anysock_strerror(fd));
+	close(fd);
+	anysock_connector_free(c);
+	close(anysock_accept(l, NULL, 1000));
+	anysock_listener_close(l);
+}
+END_TEST
+
 START_TEST(test_connector_udp)
 {
 	anysock_connector *c;
@@ -279,6 +414,8 @@ int main(void)
 	tcase_add_test(tc, test_connector_connects);
 	tcase_add_test(tc, test_connector_failure_repeats);
 	tcase_add_test(tc, test_connector_timeout);
+	tcase_add_test(tc, test_connector_set_when_asked);
+	tcase_add_test(tc, test_connector_fd_error);
 	tcase_add_test(tc, test_connector_udp);
 	tcase_add_test(tc, test_lookup_local);
 	tcase_add_test(tc, test_nameinfo_local);

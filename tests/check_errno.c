@@ -134,11 +134,14 @@ START_TEST(test_connect)
 	anysock_connector *c;
 	CALL(rc, err, anysock_connector_start("127.0.0.1", port, SOCK_STREAM, &o, &c));
 	errno_is_mark("anysock_connector_start", rc, err);
-	struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
 	for (int i = 0; i < 100; i++) {
 		CALL(rc, err, anysock_connector_step(c, NULL));
 		if (rc != -EINPROGRESS)
 			break;
+		struct pollfd p = { -1, POLLIN, 0 };
+		CALL(p.fd, err, anysock_connector_fd(c));
+		errno_is_mark("anysock_connector_fd", p.fd, err);
+		ck_assert_int_ge(p.fd, 0);
 		poll(&p, 1, anysock_connector_timeout(c));
 	}
 	errno_is_mark("anysock_connector_step", rc, err);

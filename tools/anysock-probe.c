@@ -185,6 +185,10 @@ static int show_connect(const char *host, const char *port)
 	int fd = anysock_connector_start(host, port, SOCK_STREAM, &o, &c);
 	while (c != NULL && (fd = anysock_connector_step(c, &peer)) == -EINPROGRESS) {
 		struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+		if (p.fd < 0) {
+			fd = p.fd; /* no epoll set to watch */
+			break;
+		}
 		if (poll(&p, 1, anysock_connector_timeout(c)) < 0) {
 			fd = -errno;
 			break;

@@ -86,8 +86,16 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
+		int watched = anysock_connector_fd(j->c); /* or an error: no descriptors */
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = j };
-		epoll_ctl(ep, EPOLL_CTL_ADD, anysock_connector_fd(j->c), &ev);
+		if (watched < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, watched, &ev) < 0) {
+			printf("%-28s %s\n", j->name,
+			       anysock_strerror(watched < 0 ? watched : -errno));
+			anysock_connector_free(j->c);
+			j->c = NULL;
+			failed++;
+			continue;
+		}
 		j->timeout = anysock_connector_timeout(j->c);
 		left++;
 	}

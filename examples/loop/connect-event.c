@@ -108,7 +108,15 @@ int main(int argc, char **argv)
 			free(j);
 			continue;
 		}
-		j->readable = event_new(base, anysock_connector_fd(j->c), EV_READ | EV_PERSIST, step, j);
+		int watched = anysock_connector_fd(j->c); /* or an error: no descriptors */
+		if (watched < 0) {
+			printf("%-28s %s\n", j->name, anysock_strerror(watched));
+			anysock_connector_free(j->c);
+			failed++;
+			free(j);
+			continue;
+		}
+		j->readable = event_new(base, watched, EV_READ | EV_PERSIST, step, j);
 		j->timer = evtimer_new(base, step, j);
 		event_add(j->readable, NULL);
 		arm(j);

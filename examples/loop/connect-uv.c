@@ -109,7 +109,15 @@ int main(int argc, char **argv)
 			free(j);
 			continue;
 		}
-		uv_poll_init(loop, &j->poll, anysock_connector_fd(j->c));
+		int watched = anysock_connector_fd(j->c); /* or an error: no descriptors */
+		if (watched < 0) {
+			printf("%-28s %s\n", j->name, anysock_strerror(watched));
+			anysock_connector_free(j->c);
+			failed++;
+			free(j);
+			continue;
+		}
+		uv_poll_init(loop, &j->poll, watched);
 		uv_timer_init(loop, &j->timer);
 		j->poll.data = j->timer.data = j;
 		uv_poll_start(&j->poll, UV_READABLE, readable);

@@ -342,6 +342,7 @@ static int drive(anysock_connector *c, anysock_addr *peer, int max_ms)
 	int rc;
 	while ((rc = anysock_connector_step(c, peer)) == -EINPROGRESS && mono_seconds() < until) {
 		struct pollfd p = { anysock_connector_fd(c), POLLIN, 0 };
+		ck_assert_msg(p.fd >= 0, "%s", anysock_strerror(p.fd));
 		int t = anysock_connector_timeout(c), left = (int)((until - mono_seconds()) * 1e3) + 1;
 		poll(&p, 1, t >= 0 && t < left ? t : left);
 	}
@@ -510,7 +511,8 @@ START_TEST(test_thousand_connectors)
 		t0[i] = mono_seconds();
 		bad += anysock_connector_start("both.test", port, SOCK_STREAM, NULL, &c[i]) != 0;
 		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-		bad += epoll_ctl(ep, EPOLL_CTL_ADD, anysock_connector_fd(c[i]), &ev) != 0;
+		int watched = anysock_connector_fd(c[i]); /* an error fails epoll_ctl too */
+		bad += watched < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, watched, &ev) != 0;
 		won[i] = -1;
 	}
 	ck_assert_int_eq(bad, 0);

@@ -86,8 +86,9 @@ static void *serve(void *arg)
 		int fd = anysock_accept(l, &peer, -1);
 		if (fd < 0)
 			continue;
-		char line[ANYSOCK_ADDRSTRLEN + 2];
-		int n = snprintf(line, sizeof(line), "%s\n", text_of(&peer));
+		char text[ANYSOCK_ADDRSTRLEN], line[ANYSOCK_ADDRSTRLEN + 2];
+		anysock_ntop(&peer, text, sizeof(text), 0); /* text_of() is the test thread's */
+		int n = snprintf(line, sizeof(line), "%s\n", text);
 		send(fd, line, (size_t)n, MSG_NOSIGNAL);
 		close(fd);
 	}
@@ -276,7 +277,9 @@ START_TEST(test_connector_loop)
 	ck_assert_int_eq(anysock_connector_start(LAB_SERVER, "8080", SOCK_STREAM, &o, &c), 0);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN };
-	ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, anysock_connector_fd(c), &ev), 0);
+	int watched = anysock_connector_fd(c);
+	ck_assert_msg(watched >= 0, "%s", anysock_strerror(watched));
+	ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, watched, &ev), 0);
 	anysock_addr peer;
 	int fd, rounds = 0;
 	while ((fd = anysock_connector_step(c, &peer)) == -EINPROGRESS) {

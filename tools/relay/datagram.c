@@ -395,8 +395,9 @@ static void start_connecting(struct datagram_worker *w, struct flow *f)
 		finish(w, f, END_REFUSED, why);
 		return;
 	}
+	int watched = anysock_connector_fd(f->connector);
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &f->tags[1] };
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(f->connector), &ev) < 0) {
+	if (watched < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, watched, &ev) < 0) {
 		finish(w, f, END_ERROR, "cannot watch the connection attempts");
 		return;
 	}

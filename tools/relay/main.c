@@ -40,6 +40,8 @@
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -355,6 +357,10 @@ static void open_listeners(void)
 			exit(1);
 		udp_listeners[0] = listener;
 	}
+	int one = 1; /* TCP_NODELAY: every client accepted inherits it (Linux) */
+	for (int i = 0; !cfg.udp && i < anysock_listener_count(listener); i++)
+		setsockopt(anysock_listener_fd(listener, (size_t)i), IPPROTO_TCP, TCP_NODELAY, &one,
+			   sizeof(one));
 	char where[512];
 	anysock_listener_ntop(listener, where, sizeof(where));
 	log_notice("listening", "listening on %s%s%s, forwarding to %s port %s", where,

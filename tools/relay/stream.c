@@ -3,12 +3,24 @@
  * connections. The workers share the listening sockets with
  * EPOLLEXCLUSIVE, so one worker, not all, wakes for a new client, and a
  * worker at its cap simply stops watching them. An idle connection holds
- * two descriptors and about 700 bytes: data moves with splice() through a
- * pipe from the worker's pool (given back when empty) or, without one,
- * through the worker's one buffer; only what the other side cannot take
- * yet is held, the source unread until it is gone (never read more than
- * the other side can take). Half-closes are passed on; every wait has a
- * deadline; SIGTERM drains. See anysock-relay(1).
+ * two descriptors and about 700 bytes: data moves with recv() and send()
+ * through the worker's one buffer, and once a transfer is large (a read
+ * fills FIRST_READ) with splice() through a pipe from the worker's pool
+ * (given back when empty), as HAProxy's splice-auto does; only what the
+ * other side cannot take yet is held, the source unread until it is gone
+ * (never read more than the other side can take). Half-closes are passed
+ * on; every wait has a deadline; SIGTERM drains. See anysock-relay(1).
+ *
+ * One connection per request is the common case (issue 24: wrk through
+ * the relay to nginx), so a connection costs as few system calls as it
+ * can: the target reached at the connector's first step when it is near
+ * (no epoll set of the connector's), what the client sent read at once,
+ * each side added to the epoll set once and changed at the end of a batch
+ * only when it wants more (what it no longer wants lapses until an event
+ * says so), the FIN that follows data sent with it (MSG_MORE) and known
+ * from EPOLLRDHUP without a read for the 0, and no shutdown() before the
+ * close() that passes the last FIN on anyway: 16 system calls against
+ * HAProxy's 18 (bench/bench_relay_http.sh --profile).
  *
  * examples/echo-server.c is the model server readers copy whole, so it
  * cannot share code with this file; these parts follow it, and a fix to
@@ -38,6 +50,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 
 #define BUF_SIZE (64 * 1024) /* one per worker */
@@ -49,6 +63,13 @@
 #define CONNECTING_FDS 6
 #define RELAYING_FDS 2
 #define PIPE_FDS 2 /* a pipe per direction while data moves (splice) */
+/* recv() takes at most this much at a time: a read that fills it marks
+ * the transfer as large, moved with splice() from then on while splice()
+ * keeps finding SPLICE_MIN or more (16 KiB is HAProxy's buffer; a 64 KiB
+ * first read cost 10% more CPU a 64 KiB response). */
+#define FIRST_READ (16 * 1024)
+#define SPLICE_MIN 4096
+#define IN_EVENTS (EPOLLIN | EPOLLRDHUP)
 
 /* ---- Connections -------------------------------------------------------- */
 
@@ -61,6 +82,7 @@ struct flow {
 	int pipe[2];    /* splice()'s pipe while data moves; -1 */
 	size_t in_pipe; /* bytes in it */
 	bool eof, shut; /* 'from' sent FIN; we passed it on to 'to' */
+	bool bulk;      /* a large transfer: splice() it */
 	uint64_t bytes;
 	uint64_t ours;             /* of the bytes still to send, the relay's header */
 	_Atomic uint64_t *counter; /* the worker's figure for this direction */
@@ -77,6 +99,10 @@ struct conn {
 	enum state state;
 	int fd[2];          /* client, target (-1 until connected) */
 	uint32_t events[2]; /* what epoll watches on each now */
+	uint32_t wanted[2]; /* and what it is to watch (see want()) */
+	bool added[2];      /* in the epoll set */
+	bool dirty;         /* on the worker's list of registrations to change */
+	bool have_local;    /* local is known (getsockname() only for a header) */
 	anysock_connector *connector;
 	anysock_addr peer, local, target;
 	anysock_addr *source; /* --source-map: the client's pool address; NULL */
@@ -91,6 +117,7 @@ struct conn {
 	bool gone[2];           /* that side hung up and left the epoll set */
 	long fd_share;          /* of fd_budget */
 	struct conn *dead_next; /* finished: freed after the current batch */
+	struct conn *dirty_next;
 };
 
 struct list {
@@ -121,6 +148,7 @@ struct stream_worker {
 	int64_t resume_at;      /* LIMITED: look again then; -1 */
 	int64_t drain_until;    /* DRAINING: close what is left then; -1 */
 	struct conn *dead;      /* finished in this batch, freed after it */
+	struct conn *dirty;     /* whose registrations change before the next wait */
 	int pipes[64][2];       /* empty pipes for splice(), kept for the next flow */
 	int npipes;
 	char buf[BUF_SIZE];
@@ -234,14 +262,53 @@ static void bury(struct stream_worker *w)
 	}
 }
 
-/* Watch fd i of c for exactly these events. */
+static void mark_dirty(struct stream_worker *w, struct conn *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->dirty_next = w->dirty;
+	w->dirty = c;
+}
+
+/* Register side i of c for what it wants, now; false when epoll refuses. */
+static bool watch_now(struct stream_worker *w, struct conn *c, int i)
+{
+	if (c->fd[i] < 0 || c->gone[i] || (c->added[i] && c->events[i] == c->wanted[i]))
+		return true;
+	struct epoll_event ev = { .events = c->wanted[i], .data.ptr = &c->tags[i] };
+	if (epoll_ctl(w->ep, c->added[i] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd[i], &ev) < 0)
+		return false;
+	c->added[i] = true;
+	c->events[i] = c->wanted[i];
+	return true;
+}
+
+/* Watch side i of c for these events. The epoll set learns it before the
+ * next wait, once however often it changed, and only when the side wants
+ * something it is not watched for: what it no longer wants stays until
+ * an event comes that it did not want (relay_event()), which most
+ * connections never see, ending first. */
 static void want(struct stream_worker *w, struct conn *c, int i, uint32_t events)
 {
-	if (c->fd[i] < 0 || c->gone[i] || c->events[i] == events)
-		return;
-	struct epoll_event ev = { .events = events, .data.ptr = &c->tags[i] };
-	epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd[i], &ev);
-	c->events[i] = events;
+	c->wanted[i] = events;
+	if (!c->added[i] || (events & ~c->events[i]))
+		mark_dirty(w, c);
+}
+
+/* Before the wait: the epoll set as each connection wants it. */
+static void apply_wants(struct stream_worker *w)
+{
+	while (w->dirty != NULL) {
+		struct conn *c = w->dirty;
+		w->dirty = c->dirty_next;
+		c->dirty = false;
+		for (int i = 0; i < 2 && c->state != DEAD; i++)
+			if (!watch_now(w, c, i))
+				finish(w, c, END_ERROR,
+				       i == 0 ? "cannot watch the client"
+					      : "cannot watch the target connection");
+	}
 }
 
 /* What f holds that the other side has not taken: in the buffer or the pipe. */
@@ -299,7 +366,7 @@ static void update(struct stream_worker *w, struct conn *c)
 	struct flow *from[2] = { &c->up, &c->down };
 	for (int i = 0; i < 2; i++)
 		want(w, c, i,
-		     (from[i]->eof || held(from[i]) ? 0u : (uint32_t)EPOLLIN) |
+		     (from[i]->eof || held(from[i]) ? 0u : (uint32_t)IN_EVENTS) |
 			     (held(to[i]) ? (uint32_t)EPOLLOUT : 0u));
 }
 
@@ -341,12 +408,13 @@ static bool keep(struct flow *f, const char *data, size_t len)
 	return true;
 }
 
-/* Side i is readable: move what it sent to the other side. */
-static bool pump(struct stream_worker *w, struct conn *c, int i)
+/* Side i is readable (events: what epoll said of it; 0 when it was not
+ * asked): move what it sent to the other side. */
+static bool pump(struct stream_worker *w, struct conn *c, int i, uint32_t events)
 {
 	struct flow *f = i == 0 ? &c->up : &c->down;
 	int to = c->fd[!i];
-	if (take_pipe(w, f)) { /* kernel to kernel: no copy through this process */
+	if (f->bulk && take_pipe(w, f)) { /* kernel to kernel: no copy through this process */
 		ssize_t n = splice(c->fd[i], NULL, f->pipe[1], NULL, BUF_SIZE,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -358,17 +426,25 @@ static bool pump(struct stream_worker *w, struct conn *c, int i)
 			f->eof = n == 0;
 			return n == 0;
 		}
+		f->bulk = n >= SPLICE_MIN;
 		f->in_pipe += (size_t)n;
 		return flush(w, f, to);
 	}
-	ssize_t n = recv(c->fd[i], w->buf, sizeof(w->buf), 0);
+	ssize_t n = recv(c->fd[i], w->buf, FIRST_READ, 0);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
 	if (n == 0) {
 		f->eof = true;
 		return true;
 	}
-	ssize_t sent = send(to, w->buf, (size_t)n, MSG_NOSIGNAL);
+	f->bulk = n == FIRST_READ;
+	/* The FIN had come (EPOLLRDHUP) and this read, short of what it
+	 * could take, took all before it: the 0 a next read would give is
+	 * known, and the FIN leaves with the data (MSG_MORE holds the data
+	 * for the shutdown() or close() that follows at once). */
+	if (!f->bulk && (events & EPOLLRDHUP))
+		f->eof = true;
+	ssize_t sent = send(to, w->buf, (size_t)n, MSG_NOSIGNAL | (f->eof ? MSG_MORE : 0));
 	if (sent < 0 && errno != EAGAIN && errno != EINTR)
 		return false;
 	sent = sent < 0 ? 0 : sent;
@@ -376,23 +452,31 @@ static bool pump(struct stream_worker *w, struct conn *c, int i)
 	return sent == n || keep(f, w->buf + sent, (size_t)(n - sent));
 }
 
-/* Pass half-closes on; true when both directions are over. */
+/* Pass half-closes on; true when both directions are over: the close()
+ * that follows passes the last FIN on (nothing is left unread, so it is
+ * a FIN, not a reset), no shutdown() needed for it. */
 static bool settle_closes(struct conn *c)
 {
 	struct flow *f[2] = { &c->up, &c->down };
+	bool over[2];
+	for (int i = 0; i < 2; i++)
+		over[i] = f[i]->eof && held(f[i]) == 0;
+	if (over[0] && over[1])
+		return true;
 	for (int i = 0; i < 2; i++) {
-		if (f[i]->eof && held(f[i]) == 0 && !f[i]->shut) {
+		if (over[i] && !f[i]->shut) {
 			shutdown(c->fd[!i], SHUT_WR); /* what came, all went */
 			f[i]->shut = true;
 		}
 	}
-	return c->up.shut && c->down.shut;
+	return false;
 }
 
 static void relay_event(struct stream_worker *w, struct conn *c, int i, uint32_t events)
 {
 	struct flow *to_me = i == 0 ? &c->down : &c->up, *from_me = i == 0 ? &c->up : &c->down;
 	const char *side = i == 0 ? "client" : "target";
+	uint32_t unwanted = events & (EPOLLIN | EPOLLOUT) & ~c->wanted[i];
 	char why[64];
 	if (events & EPOLLERR) {
 		snprintf(why, sizeof(why), "%s reset", side);
@@ -404,7 +488,8 @@ static void relay_event(struct stream_worker *w, struct conn *c, int i, uint32_t
 		finish(w, c, END_RESET, why);
 		return;
 	}
-	if ((events & (EPOLLIN | EPOLLHUP)) && (c->events[i] & EPOLLIN) && !pump(w, c, i)) {
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) && (c->wanted[i] & EPOLLIN) &&
+	    !pump(w, c, i, events)) {
 		snprintf(why, sizeof(why), "%s reset", side);
 		finish(w, c, END_RESET, why);
 		return;
@@ -420,6 +505,8 @@ static void relay_event(struct stream_worker *w, struct conn *c, int i, uint32_t
 		c->gone[i] = true;
 	}
 	update(w, c);
+	if (unwanted & ~c->wanted[i])
+		mark_dirty(w, c); /* it came, so it is time to stop it */
 	arm(c, &w->idle);
 }
 
@@ -430,12 +517,19 @@ static void connected(struct stream_worker *w, struct conn *c, int fd)
 	anysock_connector_free(c->connector);
 	c->connector = NULL;
 	c->fd[1] = fd;
+	int one = 1; /* what comes is passed on at once, never held for an ACK (Nagle) */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	stats_connected(w->stats, anysock_addr_family(&c->target), now_us() - c->connect_us);
 	atomic_fetch_add(&fd_budget, c->fd_share - RELAYING_FDS);
 	c->fd_share = RELAYING_FDS;
 	/* The PROXY header goes before any client byte (those already read
 	 * behind an upstream header included). */
 	if (cfg.proxy_version != 0) {
+		if (!c->have_local) { /* the address the client came to */
+			c->local.len = sizeof(c->local.u);
+			getsockname(c->fd[0], &c->local.u.sa, &c->local.len);
+			anysock_addr_unmap(&c->local);
+		}
 		char hdr[ANYSOCK_PROXY_MAXLEN];
 		int n = anysock_proxy_encode(cfg.proxy_version, SOCK_STREAM, &c->peer, &c->local,
 					     hdr, sizeof(hdr));
@@ -451,22 +545,28 @@ static void connected(struct stream_worker *w, struct conn *c, int fd)
 		c->header_bytes = (uint64_t)n; /* the header is not the client's */
 		c->up.ours = (uint64_t)n;
 	}
-	struct epoll_event ev = { .events = 0, .data.ptr = &c->tags[1] };
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, END_ERROR, "cannot watch the target connection");
+	c->state = RELAYING;
+	/* The header goes now, and what the client has sent by now (its
+	 * request, most often) with it: no wait to be told it is there. */
+	if (held(&c->up) > 0 && !flush(w, &c->up, fd)) {
+		finish(w, c, END_RESET, "target stopped taking data");
 		return;
 	}
-	c->events[1] = 0;
-	c->state = RELAYING;
-	update(w, c);
+	if (held(&c->up) == 0 && !pump(w, c, 0, 0)) {
+		finish(w, c, END_RESET, "client reset");
+		return;
+	}
+	if (settle_closes(c)) {
+		finish(w, c, END_CLOSED, "closed");
+		return;
+	}
+	update(w, c); /* both sides enter the epoll set at the end of the batch */
 	arm(c, &w->idle);
 }
 
-static void step_connector(struct stream_worker *w, struct conn *c)
+/* The connector's result: connected on fd, or the error fd. */
+static void reached(struct stream_worker *w, struct conn *c, int fd)
 {
-	int fd = anysock_connector_step(c->connector, &c->target);
-	if (fd == -EINPROGRESS)
-		return;
 	if (fd >= 0) {
 		connected(w, c, fd);
 		return;
@@ -474,6 +574,13 @@ static void step_connector(struct stream_worker *w, struct conn *c)
 	char why[160];
 	snprintf(why, sizeof(why), "cannot reach the target: %s", anysock_strerror(fd));
 	finish(w, c, END_REFUSED, why);
+}
+
+static void step_connector(struct stream_worker *w, struct conn *c)
+{
+	int fd = anysock_connector_step(c->connector, &c->target);
+	if (fd != -EINPROGRESS)
+		reached(w, c, fd);
 }
 
 static void start_connecting(struct stream_worker *w, struct conn *c)
@@ -505,14 +612,27 @@ static void start_connecting(struct stream_worker *w, struct conn *c)
 		return;
 	}
 	c->state = CONNECTING;
-	want(w, c, 0, 0); /* the client waits, unread, until the target is there */
+	/* A target near by has answered by the first step: the connector
+	 * needs no epoll set, this loop no wait. */
+	int fd = anysock_connector_step(c->connector, &c->target);
+	if (fd != -EINPROGRESS) {
+		reached(w, c, fd);
+		return;
+	}
+	/* It takes longer: watch the connector, and the client (unread until
+	 * the target is there) for a hang-up. */
+	int watched = anysock_connector_fd(c->connector);
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[2] };
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, anysock_connector_fd(c->connector), &ev) < 0) {
+	if (watched < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, watched, &ev) < 0) {
 		finish(w, c, END_ERROR, "cannot watch the connection attempts");
 		return;
 	}
+	c->wanted[0] = 0;
+	if (!watch_now(w, c, 0)) {
+		finish(w, c, END_ERROR, "cannot watch the client");
+		return;
+	}
 	arm(c, &w->connecting);
-	step_connector(w, c);
 }
 
 /* --accept-proxy: what has come of the upstream proxy's header. */
@@ -537,6 +657,7 @@ static void read_header(struct stream_worker *w, struct conn *c)
 	if (!info.local) { /* the original client, and the address it came to */
 		c->peer = info.src;
 		c->local = info.dst;
+		c->have_local = true;
 	}
 	size_t after = c->header_len - (size_t)len;
 	if (after > 0 && !keep(&c->up, c->header + len, after)) {
@@ -635,22 +756,13 @@ static void take_client(struct stream_worker *w, int fd, const anysock_addr *pee
 	c->fd[0] = fd;
 	c->fd[1] = -1;
 	c->peer = *peer;
-	c->local.len = sizeof(c->local.u);
-	getsockname(fd, &c->local.u.sa, &c->local.len);
-	anysock_addr_unmap(&c->local);
 	c->started = now_ms();
 	c->up.counter = &w->stats->bytes[0];
 	c->down.counter = &w->stats->bytes[1];
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->tags[0] };
 	w->conns++;
 	count(&w->stats->accepted, 1);
 	set_gauge(&w->stats->current, (uint64_t)w->conns);
 	review(w); /* at the cap: FULL, and the rest wait in the backlog */
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		finish(w, c, END_ERROR, "cannot watch the client");
-		return;
-	}
-	c->events[0] = EPOLLIN;
 	if (!cfg.accept_proxy) {
 		start_connecting(w, c);
 	} else if (!trusted_source(peer)) {
@@ -660,6 +772,7 @@ static void take_client(struct stream_worker *w, int fd, const anysock_addr *pee
 		finish(w, c, END_ERROR, "out of memory");
 	} else {
 		c->state = HEADER;
+		want(w, c, 0, EPOLLIN);
 		arm(c, &w->header);
 	}
 }
@@ -769,6 +882,7 @@ static void close_all(struct stream_worker *w)
 	for (int i = 0; i < 3; i++)
 		while (lists[i]->head != NULL)
 			finish(w, lists[i]->head, END_DRAIN, "drain timeout");
+	apply_wants(w);
 	bury(w);
 	while (w->npipes > 0) {
 		w->npipes--;
@@ -794,6 +908,7 @@ void *stream_worker_run(void *arg)
 		for (int k = 0; k < n; k++)
 			handle(w, &ev[k]);
 		expire(w);
+		apply_wants(w);
 		bury(w);
 	}
 	close_all(w);
