@@ -14,7 +14,7 @@ scratch
 findings() { sed -n 's/^\([^:]*:\)\{0,1\}\([^:]*\):\([0-9]*\):\([0-9]*\): warning: .*\[\(.*\)\]$/\3:\4 \5/p'; }
 
 # Each fixture: every finding at the expected line:col, each with its note.
-for f in positive pitfalls listeners; do
+for f in positive pitfalls listeners round2; do
     "$port" "$src/tests/port/$f.c" > "$tmp/$f" 2> "$tmp/$f.err"
     check "$f.c: exit 1 (findings)" 1 $?
     findings < "$tmp/$f" > "$tmp/$f.found"
@@ -27,7 +27,7 @@ for f in positive pitfalls listeners; do
         "$(grep -c ': note: ' "$tmp/$f")"
 done
 check "the fixtures: every rule fires" "$("$port" --list-rules | grep -c '^[a-z]')" \
-    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" | cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
+    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" "$tmp/round2.found" | cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
 check "positive.c: the count on stderr" 1 "$(grep -c '^anysock-port: 29 findings in 1 file: ' "$tmp/positive.err")"
 
 # The note names the call that replaces the whole shape.
@@ -50,6 +50,9 @@ check "negative.c: nothing reported" "anysock-port: 0 findings in 1 file" "$out"
 out=$("$port" "$src/tests/port/dualstack.c" 2>&1)
 check "dualstack.c: per-family branches, the build without IPv6, correct dual-stack code: exit 0" 0 $?
 check "dualstack.c: nothing reported" "anysock-port: 0 findings in 1 file" "$out"
+out=$("$port" "$src/tests/port/deliberate.c" 2>&1)
+check "deliberate.c: IPv4 by protocol, parses of either family, unmapping, checked callers: exit 0" 0 $?
+check "deliberate.c: nothing reported" "anysock-port: 0 findings in 1 file" "$out"
 
 (cd "$src" && "$OLDPWD/$port" examples/porting/daytime-server-legacy.c \
     examples/porting/daytime-client-legacy.c 2>/dev/null) |
