@@ -888,8 +888,12 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
  * IPv4's) or "!= AF_INET"; NO_MATCH when there is none. */
 static size_t family_test(const struct scan *s, size_t from, size_t to, bool *eq, bool *alone)
 {
-	size_t found = NO_MATCH, compares = 0;
-	for (size_t k = from; k < to; k++) {
+	size_t found = NO_MATCH, compares = 0, k = from;
+	while (k < to && !family4(word(s, k)))
+		k++; /* most conditions name no family: done with one look */
+	if (k == to)
+		return NO_MATCH;
+	for (k = from; k < to; k++) {
 		/* one test alone, beside tests for a null pointer or an error
 		 * (p == NULL || ..., n < 0 || ...) */
 		if ((is(s, k, "==") || is(s, k, "!=") || is(s, k, "<") || is(s, k, ">") ||
