@@ -2875,8 +2875,9 @@ static bool operand_has(const struct scan *s, size_t i, unsigned want, const cha
  * the test keeps IPv4 alone (the other families leave, or get a default). */
 static void rule_family_filter(struct scan *s, size_t i)
 {
-	if (s->blk == SIZE_MAX)
-		return;
+	if (s->blk == SIZE_MAX ||
+	    !(is(s, i - 1, "==") || is(s, i - 1, "!=") || is(s, i + 1, "==") || is(s, i + 1, "!=")))
+		return; /* no test (sin_family = AF_INET): no walk needed */
 	struct analysis *a = analyze(s, s->blk);
 	size_t k = 0;
 	while (k < a->nfilter && a->filter[k] != i)
