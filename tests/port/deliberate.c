@@ -6,6 +6,7 @@
  * connection. Nothing here is reported. Written for the tests; no
  * program's code. */
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -151,4 +152,27 @@ int probe_unix(void)
 {
 	int family = AF_UNIX;
 	return socket(family, SOCK_STREAM, 0);
+}
+
+/* the IPv4 half of a pair: its name says so, the IPv6 half is beside it */
+int ipv4_interfaces(const struct ifaddrs *all, struct in_addr *out, int max)
+{
+	int n = 0;
+	for (const struct ifaddrs *ifa = all; ifa != NULL && n < max; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET)
+			continue;
+		out[n++] = ((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+	}
+	return n;
+}
+
+int ipv6_interfaces(const struct ifaddrs *all, struct in6_addr *out, int max)
+{
+	int n = 0;
+	for (const struct ifaddrs *ifa = all; ifa != NULL && n < max; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET6)
+			continue;
+		out[n++] = ((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+	}
+	return n;
 }

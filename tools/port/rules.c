@@ -355,6 +355,7 @@ struct scan {
 	/* the file */
 	bool v6only_any, v6only_on, v6only_off, mapped_listener, ai_v4mapped;
 	bool rfc2428;      /* FTP's EPRT or EPSV: PORT and PASV are left to IPv4 */
+	bool names6;       /* a word of IPv6's somewhere in the file */
 	bool v6_socket;    /* a socket() whose family is AF_INET6 or a variable */
 	bool raw;          /* SOCK_RAW: ping and traceroute aim at one address */
 	bool inet_socket;  /* a socket(AF_INET, ...) */
@@ -2884,6 +2885,9 @@ static void rule_family_filter(struct scan *s, size_t i)
 		k++;
 	if (k == a->nfilter || !a->sum.v4)
 		return; /* no filter, or the rest is no IPv4 code: one family's detail */
+	size_t name = function_name(s);
+	if (s->names6 && name != NO_MATCH && flag_name(s, name) < 0)
+		return; /* ipv4_addrs(), beside the file's IPv6 code: that family's arm */
 	if (operand_has(s, i, W_AI_FAMILY, NULL))
 		add(s, R_ANSWER_FAMILY, i, false);
 	else
@@ -3145,6 +3149,7 @@ static void facts(struct scan *s)
 			continue;
 		find_block(s, i, &cursor);
 		unsigned w = word(s, i);
+		s->names6 |= w < W_COUNT && (word_class[w] & WC_V6);
 		if (w == W_IPV6_V6ONLY) {
 			s->v6only_any = true;
 		} else if (w == W_AI_V4MAPPED) {
