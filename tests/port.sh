@@ -127,6 +127,14 @@ awk 'BEGIN { print "int f(int a, char *host) {"; print "if (a == 0) host++;";
     print "return atoi(host + 1); }" }' > "$h/chain.c"
 timeout 60 "$port" "$h/chain.c" > "$tmp/chain" 2>&1
 check "100,000 else-ifs: every finding, no crash" 100000 "$(grep -c ': warning: ' "$tmp/chain")"
+# 60,000 casts of a parameter, each function's callers looked up in the
+# whole file: linear (a budget per file), not an hour
+awk 'BEGIN { for (i = 0; i < 60000; i++) {
+    printf "int f%d(struct sockaddr *sa) { return ((struct sockaddr_in *)sa)->sin_port; }\n", i;
+    printf "int g%d(struct sockaddr *sa) { return f%d(sa); }\n", i, i } }' > "$h/callers.c"
+timeout 60 "$port" "$h/callers.c" > "$tmp/callers" 2>&1
+check "60,000 casts with callers: every finding, in linear time" 60000 \
+    "$(grep -c ': warning: .*\[cast-v4\]' "$tmp/callers")"
 out=$(timeout 60 "$port" "$h" 2>&1)
 rc=$?
 [ $rc != 124 ] || { echo "FAIL: the symlink loop hangs"; fail=1; }

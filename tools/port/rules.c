@@ -349,6 +349,10 @@ struct scan {
 	struct finding *out;
 	size_t nout, capout;
 	bool oom;
+	/* tokens the scans that look past a statement (callers, copies,
+	 * families set earlier) may still read: a linear bound on the file,
+	 * spent, they give up and keep their finding */
+	size_t budget;
 	/* the block of the current hit */
 	size_t blk; /* SIZE_MAX at file scope */
 	struct analysis *an;
@@ -546,6 +550,18 @@ static bool same_tokens(const struct scan *s, size_t a, size_t b, size_t n)
 		    memcmp(s->s + s->tok[a + k].off, s->s + s->tok[b + k].off, s->tok[a + k].len) !=
 			    0)
 			return false;
+	return true;
+}
+
+/* Whether a scan of n more tokens fits the file's budget (see struct
+ * scan): a file made of such shapes stays linear, not quadratic. */
+static bool spend(struct scan *s, size_t n)
+{
+	if (s->budget < n) {
+		s->budget = 0;
+		return false;
+	}
+	s->budget -= n;
 	return true;
 }
 
@@ -1262,7 +1278,7 @@ static size_t function_name(const struct scan *s);
 static size_t function_name_at(const struct scan *s, size_t b);
 static size_t param_index(const struct scan *s, size_t b, struct name nm);
 static size_t block_of(const struct scan *s, size_t i);
-static size_t function_block(const struct scan *s, size_t name);
+static size_t function_block(struct scan *s, size_t name);
 static void summarize_block(struct scan *s, const struct block *b, struct summary *sum);
 
 /* One pass over a block's hits for what its rules ask of it. */
@@ -1701,7 +1717,11 @@ static void rule_s_addr(struct scan *s, size_t i)
 	/* a local copy: its comparisons compare IPv4 addresses */
 	const struct block *b = &s->l->blk[s->blk];
 	size_t end = b->close == NO_MATCH ? s->n : b->close;
-	for (size_t j = i + 2; j < end && j < i + 4096; j++) {
+	if (end > i + 4096)
+		end = i + 4096;
+	if (!spend(s, end - i))
+		return;
+	for (size_t j = i + 2; j < end; j++) {
 		if (!ident(s, j) || !same_text(s, j, name_of(s, lhs)) || member_access(s, j))
 			continue;
 		if (punct(s, j + 1, '=') && !is(s, j + 1, "=="))
@@ -1826,6 +1846,8 @@ static bool checked_at(struct scan *s, size_t b, size_t c, size_t from, size_t t
 	size_t v = last_ident(s, from, to), base = from;
 	while (base < to && !ident(s, base))
 		base++;
+	if (!spend(s, c - s->l->blk[b].open))
+		base = to; /* too much: unknown */
 	if (!ok && v != NO_MATCH && !member_access(s, v))
 		ok = kind_of(s, v) == K_IN;
 	for (size_t k = s->l->blk[b].open; !ok && base < to && k < c; k++) {
@@ -1860,7 +1882,7 @@ static bool callers_checked(struct scan *s, size_t o)
 {
 	size_t self = s->blk, name = function_name(s);
 	size_t argn = param_index(s, self, name_of(s, o));
-	if (name == NO_MATCH || argn == SIZE_MAX)
+	if (name == NO_MATCH || argn == SIZE_MAX || !spend(s, s->n))
 		return false;
 	size_t calls = 0;
 	for (size_t k = 0; k + 1 < s->n; k++) {
@@ -2002,14 +2024,14 @@ static bool hints_mixed(const struct summary *sum)
 /* Whether the hints' family at token v is a parameter of the function
  * that a call in the file sets to AF_INET6: a socket for IPv6 among the
  * sockets the callers open, one per family. */
-static bool given_v6(const struct scan *s, size_t v)
+static bool given_v6(struct scan *s, size_t v)
 {
 	size_t name = function_name(s);
 	if (v == NO_MATCH || name == NO_MATCH || !ident(s, v) || punct(s, v + 1, '.') ||
 	    is(s, v + 1, "->"))
 		return false;
 	size_t argn = param_index(s, s->blk, name_of(s, v));
-	if (argn == SIZE_MAX)
+	if (argn == SIZE_MAX || !spend(s, s->l->nhit))
 		return false;
 	for (size_t h = 0; h < s->l->nhit; h++) {
 		size_t i = s->l->hit[h], n;
@@ -2026,7 +2048,7 @@ static bool given_v6(const struct scan *s, size_t v)
 /* A block that waits for clients: it listens, or binds a passive answer
  * for datagrams (a multicast receiver joins a group of one family, unless
  * its callers open one socket per family). */
-static bool listener(const struct scan *s, const struct summary *sum)
+static bool listener(struct scan *s, const struct summary *sum)
 {
 	return sum->listen ||
 	       (sum->passive && sum->bind && (!s->multicast || given_v6(s, sum->hints_at)));
@@ -2069,6 +2091,8 @@ static int family_var(struct scan *s, size_t i, size_t from, size_t to)
 		return FV_NONE;
 	size_t last = NO_MATCH;
 	bool v6 = false;
+	if (!spend(s, i - s->l->blk[s->blk].open))
+		return FV_NONE;
 	for (size_t k = s->l->blk[s->blk].open; k + len + 1 < i; k++) {
 		if (!punct(s, k + len, '=') || member_access(s, k) || !same_tokens(s, k, from, len))
 			continue;
@@ -2253,7 +2277,11 @@ static void rule_peer_printed(struct scan *s, size_t i)
 		return;
 	const struct block *b = &s->l->blk[s->blk];
 	size_t end = b->close == NO_MATCH ? s->n : b->close;
-	for (size_t k = a[argn + 1]; k < end && k < i + 4096; k++) {
+	if (end > i + 4096)
+		end = i + 4096;
+	if (!spend(s, (end - i) * s->nprinter))
+		return;
+	for (size_t k = a[argn + 1]; k < end; k++) {
 		if (!ident(s, k) || !called(s, k) || s->tok[k].word != W_NONE)
 			continue;
 		size_t p = 0;
@@ -2558,6 +2586,8 @@ static size_t operand_start(const struct scan *s, size_t k)
 static void rule_socks(struct scan *s)
 {
 	struct analysis *a = analyze(s, s->blk);
+	if (!spend(s, a->end - a->open))
+		return;
 	for (size_t c = 0; c < a->ncond; c++) {
 		for (size_t k = a->cond[c].from; k + 1 < a->cond[c].to; k++) {
 			if (!(is(s, k, "==") || is(s, k, "!=")) || !is(s, k + 1, "1"))
@@ -2718,8 +2748,10 @@ static size_t param_index(const struct scan *s, size_t b, struct name nm)
 }
 
 /* The block of the function named like token name, or SIZE_MAX. */
-static size_t function_block(const struct scan *s, size_t name)
+static size_t function_block(struct scan *s, size_t name)
 {
+	if (!spend(s, s->l->nblk))
+		return SIZE_MAX;
 	for (size_t b = 0; b < s->l->nblk; b++) {
 		size_t f = function_name_at(s, b);
 		if (f != NO_MATCH && same_text(s, f, name_of(s, name)))
@@ -2881,6 +2913,8 @@ static void rule_family_filter(struct scan *s, size_t i)
 		return; /* no test (sin_family = AF_INET): no walk needed */
 	struct analysis *a = analyze(s, s->blk);
 	size_t k = 0;
+	if (!spend(s, a->nfilter))
+		return;
 	while (k < a->nfilter && a->filter[k] != i)
 		k++;
 	if (k == a->nfilter || !a->sum.v4)
@@ -2938,6 +2972,8 @@ static bool parse_pair(struct scan *s, size_t i)
 		return true;
 	size_t len = a[text + 1] - 1 - a[text];
 	const struct block *b = &s->l->blk[s->blk];
+	if (!spend(s, b->hit1 - b->hit0))
+		return false;
 	for (uint32_t h = b->hit0; h < b->hit1; h++) {
 		size_t k = s->l->hit[h], o[5];
 		if (word(s, k) != W_INET_PTON || k == i || !called(s, k) ||
@@ -3283,7 +3319,8 @@ long find_all(const struct lexed *l, const bool *enabled, struct finding **out)
 			  .enabled = enabled,
 			  .blk = SIZE_MAX,
 			  .split_blk = SIZE_MAX,
-			  .split_chain = NO_MATCH };
+			  .split_chain = NO_MATCH,
+			  .budget = 16 * (size_t)l->n + 65536 };
 	*out = NULL;
 	if (l->nblk > 0) {
 		s.an = calloc(l->nblk, sizeof(*s.an));
