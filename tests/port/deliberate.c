@@ -46,6 +46,8 @@ int parse_either(const char *text, struct sockaddr_storage *ss)
 		return 0;
 	}
 	sin->sin_addr.s_addr = inet_addr(text);
+	if (sin->sin_addr.s_addr == INADDR_NONE)
+		return -1;
 	sin->sin_family = AF_INET;
 	return 0;
 }

@@ -147,3 +147,16 @@ int open_listener(int use6, unsigned short port)
 		return -1;
 	return fd;
 }
+
+/* "is it numeric?" by inet_addr's failure, then a lookup */
+int target(const char *name, struct in_addr *out)
+{
+	struct hostent *h;
+	out->s_addr = inet_addr(name);
+	if (out->s_addr == INADDR_NONE) {
+		if ((h = gethostbyname(name)) == NULL)
+			return -1;
+		memcpy(out, h->h_addr_list[0], sizeof(*out));
+	}
+	return 0;
+}

@@ -1682,10 +1682,39 @@ static bool compared(const struct scan *s, size_t k)
 		is(s, o - 2, "!="));
 }
 
+static bool parse_pair(struct scan *s, size_t i);
+
+/* Whether the inet_addr() or inet_aton() nearest before token i (the
+ * parse whose failure i tests) is the IPv4 half of a parse of either
+ * family (see parse_pair). */
+static bool paired_parse(struct scan *s, size_t i)
+{
+	if (s->blk == SIZE_MAX)
+		return false;
+	const struct block *b = &s->l->blk[s->blk];
+	size_t last = NO_MATCH;
+	for (uint32_t h = b->hit0; h < b->hit1 && s->l->hit[h] < i; h++) {
+		size_t k = s->l->hit[h];
+		if ((word(s, k) == W_INET_ADDR || word(s, k) == W_INET_ATON) && called(s, k))
+			last = k;
+	}
+	return last != NO_MATCH && i - last < 64 && parse_pair(s, last);
+}
+
 static void rule_s_addr(struct scan *s, size_t i)
 {
 	if (!member_access(s, i))
 		return;
+	if ((is(s, i + 1, "==") || is(s, i + 1, "!=")) && is(s, i + 2, "INADDR_NONE")) {
+		/* inet_addr's failure: after inet_pton(AF_INET6) failed, nothing
+		 * more; before a name lookup, the "is it numeric?" half of it */
+		if (paired_parse(s, i))
+			return;
+		if (sum_of(s)->resolver) {
+			add(s, R_NUMERIC_CHECK, i, false);
+			return;
+		}
+	}
 	if (is(s, i + 1, "==") || is(s, i + 1, "!=")) {
 		add(s, R_S_ADDR_COMPARE, i, false);
 		return;
