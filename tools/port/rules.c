@@ -340,6 +340,13 @@ struct name {
 	uint32_t off, len;
 };
 
+struct memo {
+	uint32_t off, len; /* the name (len 0: a free slot) */
+	uint32_t pos;      /* the declaration's token, or NO_MATCH */
+	uint32_t blk;      /* MEMO_LOCAL: the block looked in */
+	uint8_t which, kind;
+};
+
 struct scan {
 	const struct lexed *l;
 	const struct token *tok;
@@ -353,6 +360,10 @@ struct scan {
 	 * families set earlier) may still read: a linear bound on the file,
 	 * spent, they give up and keep their finding */
 	size_t budget;
+	/* kind_of()'s look-ups that do not depend on where the use is: a
+	 * member's declaration anywhere, a name's first at file scope */
+	struct memo *memo;
+	uint32_t memo_mask; /* its slots less one: a power of two by the file's size */
 	/* the block of the current hit */
 	size_t blk; /* SIZE_MAX at file scope */
 	struct analysis *an;
@@ -1534,10 +1545,12 @@ static const char *const not_types[] = { "int",      "char",   "short",  "long",
 					 "struct",   "union",  "enum",   "float",     "double",
 					 "bool",     "_Bool",  "inline", NULL };
 
-static enum kind find_file(const struct scan *s, size_t to, struct name nm, int depth);
+static enum kind find_file(struct scan *s, size_t to, struct name nm, int depth);
+enum { MEMO_FILE, MEMO_MEMBER, MEMO_TYPE, MEMO_LOCAL };
+static enum kind memo_kind(struct scan *s, struct name nm, unsigned which, size_t *pos);
 
 /* If token k (named as the variable looked for) declares it, its kind. */
-static enum kind declared(const struct scan *s, size_t k, int depth)
+static enum kind declared(struct scan *s, size_t k, int depth)
 {
 	if (k == 0 || member_access(s, k) ||
 	    !(punct(s, k + 1, ';') || punct(s, k + 1, ',') || punct(s, k + 1, '=') ||
@@ -1558,13 +1571,14 @@ static enum kind declared(const struct scan *s, size_t k, int depth)
 		return braces_kind(s, s->tok[p].aux) == K_UNION ? K_UNION : K_NONE;
 	if (ident(s, p) && w == W_NONE && depth == 0 && !callee_in(s, p, not_types)) {
 		/* a typedef name: what does it stand for? */
-		enum kind t = find_file(s, s->n, name_of(s, p), depth + 1);
+		size_t pos;
+		enum kind t = memo_kind(s, name_of(s, p), MEMO_TYPE, &pos);
 		return t == K_POINTER ? K_NONE : t;
 	}
 	return K_NONE;
 }
 
-static enum kind find_in(const struct scan *s, size_t from, size_t to, struct name nm, int depth)
+static enum kind find_in(struct scan *s, size_t from, size_t to, struct name nm, int depth)
 {
 	for (size_t k = from; k < to; k++) {
 		if (!ident(s, k) || !same_text(s, k, nm))
@@ -1577,7 +1591,7 @@ static enum kind find_in(const struct scan *s, size_t from, size_t to, struct na
 }
 
 /* A declaration at file scope, before token to (function bodies left out). */
-static enum kind find_file(const struct scan *s, size_t to, struct name nm, int depth)
+static enum kind find_file(struct scan *s, size_t to, struct name nm, int depth)
 {
 	const struct lexed *l = s->l;
 	size_t from = 0;
@@ -1598,14 +1612,116 @@ static size_t scope_start(const struct scan *s)
 	return s->blk == SIZE_MAX ? 0 : s->l->blk[s->blk].open;
 }
 
+/* The first declaration of nm in [from, to), its kind and in *pos its
+ * token (NO_MATCH when none). */
+static enum kind first_decl(struct scan *s, size_t from, size_t to, struct name nm, size_t *pos)
+{
+	for (size_t k = from; k < to; k++) {
+		if (!ident(s, k) || !same_text(s, k, nm))
+			continue;
+		enum kind kd = declared(s, k, 0);
+		if (kd != K_NONE) {
+			*pos = k;
+			return kd;
+		}
+	}
+	*pos = NO_MATCH;
+	return K_NONE;
+}
+
+/* The first declaration of nm at file scope (function bodies left out),
+ * its kind and in *pos its token. */
+static enum kind first_file_decl(struct scan *s, struct name nm, size_t *pos)
+{
+	const struct lexed *l = s->l;
+	size_t from = 0;
+	for (size_t b = 0; b <= l->nblk; b++) {
+		size_t to = b < l->nblk ? l->blk[b].open : s->n;
+		for (size_t k = from; k < to; k++) {
+			if (!ident(s, k) || !same_text(s, k, nm))
+				continue;
+			enum kind kd = declared(s, k, 0);
+			if (kd != K_NONE) {
+				*pos = k;
+				return kd;
+			}
+		}
+		if (b == l->nblk || l->blk[b].close == NO_MATCH)
+			break;
+		from = l->blk[b].close;
+	}
+	*pos = NO_MATCH;
+	return K_NONE;
+}
+
+/* The answers about nm that hold wherever it is used, found once per
+ * file: which is MEMO_MEMBER for a member's kind, MEMO_TYPE for what a
+ * typedef name stands for, MEMO_FILE for the first file-scope
+ * declaration (its token in *pos), MEMO_LOCAL for the first in the
+ * current block (its token in *pos). */
+static enum kind memo_kind(struct scan *s, struct name nm, unsigned which, size_t *pos)
+{
+	struct memo *slot = NULL;
+	if (s->memo == NULL && !s->oom) {
+		uint32_t slots = 64; /* about one per 16 tokens: a full table only stops memoizing */
+		while (slots < 8192 && slots * 16 < s->n)
+			slots *= 2;
+		s->memo = calloc(slots, sizeof(*s->memo));
+		s->memo_mask = slots - 1;
+	}
+	if (s->memo != NULL) {
+		uint32_t blk = which == MEMO_LOCAL ? (uint32_t)s->blk : 0;
+		uint32_t h = (2166136261u ^ which ^ blk * 2654435761u) * 16777619u;
+		for (uint32_t k = 0; k < nm.len; k++)
+			h = (h ^ (unsigned char)s->s[nm.off + k]) * 16777619u;
+		for (uint32_t probe = 0; probe < 32; probe++) {
+			struct memo *m = &s->memo[(h + probe) & s->memo_mask];
+			if (m->len == 0) {
+				slot = m;
+				break;
+			}
+			if (m->which == which && m->blk == blk && m->len == nm.len &&
+			    memcmp(s->s + m->off, s->s + nm.off, nm.len) == 0) {
+				*pos = m->pos;
+				return (enum kind)m->kind;
+			}
+		}
+	}
+	enum kind kd;
+	*pos = NO_MATCH;
+	if (which == MEMO_MEMBER)
+		kd = find_in(s, 0, s->n, nm, 0);
+	else if (which == MEMO_TYPE)
+		kd = find_file(s, s->n, nm, 1);
+	else if (which == MEMO_LOCAL)
+		kd = first_decl(s, s->l->blk[s->blk].open,
+				s->l->blk[s->blk].close == NO_MATCH ? s->n
+								    : s->l->blk[s->blk].close,
+				nm, pos);
+	else
+		kd = first_file_decl(s, nm, pos);
+	if (slot != NULL && nm.len > 0)
+		*slot = (struct memo){ nm.off,         nm.len,
+				       (uint32_t)*pos, which == MEMO_LOCAL ? (uint32_t)s->blk : 0,
+				       (uint8_t)which, (uint8_t)kd };
+	return kd;
+}
+
 /* The kind of the variable (or member) named at token use. */
 static enum kind kind_of(struct scan *s, size_t use)
 {
 	struct name nm = name_of(s, use);
+	size_t pos;
 	if (member_access(s, use))
-		return find_in(s, 0, s->n, nm, 0);
-	enum kind k = s->blk == SIZE_MAX ? K_NONE : find_in(s, scope_start(s), use, nm, 0);
-	return k != K_NONE ? k : find_file(s, scope_start(s), nm, 0);
+		return memo_kind(s, nm, MEMO_MEMBER, &pos);
+	enum kind k = K_NONE;
+	if (s->blk != SIZE_MAX) {
+		k = memo_kind(s, nm, MEMO_LOCAL, &pos);
+		if (pos != NO_MATCH && pos < use)
+			return k;
+	}
+	k = memo_kind(s, nm, MEMO_FILE, &pos);
+	return pos != NO_MATCH && pos < scope_start(s) ? k : K_NONE;
 }
 
 /* Whether nm is a parameter of the function whose body is the current
@@ -3374,6 +3490,7 @@ long find_all(const struct lexed *l, const bool *enabled, struct finding **out)
 	free(s.an);
 	free(s.fill);
 	free(s.printer);
+	free(s.memo);
 	if (s.oom) {
 		free(s.out);
 		return -1;
