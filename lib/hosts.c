@@ -223,10 +223,11 @@ static bool load_hosts(void)
 	}
 	fclose(f);
 	ok = ok && !cut;
-	if (ok) {
+	/* (An empty array is NULL, which qsort and bsearch must not see.) */
+	if (ok && cache.naddrs > 0)
 		qsort(cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr);
+	if (ok && cache.nnames > 0)
 		qsort(cache.names, cache.nnames, sizeof(*cache.names), cmp_name);
-	}
 	return ok;
 }
 
@@ -282,7 +283,7 @@ bool hosts_has_addr(const anysock_addr *a)
 {
 	struct key128 k = key_from_addr(a);
 	cache_lock();
-	bool hit = refresh() &&
+	bool hit = refresh() && cache.naddrs > 0 &&
 		   bsearch(&k, cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr) != NULL;
 	pthread_mutex_unlock(&cache.lock);
 	return hit;
@@ -292,7 +293,7 @@ static bool has_name(char family, const char *name)
 {
 	char key[256];
 	size_t n = strlen(name);
-	if (n + 2 > sizeof(key))
+	if (n + 2 > sizeof(key) || cache.nnames == 0)
 		return false;
 	key[0] = family;
 	memcpy(key + 1, name, n + 1);

@@ -70,6 +70,20 @@ START_TEST(test_files_first)
 }
 END_TEST
 
+/* A hosts file with no entry: nothing is answered from it, and nothing
+ * empty reaches qsort or bsearch (UBSan: their arrays must not be NULL;
+ * found by tests/fuzz/fuzz_hosts). */
+START_TEST(test_no_entry)
+{
+	write_file(hosts, "# nothing here\n\nnot-an-address name\n");
+	hosts_use_files(nss, hosts);
+	ck_assert(!has("name") && !has("localhost"));
+	anysock_addr a;
+	ck_assert_int_eq(anysock_pton("127.0.0.1", &a, 0), 0);
+	ck_assert(!hosts_has_addr(&a));
+}
+END_TEST
+
 START_TEST(test_dns_first)
 {
 	write_file(hosts, "192.0.2.7 seven\n");
@@ -108,6 +122,7 @@ int main(void)
 	TCase *tc = tcase_create("files");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_files_first);
+	tcase_add_test(tc, test_no_entry);
 	tcase_add_test(tc, test_dns_first);
 	tcase_add_test(tc, test_change_seen_past_2038);
 	suite_add_tcase(s, tc);
