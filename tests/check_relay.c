@@ -228,7 +228,8 @@ START_TEST(test_reader_that_stops)
 	fprintf(stderr, "a client that stopped reading (%.1f MiB sent): another echoed in %.1f ms; "
 			"relay RSS %ld kB, +%ld kB while it kept sending\n",
 		(double)sent / (1 << 20), took * 1e3, rss, rss - rss0);
-	ck_assert_msg(took < 0.05, "took %.3f s", took);
+	if (!emulator_lacks("a 50 ms bound on a round trip (emulated code is 5-50 times slower)"))
+		ck_assert_msg(took < 0.05, "took %.3f s", took);
 	ck_assert_msg(rss - rss0 < 2048, "RSS grew by %ld kB", rss - rss0);
 	close(fd);
 	close(slow);
