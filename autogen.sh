@@ -8,6 +8,7 @@
 # stream module for bench_relay_udp's).
 # ./autogen.sh --cross: also what `make check-cross` builds and runs with
 # (cross compilers and C libraries for s390x and i386, qemu-user, musl).
+# ./autogen.sh --coverage: also gcovr, for `make coverage`.
 set -e
 cd "$(dirname "$0")"
 
@@ -31,13 +32,15 @@ cross="s390x-linux-gnu-gcc:gcc-s390x-linux-gnu \
 /usr/s390x-linux-gnu/include/stdio.h:libc6-dev-s390x-cross \
 i686-linux-gnu-gcc:gcc-i686-linux-gnu /usr/i686-linux-gnu/include/stdio.h:libc6-dev-i386-cross \
 qemu-s390x:qemu-user musl-gcc:musl-tools"
+coverage="gcovr:gcovr"
 check=
 for arg; do
     case $arg in
         --bench) need="$need $bench" ;;
         --cross) need="$need $cross" ;;
+        --coverage) need="$need $coverage" ;;
         --check) check=yes ;;
-        *) echo "usage: ./autogen.sh [--check] [--bench] [--cross]" >&2; exit 2 ;;
+        *) echo "usage: ./autogen.sh [--check] [--bench] [--cross] [--coverage]" >&2; exit 2 ;;
     esac
 done
 
