@@ -1,18 +1,19 @@
 /*
  * options_relay.c - anysock-relay's command line for fuzz_options.c: the
- * program's source with its main renamed, so that its own
- * parse_command_line() is what runs. Built with -Dexit=fuzz_exit.
+ * program's main.c with its main renamed, so that its own
+ * parse_command_line() is what runs (the relay's other files are linked
+ * as they are). Built with -Dexit=fuzz_exit.
  * SPDX-License-Identifier: MIT
  */
 #define main relay_main
 int relay_main(int argc, char **argv);
-#include "../../tools/anysock-relay.c"
+#include "../../tools/relay/main.c"
 #undef main
 
 void fuzz_relay_options(int argc, char **argv);
 void fuzz_relay_reset(void);
 
-static __typeof__(cfg) pristine;
+static struct relay_config pristine;
 static bool saved;
 
 void fuzz_relay_options(int argc, char **argv)
@@ -24,11 +25,16 @@ void fuzz_relay_options(int argc, char **argv)
 	parse_command_line(argc, argv);
 }
 
-/* After a run, returned or exited: cfg as it was, nothing kept. */
+/* After a run, returned or exited: the configuration as it was, nothing
+ * kept. */
 void fuzz_relay_reset(void)
 {
-	if (saved) {
-		anysock_acl_free(cfg.trusted);
-		cfg = pristine;
-	}
+	if (!saved)
+		return;
+	anysock_acl_free(trusted);
+	trusted = NULL;
+	cfg = pristine;
+	source_family = 0;
+	free((char *)listen_option); /* the program's own, kept to its end */
+	listen_option = NULL;
 }
