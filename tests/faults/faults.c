@@ -637,6 +637,38 @@ static void scenario_proxy(void)
 	}
 }
 
+static void scenario_nat64(void)
+{
+	anysock_prefix p, out[8];
+	anysock_addr v4 = addr("192.0.2.33:80"), v6, back;
+	if (anysock_prefix_parse("2001:db8:64::/96", &p, 0) < 0)
+		abort();
+	ok(anysock_nat64_add(&p), "nat64_add");
+	if (ok(anysock_nat64_synthesize(&v4, &p, &v6), "nat64_synthesize")) {
+		anysock_addr want = addr("[2001:db8:64::c000:221]:80");
+		check(anysock_addr_equal(&v6, &want, 0), "nat64", "synthesized another address");
+		if (ok(anysock_nat64_extract(&v6, &p, &back), "nat64_extract"))
+			check(anysock_addr_equal(&back, &v4, 0), "nat64",
+			      "extracted another address");
+	}
+	if (!in_namespace())
+		return; /* discovery asks the resolver: only the namespace's own */
+	int n = anysock_nat64_prefixes(out, 8, 500);
+	if (ok(n, "nat64_prefixes"))
+		check(n >= 1, "nat64", "the added prefix is not among %d", n);
+	anysock_lookup *q = NULL;
+	if (ok(anysock_nat64_start(500, &q), "nat64_start")) {
+		n = anysock_nat64_result(q, out, 8);
+		for (int i = 0; i < 100 && n == -EINPROGRESS; i++) {
+			struct pollfd pf = { anysock_lookup_fd(q), POLLIN, 0 };
+			poll(&pf, 1, anysock_lookup_timeout(q));
+			n = anysock_nat64_result(q, out, 8);
+		}
+		ok(n, "nat64_result");
+		anysock_lookup_free(q);
+	}
+}
+
 static const struct scenario {
 	const char *name;
 	void (*run)(void);
@@ -646,7 +678,7 @@ static const struct scenario {
 	{ "listen", scenario_listen },   { "udp", scenario_udp },
 	{ "adopt", scenario_adopt },     { "connect", scenario_connect },
 	{ "sockopt", scenario_sockopt }, { "interfaces", scenario_interfaces },
-	{ "proxy", scenario_proxy },
+	{ "proxy", scenario_proxy },     { "nat64", scenario_nat64 },
 };
 
 /* Wrong answers the library is known to give, fixed elsewhere: counted
