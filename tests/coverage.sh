@@ -22,6 +22,9 @@ branches = pct(data["branch_covered"], data["branch_total"])
 print("%-22s %7d/%-7d %6.1f %% %7d/%-7d %6.1f %%" % (
     "lib/ (all)", data["line_covered"], data["line_total"], lines,
     data["branch_covered"], data["branch_total"], branches))
+if data["line_total"] == 0:
+    print("FAIL: gcovr found no line of lib/ (no .gcda files: did make check run?)")
+    sys.exit(1)
 if lines < floor:
     print("FAIL: lib/ line coverage %.1f %% is below the floor of %.0f %%" % (lines, floor))
     sys.exit(1)
