@@ -6,6 +6,9 @@
 # ./autogen.sh --bench: also what `make bench` compares with (libcurl's
 # headers for bench_loop's curl baseline, HAProxy for bench_relay's, nginx's
 # stream module for bench_relay_udp's, wrk and nginx for bench_relay_http's).
+# ./autogen.sh --cross: also what `make check-cross` builds and runs with
+# (cross compilers and C libraries for s390x and i386, qemu-user, musl).
+# ./autogen.sh --coverage: also gcovr, for `make coverage`.
 set -e
 cd "$(dirname "$0")"
 
@@ -25,12 +28,19 @@ valgrind:valgrind sysctl:procps nc.openbsd:netcat-openbsd socat:socat curl:curl 
 abidiff:abigail-tools git-clang-format:clang-format"
 bench="pc/libcurl:libcurl4-openssl-dev haproxy:haproxy \
 /usr/lib/nginx/modules/ngx_stream_module.so:libnginx-mod-stream wrk:wrk nginx:nginx"
+cross="s390x-linux-gnu-gcc:gcc-s390x-linux-gnu \
+/usr/s390x-linux-gnu/include/stdio.h:libc6-dev-s390x-cross \
+i686-linux-gnu-gcc:gcc-i686-linux-gnu /usr/i686-linux-gnu/include/stdio.h:libc6-dev-i386-cross \
+qemu-s390x:qemu-user musl-gcc:musl-tools"
+coverage="gcovr:gcovr"
 check=
 for arg; do
     case $arg in
         --bench) need="$need $bench" ;;
+        --cross) need="$need $cross" ;;
+        --coverage) need="$need $coverage" ;;
         --check) check=yes ;;
-        *) echo "usage: ./autogen.sh [--check] [--bench]" >&2; exit 2 ;;
+        *) echo "usage: ./autogen.sh [--check] [--bench] [--cross] [--coverage]" >&2; exit 2 ;;
     esac
 done
 

@@ -573,9 +573,10 @@ typedef int anysock_socket_setup(void *arg, int fd, int family, const anysock_ad
  * host has; host NULL or "*": the wildcard of every family. service NULL or
  * "0": one ephemeral port, the same in every family. A family the kernel
  * lacks or has switched off is skipped. Stream sockets listen with backlog
- * (0: SOMAXCONN). Returns the number of sockets (>= 1) and *out, which
- * anysock_listener_close() frees. When one address cannot be bound,
- * nothing stays open, and *failed (when not NULL) says which address it was. */
+ * (0: the kernel's maximum, net.core.somaxconn). Returns the number of
+ * sockets (>= 1) and *out, which anysock_listener_close() frees. When one
+ * address cannot be bound, nothing stays open, and *failed (when not NULL)
+ * says which address it was. */
 ANYSOCK_API int anysock_listen(const char *host, const char *service, int socktype,
 			       unsigned flags, int backlog, anysock_listener **out,
 			       anysock_addr *failed);

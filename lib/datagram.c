@@ -55,12 +55,29 @@ union pktinfo_cmsg {
 	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
 };
 
+/* The control message after c, or NULL: CMSG_NXTHDR written out, because
+ * musl's macro mixes signed and unsigned lengths, which the library's
+ * -Wconversion (with --enable-werror) refuses. The next message must fit
+ * whole in what the kernel filled in, as glibc's __cmsg_nxthdr checks. */
+static struct cmsghdr *cmsg_next(const struct msghdr *msg, struct cmsghdr *c)
+{
+	size_t used = (size_t)((unsigned char *)c - (unsigned char *)msg->msg_control);
+	size_t step = CMSG_ALIGN(c->cmsg_len);
+	if (c->cmsg_len < sizeof(*c) || step > msg->msg_controllen - used ||
+	    msg->msg_controllen - used - step < sizeof(*c))
+		return NULL;
+	struct cmsghdr *next = (struct cmsghdr *)(void *)((unsigned char *)c + step);
+	if (CMSG_ALIGN(next->cmsg_len) > msg->msg_controllen - used - step)
+		return NULL;
+	return next;
+}
+
 /* The local address a datagram was sent to, from its control messages;
  * local starts as the socket's own address, so the port is already right. */
 static void local_from_cmsg(struct msghdr *msg, anysock_addr *local)
 {
 	int port = anysock_addr_port(local);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = cmsg_next(msg, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));

@@ -43,8 +43,11 @@
 #include <time.h>
 #include <sys/stat.h>
 
-#define NSSWITCH "/etc/nsswitch.conf"
-#define HOSTS "/etc/hosts"
+/* The files read: /etc's, unless a test or fuzz target chose others
+ * (hosts_use_files). */
+static const char *nsswitch_path = "/etc/nsswitch.conf", *hosts_path = "/etc/hosts";
+#define NSSWITCH nsswitch_path
+#define HOSTS hosts_path
 #define RECHECK_MS 1000
 #define ANSWERS 16 /* the names kept, least recently asked replaced */
 
@@ -220,10 +223,11 @@ static bool load_hosts(void)
 	}
 	fclose(f);
 	ok = ok && !cut;
-	if (ok) {
+	/* (An empty array is NULL, which qsort and bsearch must not see.) */
+	if (ok && cache.naddrs > 0)
 		qsort(cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr);
+	if (ok && cache.nnames > 0)
 		qsort(cache.names, cache.nnames, sizeof(*cache.names), cmp_name);
-	}
 	return ok;
 }
 
@@ -279,7 +283,7 @@ bool hosts_has_addr(const anysock_addr *a)
 {
 	struct key128 k = key_from_addr(a);
 	cache_lock();
-	bool hit = refresh() &&
+	bool hit = refresh() && cache.naddrs > 0 &&
 		   bsearch(&k, cache.addrs, cache.naddrs, sizeof(*cache.addrs), cmp_addr) != NULL;
 	pthread_mutex_unlock(&cache.lock);
 	return hit;
@@ -289,7 +293,7 @@ static bool has_name(char family, const char *name)
 {
 	char key[256];
 	size_t n = strlen(name);
-	if (n + 2 > sizeof(key))
+	if (n + 2 > sizeof(key) || cache.nnames == 0)
 		return false;
 	key[0] = family;
 	memcpy(key + 1, name, n + 1);
@@ -384,6 +388,25 @@ int hosts_resolve(const char *name, const char *service, const struct addrinfo *
 		pthread_mutex_unlock(&cache.lock);
 	}
 	return n;
+}
+
+void hosts_use_files(const char *nsswitch, const char *hosts)
+{
+	cache_lock();
+	nsswitch_path = nsswitch != NULL ? nsswitch : "/etc/nsswitch.conf";
+	hosts_path = hosts != NULL ? hosts : "/etc/hosts";
+	drop_entries();
+	cache.valid = false;
+	pthread_mutex_unlock(&cache.lock);
+}
+
+void hosts_each_name(void (*fn)(char family, const char *name, void *arg), void *arg)
+{
+	cache_lock();
+	if (refresh())
+		for (size_t i = 0; i < cache.nnames; i++)
+			fn(cache.names[i][0], cache.names[i] + 1, arg);
+	pthread_mutex_unlock(&cache.lock);
 }
 
 /* Free the cache at exit, so leak checkers see nothing left. */

@@ -21,4 +21,14 @@ bool hosts_has_name(const char *name, int family);
 int hosts_resolve(const char *name, const char *service, const struct addrinfo *hints,
 		  anysock_addr *out, size_t max);
 
+/* For tests and fuzz targets only (tests/check_hosts.c,
+ * tests/fuzz/fuzz_hosts.c, linked with the static library: like every
+ * internal name, these are not exported). Read these files instead of
+ * /etc/nsswitch.conf and /etc/hosts (NULL: /etc's again), afresh at the
+ * next call; and every name the hosts file is taken to answer now, with
+ * its family ('4' or '6'): none when nsswitch.conf does not put "files"
+ * first. Not to be called while lookups run. */
+void hosts_use_files(const char *nsswitch, const char *hosts);
+void hosts_each_name(void (*fn)(char family, const char *name, void *arg), void *arg);
+
 #endif

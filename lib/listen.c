@@ -21,10 +21,18 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #define PORT0_TRIES 16 /* port 0: times to look for a port free in all families */
+/* Backlog 0: the kernel's own maximum. Linux cuts a larger backlog to
+ * net.core.somaxconn of the socket's namespace, as read at listen() (see
+ * listen(2)), so asking for INT_MAX gets exactly that with no file to
+ * read. The C library's SOMAXCONN is a guess about some kernel: 128 in
+ * musl and older glibc, 4096 in glibc 2.36; with 128 a burst of clients
+ * past it loses SYNs. */
+#define BACKLOG_MAX INT_MAX
 
 #define LISTEN_FLAGS                                                                     \
 	(ANYSOCK_LISTEN_DUALSTACK | ANYSOCK_LISTEN_REUSEPORT | ANYSOCK_LISTEN_NONBLOCK | \
@@ -234,7 +242,7 @@ static int read_opts(const anysock_listen_opts *in, anysock_listen_opts *o)
 	    (o->flags & ANYSOCK_LISTEN_IPV4 && o->flags & ANYSOCK_LISTEN_IPV6) || o->backlog < 0)
 		return -EINVAL;
 	if (o->backlog == 0)
-		o->backlog = SOMAXCONN;
+		o->backlog = BACKLOG_MAX;
 	return 0;
 }
 

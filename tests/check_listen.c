@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#define _GNU_SOURCE /* musl's struct tcp_info */
 #include <dirent.h>
 #include <poll.h>
 #include <sys/select.h>
@@ -407,6 +408,8 @@ static void accepted(anysock_listener *l, int *rcvbuf, int *scale)
  * accepted sockets inherit, and what their SYN-ACK's window scale says. */
 START_TEST(test_listen_setup_inherited)
 {
+	if (emulator_lacks("TCP_INFO (qemu-user copies an int of it, not the struct)"))
+		return;
 	anysock_listener *l;
 	int plain_buf, plain_scale, buf, scale;
 	ck_assert_int_eq(anysock_listen_with(NULL, "0", SOCK_STREAM, NULL, &l, NULL), 2);

@@ -41,6 +41,21 @@ static inline int run_suite(Suite *s, bool in_process)
 	return failed;
 }
 
+/* Whether the test runs under an emulator (tests/cross/run.sh sets
+ * ANYSOCK_TEST_EMULATOR, "qemu-user 7.2") that cannot do what it needs: if
+ * so, say what on standard error as "SKIP: emulator: what" (the runner
+ * counts those lines) and the caller returns. Use it only for what the
+ * emulator is known to lack, at the exact point, so that everything else
+ * in the test still runs. */
+static inline bool emulator_lacks(const char *what)
+{
+	const char *emu = getenv("ANYSOCK_TEST_EMULATOR");
+	if (emu == NULL || emu[0] == '\0')
+		return false;
+	fprintf(stderr, "SKIP: %s: %s\n", emu, what);
+	return true;
+}
+
 static inline void ignore_signal(int sig)
 {
 	(void)sig;

@@ -102,7 +102,8 @@ START_TEST(test_bad_input)
 	int u = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_eq(anysock_set_hops(u, 7), -EAFNOSUPPORT);
 	ck_assert_int_eq(anysock_set_mcast_if(v4, 999999), -ENODEV);
-	ck_assert_int_eq(anysock_set_mcast_if(v4, 0), 0);
+	if (!emulator_lacks("IP_MULTICAST_IF (ENOPROTOOPT)"))
+		ck_assert_int_eq(anysock_set_mcast_if(v4, 0), 0);
 
 	anysock_addr g4 = addr("239.1.2.3"), g6 = addr("ff12::1:2:3"), u4 = addr("192.0.2.1");
 	anysock_addr ssm4 = addr("232.1.1.1"), s4 = addr("10.0.0.1"), s6 = addr("2001:db8::1");
@@ -116,6 +117,8 @@ START_TEST(test_bad_input)
 	ck_assert_int_eq(anysock_mcast_join(p[0], &g4, NULL, 0), -ENOTSOCK);
 	int lo = anysock_interface_index("lo");
 	ck_assert_int_gt(lo, 0);
+	if (emulator_lacks("MCAST_JOIN_GROUP (ENOPROTOOPT)"))
+		goto out;
 	ck_assert_int_eq(anysock_mcast_join(v4, &g4, NULL, (unsigned)lo), 0);
 	ck_assert_int_eq(anysock_mcast_block(v4, &g4, &s4, (unsigned)lo), 0);
 	ck_assert_int_eq(anysock_mcast_unblock(v4, &g4, &s4, (unsigned)lo), 0);
@@ -131,6 +134,7 @@ START_TEST(test_bad_input)
 		close(dual);
 		close(only);
 	}
+out:
 	close(u);
 	close(p[0]);
 	close(p[1]);
@@ -148,6 +152,10 @@ START_TEST(test_listener_level)
 	ck_assert_int_eq(anysock_listener_set_tclass(l, 300), -EINVAL);
 	anysock_addr g4 = addr("239.1.2.3"), g6 = addr("ff12::1:2:3");
 	unsigned lo = (unsigned)anysock_interface_index("lo");
+	if (emulator_lacks("MCAST_JOIN_GROUP (ENOPROTOOPT)")) {
+		anysock_listener_close(l);
+		return;
+	}
 	ck_assert_int_eq(anysock_listener_mcast_join(l, &g4, NULL, lo), 1);
 	ck_assert_int_eq(anysock_listener_mcast_join(l, &g6, NULL, lo), -EAFNOSUPPORT);
 	ck_assert_int_eq(anysock_listener_mcast_leave(l, &g4, NULL, lo), 1);

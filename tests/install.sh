@@ -4,7 +4,8 @@
 # dynamic linker finds /usr/local/lib only through its cache, which
 # make install must update). Done in a mount namespace of the test's own:
 # /usr/local and /etc are private copies there, so the machine's are never
-# touched. Root only; 77 otherwise.
+# touched. The program is built with the build's compiler ($CC: a musl-gcc
+# build links with musl). Root only; 77 otherwise.
 set -u
 if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (mount namespaces)"; exit 77; fi
 for t in unshare ldconfig pkg-config; do
@@ -25,7 +26,7 @@ unshare --mount --propagation private sh -c '
     mount --bind "$1/local" /usr/local
     make -s -C "$2" install prefix=/usr/local >"$1/install.log" 2>&1 ||
         { tail -n 20 "$1/install.log"; exit 3; }
-    cc -o "$1/demo" "$3/examples/demo.c" -pthread \
+    $4 -o "$1/demo" "$3/examples/demo.c" -pthread \
         $(PKG_CONFIG_PATH=/usr/local/lib/pkgconfig pkg-config --cflags --libs anysock)
     env -u LD_LIBRARY_PATH "$1/demo" >"$1/demo.out" 2>&1 || { cat "$1/demo.out"; exit 4; }
     grep -q "::ffff:192.0.2.1" "$1/demo.out" || exit 5
@@ -33,9 +34,9 @@ unshare --mount --propagation private sh -c '
     # (the prefix is the one given to make install, whatever configure had)
     docs=$(PKG_CONFIG_PATH=/usr/local/lib/pkgconfig pkg-config --define-variable=prefix=/usr/local \
         --variable=docdir anysock)
-    cc -o "$1/daytime-server" "$docs/examples/porting/daytime-server.c" -pthread \
+    $4 -o "$1/daytime-server" "$docs/examples/porting/daytime-server.c" -pthread \
         $(PKG_CONFIG_PATH=/usr/local/lib/pkgconfig pkg-config --cflags --libs anysock) || exit 6
-' sh "$tmp" "$build" "$src"
+' sh "$tmp" "$build" "$src" "${CC:-cc}"
 rc=$?
 fail=0
 case $rc in

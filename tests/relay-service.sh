@@ -68,6 +68,14 @@ check "socket activation and -p: exit 2" 2 "$rc"
 check "socket activation and -p: said why" 1 \
     "$(echo "$out" | grep -c '^anysock-relay: -p: started with sockets to serve')"
 
+# --send-proxy is no listen option: its code, 256, is NUL to strchr(), which
+# found it in "Hp46d" and refused it with sockets to serve.
+(sleep 0.5; $nc -z 127.0.0.1 8082) &
+out=$(timeout 3 systemd-socket-activate -l 127.0.0.1:8082 "$relay" --send-proxy 127.0.0.1 \
+    "$echo" 2>&1 </dev/null)
+check "socket activation and --send-proxy: serves" 1 \
+    "$(echo "$out" | grep -c 'listening on 127\.0\.0\.1:8082 (inherited)')"
+
 # -u: bind port 80 as root, then run as nobody with no group but its own.
 uid=$(id -u nobody) gid=$(id -g nobody)
 start "$tmp/drop.log" "$relay" -u nobody -H 127.0.0.1 -p 80 127.0.0.1 "$echo"

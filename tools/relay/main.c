@@ -190,7 +190,9 @@ static enum log_format log_format_named(const char *given, const char *arg)
 /* One option into cfg; given is how it was written, for messages. */
 static void take_option(int opt, const char *given, const char *arg)
 {
-	if (strchr("Hp46d", opt) != NULL && listen_option == NULL)
+	/* (opt < 256: strchr() takes the long options' codes as a char, and
+	 * 256 is the NUL it always finds.) */
+	if (opt < 256 && strchr("Hp46d", opt) != NULL && listen_option == NULL)
 		listen_option = strdup(given);
 	switch (opt) {
 	case 'H': cfg.listen_host = arg; break;
