@@ -697,15 +697,6 @@ static unsigned string_class(const char *p, const char *end)
 		if (seen == 0x7ff)
 			bits |= S_DIGITS;
 	}
-	if (end - p <= 7 && prefix_ci(p, end, "%s:%")) { /* "%s:%d", "%s:%hu", "%s:%s" */
-		const char *c = p + 4;
-		while (c < end && (*c == 'h' || *c == 'l'))
-			c++;
-		if (c + 1 == end && (*c == 'd' || *c == 'u' || *c == 'i' || *c == 's'))
-			bits |= S_JOIN;
-	}
-	if (end - p >= 4 && memcmp(p, "227 ", 4) == 0)
-		bits |= S_FTP; /* the PASV reply: h1,h2,h3,h4,p1,p2 */
 	for (const char *q = p; q < end; q++) {
 		if (*q == ':') {
 			if (q + 6 < end && q[1] == ':' && prefix_ci(q + 2, end, "ffff:") &&
@@ -734,9 +725,6 @@ static unsigned string_class(const char *p, const char *end)
 		} else if (*q == 'C' && q == p) {
 			if (prefix_ci(q, end, "CONNECT %s:"))
 				bits |= S_URL;
-		} else if (*q == 'E' && end - q >= 4 && q[1] == 'P' &&
-			   (memcmp(q, "EPRT", 4) == 0 || memcmp(q, "EPSV", 4) == 0)) {
-			bits |= S_RFC2428;
 		}
 	}
 	return bits;
@@ -808,10 +796,7 @@ static int literal(struct state *st, size_t from)
 		bool colon = end == body + 1 && s[body] == ':';
 		return emit(st, TOK_CHAR, from, colon ? W_CHAR_COLON : W_NONE, 0, spliced);
 	}
-	unsigned bits = spliced                             ? 0
-			: end - body >= 4                   ? string_class(s + body, s + end)
-			: end - body == 1 && s[body] == ':' ? S_COLON
-							    : 0;
+	unsigned bits = end - body >= 4 && !spliced ? string_class(s + body, s + end) : 0;
 	return emit(st, TOK_STRING, from, bits ? W_STRING : W_NONE, bits, spliced);
 }
 

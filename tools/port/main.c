@@ -12,11 +12,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#define _DEFAULT_SOURCE /* readdir's d_type and DT_* */
-#define _XOPEN_SOURCE 700
-#include <dirent.h>
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
-#include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,50 +153,16 @@ static bool source_name(const char *path)
 	return false;
 }
 
-/* A directory's entries, depth first in the order readdir gives them:
- * sources scanned, directories entered, symbolic links never followed
- * (so no loop). The type comes from the entry where the file system
- * gives it (no stat per file, as grep -r does); lstat where it does not. */
-static void walk(const char *dir)
+/* nftw with FTW_PHYS: a symbolic link is never followed, so no loop. */
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL) {
-		read_failed(dir, "directory cannot be read");
-		return;
-	}
-	size_t n = strlen(dir);
-	bool slash = n > 0 && dir[n - 1] == '/';
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		const char *name = e->d_name;
-		if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
-			continue;
-		unsigned char type = e->d_type;
-		if (type != DT_DIR && type != DT_UNKNOWN && !source_name(name))
-			continue; /* no source and no directory: nothing to do */
-		size_t m = strlen(name);
-		char *path = malloc(n + m + 2);
-		if (path == NULL) {
-			read_failed(dir, "out of memory");
-			break;
-		}
-		memcpy(path, dir, n);
-		path[n] = '/';
-		memcpy(path + n + !slash, name, m + 1);
-		if (type == DT_UNKNOWN) {
-			struct stat st;
-			type = lstat(path, &st) < 0  ? DT_UNKNOWN
-			       : S_ISDIR(st.st_mode) ? DT_DIR
-			       : S_ISLNK(st.st_mode) ? DT_LNK
-						     : DT_REG;
-		}
-		if (type == DT_DIR)
-			walk(path);
-		else if (type != DT_LNK && type != DT_UNKNOWN && source_name(path))
-			scan_file(path);
-		free(path);
-	}
-	closedir(d);
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DNR)
+		read_failed(path, "directory cannot be read");
+	else if (type == FTW_F && source_name(path))
+		scan_file(path);
+	return 0;
 }
 
 static void scan_arg(const char *arg)
@@ -212,7 +176,8 @@ static void scan_arg(const char *arg)
 		scan_file(arg); /* named on the command line: whatever its name */
 		return;
 	}
-	walk(arg);
+	if (nftw(arg, visit, 32, FTW_PHYS) < 0)
+		read_failed(arg, strerror(errno));
 }
 
 /* Text with roff's special characters escaped. */

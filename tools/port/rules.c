@@ -198,40 +198,6 @@ const struct rule rules[] = {
 	  "and the next IPv6 one is cut",
 	  "anysock_accept(l, &peer, ...) (anysock_listen(3)); or set the length before each "
 	  "accept()", NULL, NULL },
-	{ "socks-atyp", true,
-	  "a SOCKS5 request's address type taken as 1 (IPv4) or 3 (a name), never 4 (IPv6): "
-	  "IPv6 destinations are refused",
-	  "take ATYP 4 too (16 bytes, RFC 1928 section 5) and give the address text or the name "
-	  "to anysock_connect(), which reaches either family (anysock_connect(3))",
-	  NULL, NULL },
-	{ "addr-number", true,
-	  "an IPv4 address kept as its 32-bit number (s_addr) in a record: an IPv6 address has "
-	  "no place there",
-	  "an anysock_addr (anysock_addr_from_sockaddr()), compared with anysock_addr_equal(); "
-	  "an access rule as an anysock_prefix, matched with anysock_prefix_contains() "
-	  "(anysock_addr(3), anysock_prefix(3))",
-	  NULL, NULL },
-	{ "prefix-32", true,
-	  "a prefix length checked against 32: IPv6 prefixes run to 128",
-	  "anysock_prefix_parse(text, &p): a prefix of either family, its length checked against "
-	  "the family's; anysock_prefix_contains() to match (anysock_prefix(3))",
-	  NULL, NULL },
-	{ "family-filter", true,
-	  "a test for AF_INET with no IPv6 arm: addresses of the other family are dropped, or "
-	  "skip what the IPv4 ones get",
-	  "anysock_addr_from_sockaddr(), which takes either family, then anysock_acl_check() or "
-	  "anysock_addr_equal(a, b, ANYSOCK_CMP_UNMAP) for a peer (anysock_addr(3), "
-	  "anysock_acl(3))",
-	  "the addresses are the interfaces' (getifaddrs())",
-	  "anysock_interfaces(): every address of every interface, both families "
-	  "(anysock_interfaces(3))" },
-	{ "answer-family", true,
-	  "getaddrinfo answers kept of one family only (a test of ai_family): a name whose "
-	  "addresses are of the other family fails, with no fallback",
-	  "anysock_connect(host, service, ...): every answer of both families, raced "
-	  "(anysock_connect(3)); anysock_resolve() where the addresses are wanted "
-	  "(anysock_resolve(3))",
-	  NULL, NULL },
 	{ "port-zero", true,
 	  "port 0 learnt with getsockname on one socket of several: each family's socket gets a "
 	  "port of its own",
@@ -278,11 +244,6 @@ enum rule_id {
 	R_MAPPED_COMPARE,
 	R_STORAGE_LEN,
 	R_ACCEPT_LEN,
-	R_SOCKS_ATYP,
-	R_ADDR_NUMBER,
-	R_PREFIX_32,
-	R_FAMILY_FILTER,
-	R_ANSWER_FAMILY,
 	R_PORT_ZERO,
 	R_COUNT
 };
@@ -314,10 +275,6 @@ struct cond {
 struct summary {
 	bool listen, bind, connect, socket, resolver, inet_socket, inet6_socket, sol_ip, v4mapped,
 		family_check, passive, peer_in;
-	bool v6;         /* a word that names IPv6: the block handles that family */
-	bool v4;         /* a word of IPv4's other than AF_INET: sin_addr, INADDR_ANY... */
-	size_t hints_at; /* the value of the last ai_family = ..., or NO_MATCH */
-	bool ftp4;       /* FTP's PORT or 227 text: IPv4 by RFC 959 */
 	unsigned hints;
 };
 
@@ -330,21 +287,11 @@ struct analysis {
 	size_t nloop, caploop;
 	struct cond *cond;
 	size_t ncond, capcond;
-	bool prefixed;    /* prefix lengths looked for */
-	uint32_t *filter; /* the AF_INET of each test that keeps IPv4 alone */
-	size_t nfilter, capfilter;
 	struct summary sum;
 };
 
 struct name {
 	uint32_t off, len;
-};
-
-struct memo {
-	uint32_t off, len; /* the name (len 0: a free slot) */
-	uint32_t pos;      /* the declaration's token, or NO_MATCH */
-	uint32_t blk;      /* MEMO_LOCAL: the block looked in */
-	uint8_t which, kind;
 };
 
 struct scan {
@@ -356,29 +303,17 @@ struct scan {
 	struct finding *out;
 	size_t nout, capout;
 	bool oom;
-	/* tokens the scans that look past a statement (callers, copies,
-	 * families set earlier) may still read: a linear bound on the file,
-	 * spent, they give up and keep their finding */
-	size_t budget;
-	/* kind_of()'s look-ups that do not depend on where the use is: a
-	 * member's declaration anywhere, a name's first at file scope */
-	struct memo *memo;
-	uint32_t memo_mask; /* its slots less one: a power of two by the file's size */
 	/* the block of the current hit */
 	size_t blk; /* SIZE_MAX at file scope */
 	struct analysis *an;
 	/* the file */
 	bool v6only_any, v6only_on, v6only_off, mapped_listener, ai_v4mapped;
-	bool rfc2428;      /* FTP's EPRT or EPSV: PORT and PASV are left to IPv4 */
-	bool names6;       /* a word of IPv6's somewhere in the file */
 	bool v6_socket;    /* a socket() whose family is AF_INET6 or a variable */
 	bool raw;          /* SOCK_RAW: ping and traceroute aim at one address */
 	bool inet_socket;  /* a socket(AF_INET, ...) */
 	bool multicast;    /* a group joined */
 	struct name *fill; /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
-	struct name *printer; /* functions of the file that print an address */
-	size_t nprinter, capprinter;
 	/* one host-port-split per condition chain and per pointer */
 	struct name split_seen[16];
 	size_t nsplit;
@@ -553,38 +488,6 @@ static bool mentions(const struct scan *s, size_t from, size_t to, struct name n
 	return false;
 }
 
-/* Whether token ranges [a, a + n) and [b, b + n) hold the same text. */
-static bool same_tokens(const struct scan *s, size_t a, size_t b, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (s->tok[a + k].len != s->tok[b + k].len ||
-		    memcmp(s->s + s->tok[a + k].off, s->s + s->tok[b + k].off, s->tok[a + k].len) !=
-			    0)
-			return false;
-	return true;
-}
-
-/* Whether a scan of n more tokens fits the file's budget (see struct
- * scan): a file made of such shapes stays linear, not quadratic. */
-static bool spend(struct scan *s, size_t n)
-{
-	if (s->budget < n) {
-		s->budget = 0;
-		return false;
-	}
-	s->budget -= n;
-	return true;
-}
-
-/* Whether an identifier in [from, to) holds text (any case). */
-static bool names_text(const struct scan *s, size_t from, size_t to, const char *text)
-{
-	for (size_t k = from; k < to; k++)
-		if (ident(s, k) && text_has(s, k, text))
-			return true;
-	return false;
-}
-
 /* The call that token i is an argument of: the callee's index, and which
  * argument in *argn; NO_MATCH when i is in no call of its statement. */
 static size_t enclosing_call(const struct scan *s, size_t i, size_t *argn)
@@ -640,10 +543,7 @@ struct walk {
 	bool dry;         /* only find where statements end */
 	size_t inner[64]; /* the loops (index) and switches (SIZE_MAX) around */
 	size_t ninner;
-	unsigned depth;   /* of statements: deeper ones are skipped whole */
-	bool v6;          /* the block names IPv6: a test for AF_INET is one arm of two */
-	size_t loop_open; /* the '{' of the innermost loop's body */
-	bool tail;        /* the next if is a statement of the function's or a loop's body */
+	unsigned depth; /* of statements: deeper ones are skipped whole */
 };
 
 #define MAX_DEPTH 200
@@ -693,10 +593,8 @@ static int flag_name(const struct scan *s, size_t i)
 enum { THEN_NONE, THEN_V4, THEN_V6 };
 
 /* What a condition on [from, to) says about its then-arm: the IPv4 one
- * (family == AF_INET, !inet6, opt == '4'), the IPv6 one, or neither. In
- * a block that never names IPv6 (known6 false), a test for AF_INET is no
- * arm of two: it keeps one family and drops the other. */
-static int cond_tag(const struct scan *s, size_t from, size_t to, bool known6)
+ * (family == AF_INET, !inet6, opt == '4'), the IPv6 one, or neither. */
+static int cond_tag(const struct scan *s, size_t from, size_t to)
 {
 	bool v4 = false, v6 = false;
 	for (size_t k = from; k < to; k++) {
@@ -705,9 +603,6 @@ static int cond_tag(const struct scan *s, size_t from, size_t to, bool known6)
 		unsigned w = word(s, k);
 		bool eq = is(s, k - 1, "==") || is(s, k + 1, "=="),
 		     ne = is(s, k - 1, "!=") || is(s, k + 1, "!=");
-		if (!known6 &&
-		    (w == W_AF_INET || w == W_PF_INET || w == W_IPPROTO_IP || w == W_SOL_IP))
-			continue;
 		if (w == W_AF_INET || w == W_PF_INET || w == W_IPPROTO_IP || w == W_SOL_IP) {
 			v4 |= eq;
 			v6 |= ne;
@@ -893,12 +788,9 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 				set_tag(w, i, k, tag);
 				size_t lp = add_loop(w, i, k, m + 1 < end ? m + 1 : end,
 						     ai_var(s, i, m));
-				size_t around = w->loop_open;
-				w->loop_open = k;
 				enter(w, lp);
 				stmt(w, k, m + 1 < end ? m + 1 : end, tag, NO_MATCH);
 				leave(w);
-				w->loop_open = around;
 				return m + 1 < end ? m + 1 : end;
 			}
 			depth++;
@@ -911,100 +803,10 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 	return k;
 }
 
-/* In a block that never names IPv6: the AF_INET of a test of a family
- * on [from, to), and *eq whether it is "== AF_INET" (the then-arm is
- * IPv4's) or "!= AF_INET"; NO_MATCH when there is none. */
-static size_t family_test(const struct scan *s, size_t from, size_t to, bool *eq, bool *alone)
-{
-	size_t found = NO_MATCH, compares = 0, k = from;
-	while (k < to && !family4(word(s, k)))
-		k++; /* most conditions name no family: done with one look */
-	if (k == to)
-		return NO_MATCH;
-	for (k = from; k < to; k++) {
-		/* one test alone, beside tests for a null pointer or an error
-		 * (p == NULL || ..., n < 0 || ...) */
-		if ((is(s, k, "==") || is(s, k, "!=") || is(s, k, "<") || is(s, k, ">") ||
-		     is(s, k, "<=") || is(s, k, ">=")) &&
-		    !is(s, k + 1, "NULL") && !is(s, k + 1, "0"))
-			compares++;
-		if (is(s, k, "h_addrtype"))
-			return NO_MATCH; /* gethostbyname's answer: its finding says it */
-		if (!family4(word(s, k)) || skipped(s, k))
-			continue;
-		if (is(s, k - 1, "==") || is(s, k + 1, "==") || is(s, k - 1, "!=") ||
-		    is(s, k + 1, "!=")) {
-			*eq = is(s, k - 1, "==") || is(s, k + 1, "==");
-			found = k;
-		}
-	}
-	*alone = compares == 1;
-	return found;
-}
-
-/* Whether the statement [from, to) ends in a break or goto: a choice
- * made in a loop. */
-static bool picks(const struct scan *s, size_t from, size_t to)
-{
-	size_t last = to;
-	while (last > from && (skipped(s, last - 1) || punct(s, last - 1, '}')))
-		last--;
-	if (last <= from || !punct(s, last - 1, ';'))
-		return false;
-	size_t k = last - 1;
-	while (k > from && !punct(s, k - 1, ';') && !punct(s, k - 1, '{') && !punct(s, k - 1, '}'))
-		k--;
-	return is(s, k, "break") || is(s, k, "goto");
-}
-
-/* Whether [from, end) holds nothing but a return: after a test for
- * AF_INET, the other families get the default and no more. */
-static bool only_return(const struct scan *s, size_t from, size_t end)
-{
-	size_t k = nx(s, from, end);
-	if (k >= end)
-		return true;
-	if (!is(s, k, "return"))
-		return false;
-	while (k < end && !punct(s, k, ';'))
-		k++;
-	return nx(s, k + 1, end) >= end;
-}
-
-static void add_filter(struct walk *w, size_t k)
-{
-	struct analysis *a = w->a;
-	uint32_t *f = grow(a->filter, &a->capfilter, a->nfilter, sizeof(*f));
-	if (f == NULL) {
-		w->s->oom = true;
-		return;
-	}
-	a->filter = f;
-	a->filter[a->nfilter++] = (uint32_t)k;
-}
-
-/* Whether a condition on [from, to) only asks that a text be there (!p,
- * p == NULL, *p == '\0'): its arm is the default when none is given. */
-static bool absent_test(const struct scan *s, size_t from, size_t to)
-{
-	size_t k = from, n = to - from;
-	if (n >= 2 && punct(s, k, '!') && ident(s, k + 1))
-		return n == 2 || (n == 3 && punct(s, k + 2, ']')) ||
-		       (n == 5 && punct(s, k + 2, '[') && punct(s, k + 4, ']')) ||
-		       (n == 3 && punct(s, k + 1, '*'));
-	if (punct(s, k, '*'))
-		k++;
-	if (k + 3 != to || !ident(s, k) || !is(s, k + 1, "=="))
-		return false;
-	return is(s, k + 2, "NULL") || is(s, k + 2, "0") || is(s, k + 2, "'\\0'");
-}
-
 static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain,
 		      bool *rest_v4)
 {
 	struct scan *s = w->s;
-	bool tail = w->tail;
-	w->tail = false;
 	size_t p = nx(s, i + 1, end);
 	if (p >= end || !punct(s, p, '('))
 		return expr(w, i, end, tag);
@@ -1020,25 +822,9 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	if (w->dry)
 		return has_else ? e1 : t1;
 	unsigned then_tag = tag, else_tag = tag, ctag = tag;
-	int ct = cond_tag(s, p + 1, c, w->v6);
+	int ct = cond_tag(s, p + 1, c);
 	unsigned cc = class_of(s, p + 1, c);
-	bool eq = false, alone = false;
-	size_t ft = w->v6 ? NO_MATCH : family_test(s, p + 1, c, &eq, &alone);
-	if (ft != NO_MATCH) {
-		/* no IPv6 arm: a filter when the other families are dropped
-		 * (their arm leaves, or nothing but a return follows), else an
-		 * IPv4 detail such as a workaround */
-		bool filter = !alone ? false
-			      : eq   ? (w->ninner > 0 && picks(s, t0, t1)) ||
-					      (has_else && exits(s, e0, e1)) ||
-					      (!has_else && tail && only_return(s, t1, end))
-				   : exits(s, t0, t1);
-		if (filter)
-			add_filter(w, ft);
-		else if (eq)
-			ct = THEN_V4;
-	}
-	if (ct == THEN_NONE && !absent_test(s, p + 1, c)) {
+	if (ct == THEN_NONE) {
 		unsigned ct4 = cc | class_of(s, t0, t1), ce = has_else ? class_of(s, e0, e1) : 0;
 		if (has_else && (ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
 			ct = THEN_V6;
@@ -1080,46 +866,22 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	return has_else ? e1 : t1;
 }
 
-/* Whether token k names IPv6 as a case label: AF_INET6, '6', or a name of
- * the program's own that says so (NA_IP6, ADDR_INET6, MULTICAST6). */
-static bool label6(const struct scan *s, size_t k)
-{
-	const struct token *t = &s->tok[k];
-	if (family6(word(s, k)))
-		return true;
-	if (t->kind == TOK_CHAR)
-		return t->len == 3 && s->s[t->off + 1] == '6';
-	if (t->kind != TOK_IDENT || t->word != W_NONE || t->len < 3)
-		return false;
-	const char *p = s->s + t->off + t->len;
-	return flag_name(s, k) > 0 ||
-	       (p[-1] == '6' && ((p[-2] | 0x20) >= 'a' && (p[-2] | 0x20) <= 'z'));
-}
-
-/* The tag a case label on [from, to) gives what follows it: IPv6 by
- * label6(), IPv4 by AF_INET or '4' in a block that knows IPv6, and, in a
- * switch with an IPv6 case (has6), IPv4 for the program's other cases. */
-static unsigned label_tag(const struct scan *s, size_t from, size_t to, bool known6, bool has6)
+/* The tag a case label gives what follows it. */
+static unsigned label_tag(const struct scan *s, size_t from, size_t to)
 {
 	for (size_t k = from; k < to; k++) {
-		if (label6(s, k))
-			return TAG_V6;
 		unsigned wd = word(s, k);
-		if (family4(wd) || (s->tok[k].kind == TOK_CHAR && s->tok[k].len == 3 &&
-				    s->s[s->tok[k].off + 1] == '4'))
-			return known6 || has6 ? TAG_V4 : 0;
+		if (family4(wd))
+			return TAG_V4;
+		if (family6(wd))
+			return TAG_V6;
+		if (s->tok[k].kind == TOK_CHAR && s->tok[k].len == 3) {
+			char c = s->s[s->tok[k].off + 1];
+			if (c == '4' || c == '6')
+				return c == '4' ? TAG_V4 : TAG_V6;
+		}
 	}
-	return has6 ? TAG_V4 : 0;
-}
-
-/* Whether a switch body [open, close) has a case label that names IPv6
- * (a name, not an option's '6': the other options are no IPv4 arms). */
-static bool switch_has6(const struct scan *s, size_t open, size_t close)
-{
-	for (size_t k = open + 1; k + 1 < close; k++)
-		if (is(s, k, "case") && ident(s, k + 1) && label6(s, k + 1))
-			return true;
-	return false;
+	return 0;
 }
 
 /* The statements of a block [open, close]; a switch's body tags what
@@ -1131,7 +893,6 @@ static size_t block(struct walk *w, size_t open, size_t end, unsigned tag, bool 
 	set_tag(w, open, open + 1, tag);
 	unsigned cur = tag, last_label = 0;
 	bool after_label = false, rest_v4 = false;
-	bool has6 = sw && !w->dry && switch_has6(s, open, close);
 	for (size_t k = open + 1; k < close;) {
 		k = nx(s, k, close);
 		if (k >= close)
@@ -1140,7 +901,7 @@ static size_t block(struct walk *w, size_t open, size_t end, unsigned tag, bool 
 			size_t c = k + 1;
 			while (c < close && !punct(s, c, ':') && !punct(s, c, ';'))
 				c++;
-			unsigned lt = is(s, k, "case") ? label_tag(s, k + 1, c, w->v6, has6) : 0;
+			unsigned lt = is(s, k, "case") ? label_tag(s, k + 1, c) : 0;
 			if (after_label && lt != last_label)
 				lt = 0; /* case AF_INET: case AF_INET6: */
 			last_label = lt;
@@ -1152,7 +913,6 @@ static size_t block(struct walk *w, size_t open, size_t end, unsigned tag, bool 
 		}
 		after_label = false;
 		size_t next;
-		w->tail = !sw && (open == w->a->open || open == w->loop_open);
 		if (is(s, k, "if"))
 			next = if_stmt(w, k, close, cur, (uint32_t)k, &rest_v4);
 		else
@@ -1181,12 +941,9 @@ static size_t loop_stmt(struct walk *w, size_t i, size_t end, unsigned tag)
 	add_cond(w, p + 1, c, NO_MATCH);
 	uint32_t ai = ai_var(s, p, c);
 	size_t lp = add_loop(w, i, b0, b1, ai != NO_MATCH ? ai : ai_var(s, b0, b1));
-	size_t around = w->loop_open;
-	w->loop_open = nx(s, b0, b1);
 	enter(w, lp);
 	stmt(w, b0, b1, tag, NO_MATCH);
 	leave(w);
-	w->loop_open = around;
 	return b1;
 }
 
@@ -1208,12 +965,9 @@ static size_t do_stmt(struct walk *w, size_t i, size_t end, unsigned tag)
 	set_tag(w, i, b0, tag);
 	set_tag(w, b1, stop, tag);
 	size_t lp = add_loop(w, i, b0, stop, ai != NO_MATCH ? ai : ai_var(s, b0, b1));
-	size_t around = w->loop_open;
-	w->loop_open = nx(s, b0, b1);
 	enter(w, lp);
 	stmt(w, b0, b1, tag, NO_MATCH);
 	leave(w);
-	w->loop_open = around;
 	return stop;
 }
 
@@ -1284,39 +1038,17 @@ static size_t stmt_at(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	return expr(w, i, end, tag);
 }
 
-static bool parameter(const struct scan *s, struct name nm);
-static size_t function_name(const struct scan *s);
-static size_t function_name_at(const struct scan *s, size_t b);
-static size_t param_index(const struct scan *s, size_t b, struct name nm);
-static size_t block_of(const struct scan *s, size_t i);
-static size_t function_block(struct scan *s, size_t name);
-static void summarize_block(struct scan *s, const struct block *b, struct summary *sum);
-
 /* One pass over a block's hits for what its rules ask of it. */
 static void summarize(struct scan *s, const struct block *b, struct summary *sum)
 {
-	size_t around = s->blk;
-	s->blk = (size_t)(b - s->l->blk);
-	summarize_block(s, b, sum);
-	s->blk = around;
-}
-
-static void summarize_block(struct scan *s, const struct block *b, struct summary *sum)
-{
 	memset(sum, 0, sizeof(*sum));
-	sum->hints_at = NO_MATCH;
 	for (uint32_t h = b->hit0; h < b->hit1; h++) {
 		size_t i = s->l->hit[h];
 		if (s->tok[i].flags & (TF_TEST | TF_DEAD))
 			continue;
 		unsigned w = word(s, i);
 		bool call = called(s, i);
-		if (w < W_COUNT && (word_class[w] & WC_V6))
-			sum->v6 = true;
-		if (w < W_COUNT && (word_class[w] & WC_V4) && !family4(w))
-			sum->v4 = true;
 		switch (w) {
-		case W_STRING: sum->ftp4 |= (s->tok[i].aux & S_FTP) != 0; break;
 		case W_LISTEN: sum->listen |= call; break;
 		case W_BIND: sum->bind |= call; break;
 		case W_CONNECT: sum->connect |= call; break;
@@ -1346,17 +1078,7 @@ static void summarize_block(struct scan *s, const struct block *b, struct summar
 		case W_AI_FAMILY:
 			if (punct(s, i + 1, '=')) {
 				unsigned v = word(s, i + 2);
-				size_t e = i + 2; /* = g->ai_family, = a.ss_family */
-				while (e < s->n && !punct(s, e, ';') && e - i < 12)
-					e++;
-				unsigned last = word(s, e - 1);
-				/* a family of one answer or one caller: one family */
-				bool copied = (e - i > 3 &&
-					       (last == W_AI_FAMILY || last == W_SS_FAMILY ||
-						last == W_SA_FAMILY)) ||
-					      (e == i + 3 && ident(s, i + 2) && v == W_NONE &&
-					       parameter(s, name_of(s, i + 2)));
-				sum->hints_at = i + 2;
+				bool copied = word(s, i + 4) == W_AI_FAMILY; /* = g->ai_family */
 				sum->hints |= family4(v)   ? H_V4
 					      : family6(v) ? H_V6
 					      : copied     ? H_COPY
@@ -1377,15 +1099,6 @@ static void summarize_block(struct scan *s, const struct block *b, struct summar
 
 static size_t function_name(const struct scan *s);
 
-/* A PAC function (proxy auto-config): dnsResolve() and myIpAddress()
- * return IPv4 by definition; dnsResolveEx() and myIpAddressEx() are the
- * ones for both families. */
-static bool pac_v4(const struct scan *s, size_t name)
-{
-	return (text_has(s, name, "dnsresolve") && !text_has(s, name, "dnsresolveex")) ||
-	       (text_has(s, name, "myipaddress") && !text_has(s, name, "myipaddressex"));
-}
-
 /* Block b walked: its arms, loops and conditions. */
 static struct analysis *analyze(struct scan *s, size_t b)
 {
@@ -1402,20 +1115,14 @@ static struct analysis *analyze(struct scan *s, size_t b)
 		a->end = a->open; /* nothing known: every token untagged */
 		return a;
 	}
-	if (!a->summed) {
-		summarize(s, blk, &a->sum);
-		a->summed = true;
-	}
-	struct walk w = { s, a, false, { 0 }, 0, 0, a->sum.v6, SIZE_MAX, false };
+	struct walk w = { s, a, false, { 0 }, 0, 0 };
 	block(&w, a->open, a->end, 0, false);
 	size_t around = s->blk, name;
 	s->blk = b;
 	name = function_name(s);
 	s->blk = around;
-	if (name != NO_MATCH && ((wclass(s, name) & WC_V4) || pac_v4(s, name)))
-		memset(a->tag, TAG_V4, a->end - a->open); /* a compat inet_aton(), PAC */
-	else if (a->sum.ftp4 && s->rfc2428)
-		memset(a->tag, TAG_V4, a->end - a->open); /* PORT, PASV beside EPRT, EPSV */
+	if (name != NO_MATCH && (wclass(s, name) & WC_V4)) /* a compat inet_aton() */
+		memset(a->tag, TAG_V4, a->end - a->open);
 	return a;
 }
 
@@ -1545,12 +1252,10 @@ static const char *const not_types[] = { "int",      "char",   "short",  "long",
 					 "struct",   "union",  "enum",   "float",     "double",
 					 "bool",     "_Bool",  "inline", NULL };
 
-static enum kind find_file(struct scan *s, size_t to, struct name nm, int depth);
-enum { MEMO_FILE, MEMO_MEMBER, MEMO_TYPE, MEMO_LOCAL };
-static enum kind memo_kind(struct scan *s, struct name nm, unsigned which, size_t *pos);
+static enum kind find_file(const struct scan *s, size_t to, struct name nm, int depth);
 
 /* If token k (named as the variable looked for) declares it, its kind. */
-static enum kind declared(struct scan *s, size_t k, int depth)
+static enum kind declared(const struct scan *s, size_t k, int depth)
 {
 	if (k == 0 || member_access(s, k) ||
 	    !(punct(s, k + 1, ';') || punct(s, k + 1, ',') || punct(s, k + 1, '=') ||
@@ -1571,14 +1276,13 @@ static enum kind declared(struct scan *s, size_t k, int depth)
 		return braces_kind(s, s->tok[p].aux) == K_UNION ? K_UNION : K_NONE;
 	if (ident(s, p) && w == W_NONE && depth == 0 && !callee_in(s, p, not_types)) {
 		/* a typedef name: what does it stand for? */
-		size_t pos;
-		enum kind t = memo_kind(s, name_of(s, p), MEMO_TYPE, &pos);
+		enum kind t = find_file(s, s->n, name_of(s, p), depth + 1);
 		return t == K_POINTER ? K_NONE : t;
 	}
 	return K_NONE;
 }
 
-static enum kind find_in(struct scan *s, size_t from, size_t to, struct name nm, int depth)
+static enum kind find_in(const struct scan *s, size_t from, size_t to, struct name nm, int depth)
 {
 	for (size_t k = from; k < to; k++) {
 		if (!ident(s, k) || !same_text(s, k, nm))
@@ -1591,7 +1295,7 @@ static enum kind find_in(struct scan *s, size_t from, size_t to, struct name nm,
 }
 
 /* A declaration at file scope, before token to (function bodies left out). */
-static enum kind find_file(struct scan *s, size_t to, struct name nm, int depth)
+static enum kind find_file(const struct scan *s, size_t to, struct name nm, int depth)
 {
 	const struct lexed *l = s->l;
 	size_t from = 0;
@@ -1612,116 +1316,14 @@ static size_t scope_start(const struct scan *s)
 	return s->blk == SIZE_MAX ? 0 : s->l->blk[s->blk].open;
 }
 
-/* The first declaration of nm in [from, to), its kind and in *pos its
- * token (NO_MATCH when none). */
-static enum kind first_decl(struct scan *s, size_t from, size_t to, struct name nm, size_t *pos)
-{
-	for (size_t k = from; k < to; k++) {
-		if (!ident(s, k) || !same_text(s, k, nm))
-			continue;
-		enum kind kd = declared(s, k, 0);
-		if (kd != K_NONE) {
-			*pos = k;
-			return kd;
-		}
-	}
-	*pos = NO_MATCH;
-	return K_NONE;
-}
-
-/* The first declaration of nm at file scope (function bodies left out),
- * its kind and in *pos its token. */
-static enum kind first_file_decl(struct scan *s, struct name nm, size_t *pos)
-{
-	const struct lexed *l = s->l;
-	size_t from = 0;
-	for (size_t b = 0; b <= l->nblk; b++) {
-		size_t to = b < l->nblk ? l->blk[b].open : s->n;
-		for (size_t k = from; k < to; k++) {
-			if (!ident(s, k) || !same_text(s, k, nm))
-				continue;
-			enum kind kd = declared(s, k, 0);
-			if (kd != K_NONE) {
-				*pos = k;
-				return kd;
-			}
-		}
-		if (b == l->nblk || l->blk[b].close == NO_MATCH)
-			break;
-		from = l->blk[b].close;
-	}
-	*pos = NO_MATCH;
-	return K_NONE;
-}
-
-/* The answers about nm that hold wherever it is used, found once per
- * file: which is MEMO_MEMBER for a member's kind, MEMO_TYPE for what a
- * typedef name stands for, MEMO_FILE for the first file-scope
- * declaration (its token in *pos), MEMO_LOCAL for the first in the
- * current block (its token in *pos). */
-static enum kind memo_kind(struct scan *s, struct name nm, unsigned which, size_t *pos)
-{
-	struct memo *slot = NULL;
-	if (s->memo == NULL && !s->oom) {
-		uint32_t slots = 64; /* about one per 16 tokens: a full table only stops memoizing */
-		while (slots < 8192 && slots * 16 < s->n)
-			slots *= 2;
-		s->memo = calloc(slots, sizeof(*s->memo));
-		s->memo_mask = slots - 1;
-	}
-	if (s->memo != NULL) {
-		uint32_t blk = which == MEMO_LOCAL ? (uint32_t)s->blk : 0;
-		uint32_t h = (2166136261u ^ which ^ blk * 2654435761u) * 16777619u;
-		for (uint32_t k = 0; k < nm.len; k++)
-			h = (h ^ (unsigned char)s->s[nm.off + k]) * 16777619u;
-		for (uint32_t probe = 0; probe < 32; probe++) {
-			struct memo *m = &s->memo[(h + probe) & s->memo_mask];
-			if (m->len == 0) {
-				slot = m;
-				break;
-			}
-			if (m->which == which && m->blk == blk && m->len == nm.len &&
-			    memcmp(s->s + m->off, s->s + nm.off, nm.len) == 0) {
-				*pos = m->pos;
-				return (enum kind)m->kind;
-			}
-		}
-	}
-	enum kind kd;
-	*pos = NO_MATCH;
-	if (which == MEMO_MEMBER)
-		kd = find_in(s, 0, s->n, nm, 0);
-	else if (which == MEMO_TYPE)
-		kd = find_file(s, s->n, nm, 1);
-	else if (which == MEMO_LOCAL)
-		kd = first_decl(s, s->l->blk[s->blk].open,
-				s->l->blk[s->blk].close == NO_MATCH ? s->n
-								    : s->l->blk[s->blk].close,
-				nm, pos);
-	else
-		kd = first_file_decl(s, nm, pos);
-	if (slot != NULL && nm.len > 0)
-		*slot = (struct memo){ nm.off,         nm.len,
-				       (uint32_t)*pos, which == MEMO_LOCAL ? (uint32_t)s->blk : 0,
-				       (uint8_t)which, (uint8_t)kd };
-	return kd;
-}
-
 /* The kind of the variable (or member) named at token use. */
 static enum kind kind_of(struct scan *s, size_t use)
 {
 	struct name nm = name_of(s, use);
-	size_t pos;
 	if (member_access(s, use))
-		return memo_kind(s, nm, MEMO_MEMBER, &pos);
-	enum kind k = K_NONE;
-	if (s->blk != SIZE_MAX) {
-		k = memo_kind(s, nm, MEMO_LOCAL, &pos);
-		if (pos != NO_MATCH && pos < use)
-			return k;
-	}
-	k = memo_kind(s, nm, MEMO_FILE, &pos);
-	return pos != NO_MATCH && pos < scope_start(s) ? k : K_NONE;
+		return find_in(s, 0, s->n, nm, 0);
+	enum kind k = s->blk == SIZE_MAX ? K_NONE : find_in(s, scope_start(s), use, nm, 0);
+	return k != K_NONE ? k : find_file(s, scope_start(s), nm, 0);
 }
 
 /* Whether nm is a parameter of the function whose body is the current
@@ -1753,13 +1355,11 @@ static bool same_statement(const struct scan *s, size_t a, size_t b)
 	return true;
 }
 
-/* A finding of rule r at token i, unless the rule is off or token at
- * (token i itself, mostly) is in deliberate IPv4 code. */
-static void add_at(struct scan *s, enum rule_id r, size_t i, bool alt, size_t at)
+static void add(struct scan *s, enum rule_id r, size_t i, bool alt)
 {
 	if (!s->enabled[r])
 		return;
-	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && tag_of(s, at) == TAG_V4)
+	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && tag_of(s, i) == TAG_V4)
 		return; /* deliberate IPv4 code */
 	struct finding *f = grow(s->out, &s->capout, s->nout, sizeof(*f));
 	if (f == NULL) {
@@ -1771,66 +1371,16 @@ static void add_at(struct scan *s, enum rule_id r, size_t i, bool alt, size_t at
 	s->nout++;
 }
 
-static void add(struct scan *s, enum rule_id r, size_t i, bool alt)
-{
-	add_at(s, r, i, alt, i);
-}
-
 /* ------------------------------------------------------------------------ */
 /* The rules                                                                */
 /* ------------------------------------------------------------------------ */
 
 /* == or != with s_addr on either side, or in a condition that compares
  * ((ntohl(a.s_addr) & mask) == net). */
-/* Whether token k is an operand of == or != (maybe masked: (a & m) == n). */
-static bool compared(const struct scan *s, size_t k)
-{
-	if (is(s, k + 1, "==") || is(s, k + 1, "!=") || is(s, k - 1, "==") || is(s, k - 1, "!="))
-		return true;
-	size_t o = k; /* the '(' around k */
-	while (o > 0 && k - o < 8 && !punct(s, o - 1, '(') && !punct(s, o - 1, ';'))
-		o--;
-	if (o == 0 || !punct(s, o - 1, '('))
-		return false;
-	size_t c = s->tok[o - 1].aux;
-	return c != NO_MATCH && c > k &&
-	       (is(s, c + 1, "==") || is(s, c + 1, "!=") || is(s, o - 2, "==") ||
-		is(s, o - 2, "!="));
-}
-
-static bool parse_pair(struct scan *s, size_t i);
-
-/* Whether the inet_addr() or inet_aton() nearest before token i (the
- * parse whose failure i tests) is the IPv4 half of a parse of either
- * family (see parse_pair). */
-static bool paired_parse(struct scan *s, size_t i)
-{
-	if (s->blk == SIZE_MAX)
-		return false;
-	const struct block *b = &s->l->blk[s->blk];
-	size_t last = NO_MATCH;
-	for (uint32_t h = b->hit0; h < b->hit1 && s->l->hit[h] < i; h++) {
-		size_t k = s->l->hit[h];
-		if ((word(s, k) == W_INET_ADDR || word(s, k) == W_INET_ATON) && called(s, k))
-			last = k;
-	}
-	return last != NO_MATCH && i - last < 64 && parse_pair(s, last);
-}
-
 static void rule_s_addr(struct scan *s, size_t i)
 {
 	if (!member_access(s, i))
 		return;
-	if ((is(s, i + 1, "==") || is(s, i + 1, "!=")) && is(s, i + 2, "INADDR_NONE")) {
-		/* inet_addr's failure: after inet_pton(AF_INET6) failed, nothing
-		 * more; before a name lookup, the "is it numeric?" half of it */
-		if (paired_parse(s, i))
-			return;
-		if (sum_of(s)->resolver) {
-			add(s, R_NUMERIC_CHECK, i, false);
-			return;
-		}
-	}
 	if (is(s, i + 1, "==") || is(s, i + 1, "!=")) {
 		add(s, R_S_ADDR_COMPARE, i, false);
 		return;
@@ -1849,65 +1399,6 @@ static void rule_s_addr(struct scan *s, size_t i)
 				add(s, R_S_ADDR_COMPARE, i, false);
 				return;
 			}
-	/* lhs = x.sin_addr.s_addr; the address leaves as a number */
-	if (!punct(s, i + 1, ';') || k < 2 || !punct(s, k - 1, '='))
-		return;
-	size_t lhs = k - 2;
-	if (member_access(s, lhs) && word(s, lhs) != W_S_ADDR && word(s, lhs) != W_SIN_ADDR) {
-		add(s, R_ADDR_NUMBER, lhs, false); /* kept in a record */
-		return;
-	}
-	if (!ident(s, lhs) || s->blk == SIZE_MAX)
-		return;
-	/* a local copy: its comparisons compare IPv4 addresses */
-	const struct block *b = &s->l->blk[s->blk];
-	size_t end = b->close == NO_MATCH ? s->n : b->close;
-	if (end > i + 4096)
-		end = i + 4096;
-	if (!spend(s, end - i))
-		return;
-	for (size_t j = i + 2; j < end; j++) {
-		if (!ident(s, j) || !same_text(s, j, name_of(s, lhs)) || member_access(s, j))
-			continue;
-		if (punct(s, j + 1, '=') && !is(s, j + 1, "=="))
-			break; /* it holds something else from here */
-		if (compared(s, j))
-			add(s, R_S_ADDR_COMPARE, j, false);
-	}
-}
-
-/* Once per block that handles IPv4 addresses: a length named mask or
- * prefix compared with 32 (mask > 32) where 128 never appears. */
-static void rule_prefix_32(struct scan *s)
-{
-	static const char *const names[] = { "mask", "prefix", "cidr", "plen", NULL };
-	if (s->blk == SIZE_MAX || s->an[s->blk].prefixed)
-		return;
-	s->an[s->blk].prefixed = true;
-	const struct block *b = &s->l->blk[s->blk];
-	size_t end = b->close == NO_MATCH ? s->n : b->close, found = NO_MATCH;
-	for (size_t k = b->open + 2; k + 2 < end; k++) {
-		if (s->tok[k].kind != TOK_NUMBER || s->tok[k].len < 2 || s->tok[k].len > 3)
-			continue; /* only 32 and 128 matter: numbers are rare */
-		if (is(s, k, "128"))
-			return; /* IPv6's too */
-		if (found != NO_MATCH || !is(s, k, "32"))
-			continue;
-		size_t n = NO_MATCH;
-		if (is(s, k - 1, ">") || is(s, k - 1, ">=") || is(s, k - 1, "<") ||
-		    is(s, k - 1, "<="))
-			n = k - 2;
-		else if (is(s, k + 1, ">") || is(s, k + 1, ">=") || is(s, k + 1, "<") ||
-			 is(s, k + 1, "<="))
-			n = k + 2;
-		if (n == NO_MATCH || !ident(s, n))
-			continue;
-		for (const char *const *p = names; *p != NULL; p++)
-			if (text_has(s, n, *p))
-				found = n;
-	}
-	if (found != NO_MATCH)
-		add(s, R_PREFIX_32, found, false);
 }
 
 /* memcmp(&a.sin_addr, &b.sin_addr, 4): IPv4 addresses compared. */
@@ -1931,20 +1422,9 @@ static void rule_sizeof(struct scan *s, size_t i)
 	if (i < 3 || !is(s, i - 1, "struct") || !punct(s, i - 2, '(') || !is(s, i - 3, "sizeof") ||
 	    !punct(s, i + 1, ')'))
 		return;
-	size_t z = i - 3, argn, callee = enclosing_call(s, z, &argn);
-	if (callee_in(s, callee, len_calls)) {
+	size_t z = i - 3, argn;
+	if (callee_in(s, enclosing_call(s, z, &argn), len_calls)) {
 		add(s, R_SOCKADDR_LEN, z, false);
-		return;
-	}
-	/* the length given with an address: the IPv4 one, unless the address
-	 * is a sockaddr_in of its own (whose declaration is the fix) */
-	unsigned cw = callee == NO_MATCH ? W_NONE : word(s, callee);
-	size_t at = cw == W_GETNAMEINFO ? 0 : cw == W_SENDTO ? 4 : 1, a[8];
-	if ((cw == W_CONNECT || cw == W_BIND || cw == W_SENDTO || cw == W_GETNAMEINFO) &&
-	    argn == at + 1 && args(s, callee + 1, a, 7) > at + 1) {
-		size_t v = last_ident(s, a[at], a[at + 1] - 1);
-		if (v != NO_MATCH && kind_of(s, v) != K_IN)
-			add(s, R_SOCKADDR_LEN, z, false);
 		return;
 	}
 	if (z < 2 || !punct(s, z - 1, '=') || !ident(s, z - 2))
@@ -1977,71 +1457,6 @@ static bool paired(const struct scan *s, size_t i)
 	size_t lo = s->blk == SIZE_MAX ? 0 : s->l->blk[s->blk].open;
 	size_t open = brace_around(s, i, lo);
 	return open != NO_MATCH && braces_kind(s, open) != K_NONE;
-}
-
-/* Whether the address argument [from, to) of a call at token c (in
- * block b) is known to be IPv4 there: a sockaddr_in, an IPv4 arm, or a
- * test of its family (or a call to a function of the file that tests
- * one) earlier in the caller. */
-static bool checked_at(struct scan *s, size_t b, size_t c, size_t from, size_t to)
-{
-	size_t around = s->blk;
-	s->blk = b;
-	bool ok = tag_of(s, c) == TAG_V4;
-	size_t v = last_ident(s, from, to), base = from;
-	while (base < to && !ident(s, base))
-		base++;
-	if (!spend(s, c - s->l->blk[b].open))
-		base = to; /* too much: unknown */
-	if (!ok && v != NO_MATCH && !member_access(s, v))
-		ok = kind_of(s, v) == K_IN;
-	for (size_t k = s->l->blk[b].open; !ok && base < to && k < c; k++) {
-		unsigned w = word(s, k);
-		if ((w == W_SA_FAMILY || w == W_SS_FAMILY || w == W_SIN_FAMILY) &&
-		    (is(s, k + 1, "==") || is(s, k + 1, "!="))) {
-			size_t o = k; /* the chain's first name */
-			while (o >= 2 && member_access(s, o) && ident(s, o - 2))
-				o -= 2;
-			ok = same_text(s, o, name_of(s, base));
-		} else if (ident(s, k) && called(s, k) && w == W_NONE &&
-			   mentions(s, k + 1, match(s, k + 1, c), name_of(s, base)) &&
-			   cond_around(s, k) != NULL) {
-			size_t g = function_block(s, k);
-			if (g != SIZE_MAX && g != b) {
-				struct analysis *an = &s->an[g];
-				if (!an->summed) {
-					summarize(s, &s->l->blk[g], &an->sum);
-					an->summed = true;
-				}
-				ok = an->sum.family_check; /* if (filter(sa)) continue; */
-			}
-		}
-	}
-	s->blk = around;
-	return ok;
-}
-
-/* Whether the function whose parameter is cast at token o has calls in
- * the file, each with an address known to be IPv4 (see checked_at). */
-static bool callers_checked(struct scan *s, size_t o)
-{
-	size_t self = s->blk, name = function_name(s);
-	size_t argn = param_index(s, self, name_of(s, o));
-	if (name == NO_MATCH || argn == SIZE_MAX || !spend(s, s->n))
-		return false;
-	size_t calls = 0;
-	for (size_t k = 0; k + 1 < s->n; k++) {
-		if (k == name || !ident(s, k) || !called(s, k) ||
-		    !same_text(s, k, name_of(s, name)))
-			continue;
-		size_t a[9], n = args(s, k + 1, a, 8), b = block_of(s, k);
-		if (n <= argn || b == SIZE_MAX)
-			continue;
-		if (!checked_at(s, b, k, a[argn], a[argn + 1] - 1))
-			return false;
-		calls++;
-	}
-	return calls > 0;
 }
 
 static void rule_cast(struct scan *s, size_t i)
@@ -2081,8 +1496,6 @@ static void rule_cast(struct scan *s, size_t i)
 				break;
 		}
 	}
-	if (may_be_v6 && e == o + 1 && callers_checked(s, o))
-		return; /* every call in the file passes an IPv4 address */
 	if (may_be_v6)
 		add(s, R_CAST_V4, i, false);
 }
@@ -2166,37 +1579,11 @@ static bool hints_mixed(const struct summary *sum)
 	return sum->hints != H_V4 && sum->hints != H_V6 && sum->hints != H_COPY;
 }
 
-/* Whether the hints' family at token v is a parameter of the function
- * that a call in the file sets to AF_INET6: a socket for IPv6 among the
- * sockets the callers open, one per family. */
-static bool given_v6(struct scan *s, size_t v)
-{
-	size_t name = function_name(s);
-	if (v == NO_MATCH || name == NO_MATCH || !ident(s, v) || punct(s, v + 1, '.') ||
-	    is(s, v + 1, "->"))
-		return false;
-	size_t argn = param_index(s, s->blk, name_of(s, v));
-	if (argn == SIZE_MAX || !spend(s, s->l->nhit))
-		return false;
-	for (size_t h = 0; h < s->l->nhit; h++) {
-		size_t i = s->l->hit[h], n;
-		if (!family6(s->tok[i].word))
-			continue;
-		size_t callee = enclosing_call(s, i, &n);
-		if (callee != NO_MATCH && callee != name && n == argn &&
-		    same_text(s, callee, name_of(s, name)))
-			return true;
-	}
-	return false;
-}
-
 /* A block that waits for clients: it listens, or binds a passive answer
- * for datagrams (a multicast receiver joins a group of one family, unless
- * its callers open one socket per family). */
-static bool listener(struct scan *s, const struct summary *sum)
+ * for datagrams (a multicast receiver joins a group of one family). */
+static bool listener(const struct scan *s, const struct summary *sum)
 {
-	return sum->listen ||
-	       (sum->passive && sum->bind && (!s->multicast || given_v6(s, sum->hints_at)));
+	return sum->listen || (sum->passive && sum->bind && !s->multicast);
 }
 
 /* The identifier of the socket a socket() call at i is assigned to. */
@@ -2220,40 +1607,6 @@ static int v6only_here(struct scan *s)
 			v = v6only_value(s, k, a) == 0 ? 0 : v < 0 ? 1 : v;
 	}
 	return v;
-}
-
-enum { FV_NONE, FV_LOCAL, FV_V6, FV_GIVEN };
-
-/* What the family expression [from, to) of the socket() at i holds:
- * FV_LOCAL when last set to AF_UNIX (no IP socket), FV_V6 when set to
- * AF_INET6 anywhere before, FV_GIVEN for the family of an address the
- * function was given and never changes (a connection's local address:
- * its data socket follows it), FV_NONE when nothing is known. */
-static int family_var(struct scan *s, size_t i, size_t from, size_t to)
-{
-	size_t len = to - from;
-	if (s->blk == SIZE_MAX || len == 0 || !ident(s, from) || member_access(s, from))
-		return FV_NONE;
-	size_t last = NO_MATCH;
-	bool v6 = false;
-	if (!spend(s, i - s->l->blk[s->blk].open))
-		return FV_NONE;
-	for (size_t k = s->l->blk[s->blk].open; k + len + 1 < i; k++) {
-		if (!punct(s, k + len, '=') || member_access(s, k) || !same_tokens(s, k, from, len))
-			continue;
-		last = k + len + 1;
-		v6 |= family6(word(s, last));
-	}
-	if (last != NO_MATCH && (is(s, last, "AF_UNIX") || is(s, last, "AF_LOCAL") ||
-				 is(s, last, "PF_UNIX") || is(s, last, "PF_LOCAL")))
-		return FV_LOCAL;
-	if (v6)
-		return FV_V6;
-	unsigned w = word(s, to - 1);
-	if (last == NO_MATCH && len > 1 && (w == W_SS_FAMILY || w == W_SA_FAMILY) &&
-	    parameter(s, name_of(s, from)))
-		return FV_GIVEN;
-	return FV_NONE;
 }
 
 static void rule_socket(struct scan *s, size_t i)
@@ -2305,13 +1658,6 @@ static void rule_socket(struct scan *s, size_t i)
 			add(s, R_LISTEN_V6ONLY, i, false);
 		return;
 	}
-	int fv = family_var(s, i, a[0], a[1] - 1);
-	if (fv == FV_LOCAL || fv == FV_GIVEN)
-		return;
-	if (fv == FV_V6 && !s->v6only_any) {
-		add(s, R_LISTEN_V6ONLY, i, false);
-		return;
-	}
 	if (ident(s, a[0]) && a[1] - 1 == a[0] + 1 && parameter(s, name_of(s, a[0])))
 		return; /* the caller chooses: maybe every family in turn */
 	add(s, R_ONE_FAMILY, i, false);
@@ -2359,16 +1705,6 @@ static size_t storage_size(struct scan *s, size_t from, size_t to)
 	return NO_MATCH;
 }
 
-/* Whether loop l keeps each socket it makes in an array (fds[n] =
- * socket(...)): a socket per answer, whatever ends the loop early. */
-static bool collects(const struct scan *s, const struct loop *l)
-{
-	for (size_t k = l->body0; k + 2 < l->body1; k++)
-		if (punct(s, k, ']') && punct(s, k + 1, '=') && word(s, k + 2) == W_SOCKET)
-			return true;
-	return false;
-}
-
 static void rule_bind_connect(struct scan *s, size_t i)
 {
 	size_t a[8];
@@ -2384,17 +1720,10 @@ static void rule_bind_connect(struct scan *s, size_t i)
 	size_t x = answer_in(s, from, to);
 	const struct summary *sum = sum_of(s);
 	if (w == W_BIND) {
-		if (!hints_mixed(sum) || !listener(s, sum))
+		if (x == NO_MATCH || !hints_mixed(sum) || !listener(s, sum))
 			return; /* a client's source address is no listener */
-		if (x == NO_MATCH) {
-			/* a copy of one answer, made before the loop: every socket gets it */
-			size_t v = last_ident(s, from, to);
-			if (v != NO_MATCH && filled(s, name_of(s, v)))
-				add(s, R_BIND_FIRST, i, false);
-			return;
-		}
 		const struct loop *l = loop_around(s, i, name_of(s, x));
-		if (l == NULL || (l->leaves && !collects(s, l)))
+		if (l == NULL || l->leaves)
 			add(s, R_BIND_FIRST, i, false);
 		return;
 	}
@@ -2406,37 +1735,6 @@ static void rule_bind_connect(struct scan *s, size_t i)
 	size_t v = last_ident(s, from, to);
 	if (v != NO_MATCH && sum->socket && filled(s, name_of(s, v)))
 		add(s, R_FIRST_ANSWER, i, false); /* where the socket is made and connected */
-}
-
-/* A peer that accept, recvfrom or getpeername wrote at i, then given to
- * one of the file's own printing functions (xntop(&peer)) as it came, on
- * a socket that takes mapped clients. */
-static void rule_peer_printed(struct scan *s, size_t i)
-{
-	size_t a[7], argn = word(s, i) == W_RECVFROM ? 4 : 1;
-	if (s->nprinter == 0 || !s->mapped_listener || s->blk == SIZE_MAX || !called(s, i) ||
-	    sum_of(s)->v4mapped || args(s, i + 1, a, 6) <= argn)
-		return;
-	size_t v = last_ident(s, a[argn], a[argn + 1] - 1);
-	if (v == NO_MATCH)
-		return;
-	const struct block *b = &s->l->blk[s->blk];
-	size_t end = b->close == NO_MATCH ? s->n : b->close;
-	if (end > i + 4096)
-		end = i + 4096;
-	if (!spend(s, (end - i) * s->nprinter))
-		return;
-	for (size_t k = a[argn + 1]; k < end; k++) {
-		if (!ident(s, k) || !called(s, k) || s->tok[k].word != W_NONE)
-			continue;
-		size_t p = 0;
-		while (p < s->nprinter && !same_text(s, k, s->printer[p]))
-			p++;
-		if (p < s->nprinter && mentions(s, k + 1, match(s, k + 1, end), name_of(s, v))) {
-			add(s, R_MAPPED_PRINT, k, false);
-			return;
-		}
-	}
 }
 
 static void rule_accept(struct scan *s, size_t i)
@@ -2520,69 +1818,22 @@ static size_t converted(struct scan *s, size_t from, struct name nm)
 		size_t which = is(s, k, "getaddrinfo") ? 1 : 0;
 		if (n > which && mentions(s, a[which], a[which + 1] - 1, nm))
 			return k;
-		/* f(arg, !colon ? atoi(next) : 0): where the ':' is decides */
-		size_t b0 = k, b1 = k;
-		while (b0 > from && !punct(s, b0 - 1, ';') && !punct(s, b0 - 1, '{') &&
-		       !punct(s, b0 - 1, '}'))
-			b0--;
-		while (b1 < end && !punct(s, b1, ';') && !punct(s, b1, '{'))
-			b1++;
-		if (k - from < 256 && mentions(s, b0, b1, nm))
-			return k;
 	}
 	return NO_MATCH;
-}
-
-static bool ident_or_number(const struct scan *s, size_t k)
-{
-	return k < s->n && (s->tok[k].kind == TOK_IDENT || s->tok[k].kind == TOK_NUMBER);
-}
-
-static size_t port_converted(struct scan *s, size_t from);
-
-/* Whether the text at pointer nm is cut there after token from (*p = 0,
- * *p++ = '\0', p[0] = 0): what comes before the ':' is kept alone. */
-static bool cut_at(const struct scan *s, size_t from, struct name nm)
-{
-	size_t end = from + 256 < s->n ? from + 256 : s->n;
-	for (size_t k = from; k + 3 < end; k++) {
-		if (!ident(s, k) || !same_text(s, k, nm))
-			continue;
-		size_t v = NO_MATCH;
-		if (punct(s, k - 1, '*') && punct(s, k + 1, '='))
-			v = k + 2;
-		else if (punct(s, k - 1, '*') && is(s, k + 1, "++") && punct(s, k + 2, '='))
-			v = k + 3;
-		else if (punct(s, k + 1, '[') && ident_or_number(s, k + 2) &&
-			 punct(s, k + 3, ']') && punct(s, k + 4, '='))
-			v = k + 5;
-		if (v != NO_MATCH && (is(s, v, "0") || is(s, v, "'\\0'")))
-			return true;
-	}
-	return false;
 }
 
 /* An identifier that names a host or a port: what a host:port split
  * splits (a time's hh:mm or a user:password is no such thing). */
 static bool hostish(const struct scan *s, size_t k)
 {
-	static const char *const parts[] = { "host",   "addr",  "port",   "server",   "proxy",
-					     "peer",   "dest",  "target", "listen",   "bind",
-					     "remote", "local", "url",    "uri",      "src",
-					     "dst",    "ip",    "conn",   "endpoint", NULL };
+	static const char *const parts[] = { "host",   "addr",  "port",     "server", "proxy",
+					     "peer",   "dest",  "target",   "listen", "bind",
+					     "remote", "local", "url",      "src",    "dst",
+					     "ip",     "conn",  "endpoint", NULL };
 	if (!ident(s, k))
 		return false;
 	for (const char *const *p = parts; *p != NULL; p++)
 		if (text_has(s, k, *p))
-			return true;
-	return false;
-}
-
-/* Whether an identifier in [from, to) names a host or a port. */
-static bool names_host(const struct scan *s, size_t from, size_t to)
-{
-	for (size_t k = from; k < to; k++)
-		if (hostish(s, k))
 			return true;
 	return false;
 }
@@ -2597,10 +1848,8 @@ static bool host_port(const struct scan *s, size_t p, size_t from, size_t to, si
 	if (hostish(s, p) || hostish(s, function_name(s)))
 		return true;
 	for (size_t k = from; k < to; k++)
-		if (hostish(s, k) || (conv != NO_MATCH && (is(s, k, "argv") || is(s, k, "optarg"))))
-			return true; /* a command line's "x:n": host:port */
-	if (conv == NO_MATCH)
-		return false;
+		if (hostish(s, k))
+			return true;
 	size_t k = conv; /* port = atoi(...), x.port = (unsigned short)atoi(...) */
 	while (k > 0 && !punct(s, k - 1, '=') && !punct(s, k - 1, ';') && !punct(s, k - 1, '{') &&
 	       conv - k < 8)
@@ -2638,9 +1887,7 @@ static void rule_strchr(struct scan *s, size_t i)
 		return;
 	struct name p = name_of(s, k - 2);
 	size_t conv = converted(s, i, p);
-	if (conv == NO_MATCH && !cut_at(s, i, p))
-		return;
-	if (host_port(s, k - 2, a[0], a[1] - 1, conv) && split_once(s, p))
+	if (conv != NO_MATCH && host_port(s, k - 2, a[0], a[1] - 1, conv) && split_once(s, p))
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
 
@@ -2667,47 +1914,8 @@ static void rule_colon(struct scan *s, size_t i)
 	if (p == NO_MATCH || brackets(s))
 		return;
 	size_t conv = converted(s, i, name_of(s, p));
-	if (conv == NO_MATCH && cut_at(s, i, name_of(s, p)))
-		conv = port_converted(s, i); /* fields cut at every ':', one a port */
 	if (conv != NO_MATCH && host_port(s, p, p, p, conv) && split_once(s, name_of(s, p)))
 		add(s, R_HOST_PORT_SPLIT, i, false);
-}
-
-/* A conversion assigned to a variable named port a few lines after token
- * from (port = atoi(field[1])), or NO_MATCH. */
-static size_t port_converted(struct scan *s, size_t from)
-{
-	size_t end = from + 256 < s->n ? from + 256 : s->n;
-	for (size_t k = from; k < end; k++)
-		if (ident(s, k) && called(s, k) && callee_in(s, k, conversions) && k >= 2 &&
-		    punct(s, k - 1, '=') && ident(s, k - 2) && text_has(s, k - 2, "port"))
-			return k;
-	return NO_MATCH;
-}
-
-static bool hostish(const struct scan *s, size_t k);
-static bool split_once(struct scan *s, struct name nm);
-
-/* ":" given to strcat() after a host (host and port joined by hand), or
- * to strsep() or strtok() for the host (host:port split by hand). */
-static void rule_colon_string(struct scan *s, size_t i, size_t callee)
-{
-	static const char *const joins[] = { "strcat", "strlcat", "strncat", NULL };
-	static const char *const splits[] = { "strsep", "strtok", "strtok_r", NULL };
-	size_t a[5];
-	if (callee == NO_MATCH || args(s, callee + 1, a, 4) < 2)
-		return;
-	if (callee_in(s, callee, joins)) {
-		if (names_host(s, a[0], a[1] - 1))
-			add(s, R_URL_BRACKETS, i, false);
-		return;
-	}
-	if (!callee_in(s, callee, splits))
-		return;
-	size_t k = callee; /* host = strsep(&p, ":") */
-	bool named = k >= 2 && punct(s, k - 1, '=') && hostish(s, k - 2);
-	if ((named || names_host(s, a[0], a[1] - 1)) && split_once(s, name_of(s, a[0])))
-		add(s, R_HOST_PORT_SPLIT, callee, false);
 }
 
 static const char *const printers[] = { "sprintf",  "snprintf", "asprintf", "vsnprintf",
@@ -2716,62 +1924,12 @@ static const char *const copies[] = { "strcpy",        "strncpy",        "strlcp
 				      "strdup",        "strndup",        "getaddrinfo",
 				      "gethostbyname", "gethostbyname2", NULL };
 
-/* The operand that ends at token k (ident, ident[n], a->b): its first
- * token, or NO_MATCH. */
-static size_t operand_start(const struct scan *s, size_t k)
-{
-	if (punct(s, k, ']') && k >= 3 && punct(s, k - 2, '[') && ident(s, k - 3))
-		return k - 3;
-	return ident(s, k) ? k : NO_MATCH;
-}
-
-/* In a SOCKS5 function: a condition that compares one field with 1 and
- * with 3, the address types IPv4 and name, while nothing in the function
- * compares it with 4 (IPv6). */
-static void rule_socks(struct scan *s)
-{
-	struct analysis *a = analyze(s, s->blk);
-	if (!spend(s, a->end - a->open))
-		return;
-	for (size_t c = 0; c < a->ncond; c++) {
-		for (size_t k = a->cond[c].from; k + 1 < a->cond[c].to; k++) {
-			if (!(is(s, k, "==") || is(s, k, "!=")) || !is(s, k + 1, "1"))
-				continue;
-			size_t f0 = operand_start(s, k - 1), flen = k - f0, seen = 0;
-			if (f0 == NO_MATCH)
-				continue;
-			for (size_t j = a->cond[c].from; j + 1 < a->cond[c].to; j++)
-				if ((is(s, j, "==") || is(s, j, "!=")) && is(s, j + 1, "3") &&
-				    j >= flen && same_tokens(s, j - flen, f0, flen))
-					seen++;
-			if (seen == 0)
-				continue;
-			for (size_t j = a->open; j + 1 < a->end; j++)
-				if (is(s, j + 1, "4") &&
-				    (is(s, j, "==") || is(s, j, "!=") || is(s, j, "case")) &&
-				    j >= flen && same_tokens(s, j - flen, f0, flen))
-					return; /* IPv6 handled */
-			add(s, R_SOCKS_ATYP, a->cond[c].from, false);
-			return;
-		}
-	}
-}
-
-/* The function is a SOCKS server's or client's. */
-static bool socks(const struct scan *s)
-{
-	size_t name = function_name(s);
-	return name != NO_MATCH && text_has(s, name, "socks");
-}
-
 static void rule_string(struct scan *s, size_t i)
 {
 	unsigned bits = s->tok[i].aux;
 	if (bits & S_MAPPED)
 		add(s, R_MAPPED_LITERAL, i, false);
-	if ((bits & S_DOTTED) && socks(s))
-		rule_socks(s); /* a.b.c.d from ATYP 1's four bytes: IPv4 by RFC 1928 */
-	else if (bits & (S_DOTTED | S_FTP))
+	if (bits & (S_DOTTED | S_FTP))
 		add(s, R_DOTTED_QUAD, i, false);
 	size_t argn, callee = enclosing_call(s, i, &argn);
 	if ((bits & S_SPLIT) && is(s, callee, "sscanf") && !brackets(s)) {
@@ -2783,31 +1941,14 @@ static void rule_string(struct scan *s, size_t i)
 			add(s, R_HOST_PORT_SPLIT, i, false);
 		}
 	}
-	if ((bits & (S_URL | S_JOIN)) && !(bits & S_BRACKET) && !brackets(s)) {
-		size_t fa[10], nfa = callee == NO_MATCH ? 0 : args(s, callee + 1, fa, 9);
-		size_t pv = nfa > argn + 2 ? last_ident(s, fa[argn + 2], fa[argn + 3] - 1)
-					   : NO_MATCH;
-		bool port_next = !(bits & S_JOIN) || (pv != NO_MATCH && (text_has(s, pv, "port") ||
-									 text_has(s, pv, "serv")));
-		if (!port_next) {
-			/* "%s:%d" joins a host and a port, not a name and a time */
-		} else if (callee_in(s, callee, printers)) {
-			bool to_terminal = (is(s, callee, "fprintf") || is(s, callee, "dprintf")) &&
-					   (is(s, callee + 2, "stderr") ||
-					    is(s, callee + 2, "stdout") || is(s, callee + 2, "2") ||
-					    is(s, callee + 2, "1"));
-			/* a multicast group's Host: one family's address by nature */
-			size_t close = match(s, callee + 1, s->n);
-			if (!to_terminal && !names_text(s, callee + 2, close, "group") &&
-			    !names_text(s, callee + 2, close, "mcast"))
-				add(s, R_URL_BRACKETS, i, false);
-		} else if ((bits & S_URL) && callee == NO_MATCH && punct(s, i - 1, '=') &&
-			   (ident(s, i - 2) || punct(s, i - 2, ']'))) {
-			add(s, R_URL_BRACKETS, i, false); /* a template kept for later */
-		}
+	if ((bits & S_URL) && !(bits & S_BRACKET) && !brackets(s) &&
+	    callee_in(s, callee, printers)) {
+		bool to_terminal = (is(s, callee, "fprintf") || is(s, callee, "dprintf")) &&
+				   (is(s, callee + 2, "stderr") || is(s, callee + 2, "stdout") ||
+				    is(s, callee + 2, "2") || is(s, callee + 2, "1"));
+		if (!to_terminal)
+			add(s, R_URL_BRACKETS, i, false);
 	}
-	if ((bits & S_COLON) && argn == 1 && !brackets(s))
-		rule_colon_string(s, i, callee);
 	if ((bits & S_DIGITS) && sum_of(s)->resolver)
 		add(s, R_NUMERIC_CHECK, i, false); /* strspn(host, "0123456789.") */
 	if (!(bits & S_IPV4))
@@ -2835,74 +1976,17 @@ static bool decides(const struct scan *s, const struct cond *c)
 }
 
 /* The name of the function whose body is the current block, or NO_MATCH. */
-static size_t function_name_at(const struct scan *s, size_t b)
+static size_t function_name(const struct scan *s)
 {
-	if (b == SIZE_MAX)
+	if (s->blk == SIZE_MAX)
 		return NO_MATCH;
-	size_t open = s->l->blk[b].open, k = open;
+	size_t open = s->l->blk[s->blk].open, k = open;
 	while (k > 0 && !punct(s, k - 1, ')') && open - k < 16)
 		k--;
 	if (k == 0 || s->tok[k - 1].aux == NO_MATCH || s->tok[k - 1].aux == 0)
 		return NO_MATCH;
 	size_t name = s->tok[k - 1].aux - 1;
 	return ident(s, name) ? name : NO_MATCH;
-}
-
-static size_t function_name(const struct scan *s)
-{
-	return function_name_at(s, s->blk);
-}
-
-/* The block that holds token i, or SIZE_MAX. */
-static size_t block_of(const struct scan *s, size_t i)
-{
-	const struct lexed *l = s->l;
-	size_t lo = 0, hi = l->nblk;
-	while (lo < hi) { /* the first block that closes at or after i */
-		size_t mid = lo + (hi - lo) / 2;
-		if (l->blk[mid].close != NO_MATCH && l->blk[mid].close < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < l->nblk && l->blk[lo].open <= i ? lo : SIZE_MAX;
-}
-
-/* Which parameter of the function whose body is block b is named nm
- * (0 for the first), or SIZE_MAX. */
-static size_t param_index(const struct scan *s, size_t b, struct name nm)
-{
-	size_t name = function_name_at(s, b);
-	if (name == NO_MATCH)
-		return SIZE_MAX;
-	size_t open = name + 1, close = s->tok[open].aux, argn = 0;
-	if (close == NO_MATCH)
-		return SIZE_MAX;
-	int depth = 0;
-	for (size_t k = open + 1; k < close; k++) {
-		if (depth == 0 && ident(s, k) && same_text(s, k, nm))
-			return argn;
-		if (punct(s, k, '('))
-			depth++;
-		else if (punct(s, k, ')'))
-			depth--;
-		else if (depth == 0 && punct(s, k, ','))
-			argn++;
-	}
-	return SIZE_MAX;
-}
-
-/* The block of the function named like token name, or SIZE_MAX. */
-static size_t function_block(struct scan *s, size_t name)
-{
-	if (!spend(s, s->l->nblk))
-		return SIZE_MAX;
-	for (size_t b = 0; b < s->l->nblk; b++) {
-		size_t f = function_name_at(s, b);
-		if (f != NO_MATCH && same_text(s, f, name_of(s, name)))
-			return b;
-	}
-	return SIZE_MAX;
 }
 
 /* The function is about addresses: is_ip(), valid_addr(), numeric_host(). */
@@ -3015,135 +2099,8 @@ static void rule_fill(struct scan *s, size_t i)
 	size_t v = a[dest];
 	while (v < a[dest + 1] && (punct(s, v, '&') || punct(s, v, '*') || punct(s, v, '(')))
 		v++;
-	/* a source address: any address of the name will do */
-	if (names_text(s, a[dest], a[dest + 1] - 1, "laddr") ||
-	    names_text(s, a[dest], a[dest + 1] - 1, "local") ||
-	    names_text(s, a[dest], a[dest + 1] - 1, "src") ||
-	    names_text(s, a[dest], a[dest + 1] - 1, "source"))
-		return;
 	if (ident(s, v) && parameter(s, name_of(s, v)))
 		add(s, R_FIRST_ANSWER, callee, false);
-}
-
-/* The operand compared with the AF_INET at i: [*from, i) or (i, *to). */
-static bool operand_has(const struct scan *s, size_t i, unsigned want, const char *text)
-{
-	size_t from = i, to = i + 1;
-	if (is(s, i - 1, "==") || is(s, i - 1, "!=")) {
-		from = i - 1;
-		while (from > 0 && !punct(s, from - 1, '(') && !is(s, from - 1, "&&") &&
-		       !is(s, from - 1, "||") && i - from < 24)
-			from--;
-		to = i - 1;
-	} else {
-		from = i + 2;
-		to = from;
-		while (to < s->n && !punct(s, to, ')') && !is(s, to, "&&") && !is(s, to, "||") &&
-		       to - i < 24)
-			to++;
-	}
-	for (size_t k = from; k < to; k++)
-		if ((want != W_NONE && word(s, k) == want) ||
-		    (text != NULL && ident(s, k) && text_has(s, k, text)))
-			return true;
-	return false;
-}
-
-/* AF_INET tested in a block that never names IPv6, where the walk found
- * the test keeps IPv4 alone (the other families leave, or get a default). */
-static void rule_family_filter(struct scan *s, size_t i)
-{
-	if (s->blk == SIZE_MAX ||
-	    !(is(s, i - 1, "==") || is(s, i - 1, "!=") || is(s, i + 1, "==") || is(s, i + 1, "!=")))
-		return; /* no test (sin_family = AF_INET): no walk needed */
-	struct analysis *a = analyze(s, s->blk);
-	size_t k = 0;
-	if (!spend(s, a->nfilter))
-		return;
-	while (k < a->nfilter && a->filter[k] != i)
-		k++;
-	if (k == a->nfilter || !a->sum.v4)
-		return; /* no filter, or the rest is no IPv4 code: one family's detail */
-	size_t name = function_name(s);
-	if (s->names6 && name != NO_MATCH && flag_name(s, name) < 0)
-		return; /* ipv4_addrs(), beside the file's IPv6 code: that family's arm */
-	if (operand_has(s, i, W_AI_FAMILY, NULL))
-		add(s, R_ANSWER_FAMILY, i, false);
-	else
-		add(s, R_FAMILY_FILTER, i, operand_has(s, i, W_NONE, "ifa_"));
-}
-
-/* X->ai_family == (v6 ? AF_INET6 : AF_INET) in a loop over X's answers:
- * one family picked, by an option or for good; a test that lets both
- * families through is a check, not a choice. */
-static void rule_answer_family(struct scan *s, size_t i)
-{
-	if (i < 2 || !member_access(s, i) || !ident(s, i - 2) ||
-	    !(is(s, i + 1, "==") || is(s, i + 1, "!=")))
-		return;
-	const struct cond *c = cond_around(s, i);
-	if (c == NULL || loop_around(s, i, name_of(s, i - 2)) == NULL)
-		return;
-	size_t to = i + 2;
-	bool v4 = false;
-	for (int depth = 0; to < c->to; to++) {
-		if (punct(s, to, '('))
-			depth++;
-		else if (punct(s, to, ')'))
-			depth--;
-		else if (depth == 0 && (is(s, to, "&&") || is(s, to, "||")))
-			break;
-		v4 |= family4(word(s, to));
-	}
-	if (!v4)
-		return;
-	for (size_t k = c->from; k < c->to; k++)
-		if (family6(word(s, k)) && (k < i || k >= to))
-			return; /* != AF_INET6 && != AF_INET: both */
-	/* the test names both families (v6 ? AF_INET6 : AF_INET), yet picks
-	 * one: deliberate only where the if itself is in IPv4 code */
-	add_at(s, R_ANSWER_FAMILY, i, false, c->from >= 2 ? c->from - 2 : i);
-}
-
-/* Whether the IPv4 parse called at i is one half of a parse of either
- * family: the same text goes to inet_pton(AF_INET6, ...) in the block
- * too (before or after), or it is FTP's PASV address (IPv4 by RFC 959). */
-static bool parse_pair(struct scan *s, size_t i)
-{
-	size_t a[5], n = args(s, i + 1, a, 4), text = word(s, i) == W_INET_PTON ? 1 : 0;
-	if (n <= text || s->blk == SIZE_MAX)
-		return false;
-	if (names_text(s, a[0], a[n] - 1, "pasv"))
-		return true;
-	size_t len = a[text + 1] - 1 - a[text];
-	const struct block *b = &s->l->blk[s->blk];
-	if (!spend(s, b->hit1 - b->hit0))
-		return false;
-	for (uint32_t h = b->hit0; h < b->hit1; h++) {
-		size_t k = s->l->hit[h], o[5];
-		if (word(s, k) != W_INET_PTON || k == i || !called(s, k) ||
-		    args(s, k + 1, o, 4) < 2 || !family6(word(s, o[0])))
-			continue;
-		if (o[2] - 1 - o[1] == len && same_tokens(s, o[1], a[text], len))
-			return true;
-	}
-	return false;
-}
-
-/* Whether the IN6_IS_ADDR_V4MAPPED() at i decides an arm that turns the
- * address into its IPv4 form (AF_INET, sin_addr, in_addr): unmapping. */
-static bool unmaps(struct scan *s, size_t i)
-{
-	const struct cond *c = cond_around(s, i);
-	if (c == NULL || c->chain == NO_MATCH)
-		return false;
-	size_t t0 = c->to + 1, t1 = t0;
-	if (punct(s, t0, '{'))
-		t1 = match(s, t0, s->n);
-	else
-		while (t1 < s->n && !punct(s, t1, ';'))
-			t1++;
-	return (class_of(s, t0, t1) & WC_V4) != 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -3184,7 +2141,7 @@ static void at_hit(struct scan *s, size_t i)
 		break;
 	case W_INET_ADDR:
 	case W_INET_ATON:
-		if (call && !parse_pair(s, i))
+		if (call)
 			add(s, w == W_INET_ADDR ? R_INET_ADDR : R_INET_ATON, i,
 			    sum_of(s)->resolver);
 		break;
@@ -3216,10 +2173,7 @@ static void at_hit(struct scan *s, size_t i)
 		if (punct(s, i - 1, '=') && word(s, i - 2) == W_AI_FAMILY &&
 		    !(sum_of(s)->hints & H_V6))
 			add(s, R_AF_INET, i, false);
-		else
-			rule_family_filter(s, i);
 		break;
-	case W_AI_FAMILY: rule_answer_family(s, i); break;
 	case W_INADDR_ANY:
 	case W_INADDR_LOOPBACK:
 	case W_INADDR_BROADCAST:
@@ -3231,23 +2185,17 @@ static void at_hit(struct scan *s, size_t i)
 			add(s, R_ADDRSTRLEN, i, false);
 		break;
 	case W_INET_PTON:
-		if (call && family4(word(s, i + 2)) && !parse_pair(s, i))
+		if (call && family4(word(s, i + 2)))
 			add(s, R_LITERAL_AF_INET, i + 2, false);
 		break;
 	case W_INET_NTOP:
 	case W_GETNAMEINFO: rule_print(s, i); break;
-	case W_S_ADDR:
-		rule_s_addr(s, i);
-		rule_prefix_32(s);
-		break;
-	case W_SIN_ADDR:
-		rule_sin_addr(s, i);
-		rule_prefix_32(s);
-		break;
+	case W_S_ADDR: rule_s_addr(s, i); break;
+	case W_SIN_ADDR: rule_sin_addr(s, i); break;
 	case W_IN6_IS_ADDR_V4MAPPED:
-		/* deciding IPv4-level options, or unmapping where a peer enters
-		 * or into an IPv4 form, is no ad hoc handling */
-		if (!sum_of(s)->sol_ip && !sum_of(s)->peer_in && !unmaps(s, i))
+		/* deciding IPv4-level options, or unmapping where a peer enters,
+		 * is no ad hoc handling */
+		if (!sum_of(s)->sol_ip && !sum_of(s)->peer_in)
 			add(s, R_V4MAPPED_CHECK, i, false);
 		break;
 	case W_AI_V4MAPPED: add(s, R_AI_V4MAPPED, i, false); break;
@@ -3256,12 +2204,7 @@ static void at_hit(struct scan *s, size_t i)
 	case W_CONNECT:
 	case W_SENDTO: rule_bind_connect(s, i); break;
 	case W_ACCEPT:
-	case W_ACCEPT4:
-		rule_accept(s, i);
-		rule_peer_printed(s, i);
-		break;
-	case W_RECVFROM:
-	case W_GETPEERNAME: rule_peer_printed(s, i); break;
+	case W_ACCEPT4: rule_accept(s, i); break;
 	case W_GETSOCKNAME:
 		if (call)
 			rule_port_zero(s, i);
@@ -3292,52 +2235,22 @@ static void find_block(struct scan *s, size_t i, size_t *cursor)
 		s->blk = SIZE_MAX;
 }
 
-/* The function of the current block prints an address it is given (a
- * struct sockaddr among its parameters): remember its name. */
-static void note_printer(struct scan *s)
-{
-	size_t name = function_name(s);
-	if (name == NO_MATCH)
-		return;
-	size_t close = s->tok[name + 1].aux;
-	bool takes = false;
-	for (size_t k = name + 2; close != NO_MATCH && k < close && !takes; k++)
-		takes = word(s, k) == W_SOCKADDR || word(s, k) == W_SOCKADDR_STORAGE ||
-			word(s, k) == W_SOCKADDR_IN6;
-	if (!takes || (s->nprinter > 0 && same_text(s, name, s->printer[s->nprinter - 1])))
-		return;
-	struct name *p = grow(s->printer, &s->capprinter, s->nprinter, sizeof(*p));
-	if (p == NULL) {
-		s->oom = true;
-		return;
-	}
-	s->printer = p;
-	s->printer[s->nprinter++] = name_of(s, name);
-}
-
 /* The file's facts, before any rule: IPV6_V6ONLY, the variables filled
  * from one getaddrinfo answer, whether a listener takes mapped clients. */
 static void facts(struct scan *s)
 {
 	const struct lexed *l = s->l;
 	size_t cursor = 0;
-	for (size_t h = 0; h < l->nhit && !s->rfc2428; h++)
-		s->rfc2428 = s->tok[l->hit[h]].word == W_STRING &&
-			     (s->tok[l->hit[h]].aux & S_RFC2428);
 	for (size_t h = 0; h < l->nhit; h++) {
 		size_t i = l->hit[h];
 		if (s->tok[i].flags & (TF_QUIET | TF_TEST))
 			continue;
 		find_block(s, i, &cursor);
 		unsigned w = word(s, i);
-		s->names6 |= w < W_COUNT && (word_class[w] & WC_V6);
 		if (w == W_IPV6_V6ONLY) {
 			s->v6only_any = true;
 		} else if (w == W_AI_V4MAPPED) {
 			s->ai_v4mapped = true;
-		} else if ((w == W_INET_NTOP || w == W_GETNAMEINFO) && called(s, i) &&
-			   s->blk != SIZE_MAX) {
-			note_printer(s);
 		} else if (w == W_SOCK_RAW) {
 			s->raw = true;
 		} else if (w == W_IP_ADD_MEMBERSHIP || w == W_IPV6_JOIN_GROUP ||
@@ -3464,8 +2377,7 @@ long find_all(const struct lexed *l, const bool *enabled, struct finding **out)
 			  .enabled = enabled,
 			  .blk = SIZE_MAX,
 			  .split_blk = SIZE_MAX,
-			  .split_chain = NO_MATCH,
-			  .budget = 16 * (size_t)l->n + 65536 };
+			  .split_chain = NO_MATCH };
 	*out = NULL;
 	if (l->nblk > 0) {
 		s.an = calloc(l->nblk, sizeof(*s.an));
@@ -3485,12 +2397,9 @@ long find_all(const struct lexed *l, const bool *enabled, struct finding **out)
 		free(s.an[b].tag);
 		free(s.an[b].loop);
 		free(s.an[b].cond);
-		free(s.an[b].filter);
 	}
 	free(s.an);
 	free(s.fill);
-	free(s.printer);
-	free(s.memo);
 	if (s.oom) {
 		free(s.out);
 		return -1;

@@ -135,17 +135,14 @@ enum word {
 };
 
 /* What the lexer finds in a string literal (token.aux). */
-#define S_MAPPED 0x01u   /* "...::ffff:" or "::ffff:%...": mapped text by hand */
-#define S_DOTTED 0x02u   /* "%d.%d.%d.%d" (or %u, %i): a dotted quad by hand */
-#define S_FTP 0x04u      /* "%d,%d,%d,%d,%d,%d": FTP's PORT or 227 reply */
-#define S_SPLIT 0x08u    /* "%[^:": sscanf splitting at ':' */
-#define S_URL 0x10u      /* "://%s", "Host: %s", "CONNECT %s:": a host in a URL */
-#define S_BRACKET 0x20u  /* "[%s]": the host bracketed */
-#define S_IPV4 0x40u     /* exactly a.b.c.d, neither loopback nor multicast */
-#define S_DIGITS 0x80u   /* "0123456789." in any order: a numeric test by hand */
-#define S_COLON 0x100u   /* exactly ":": a delimiter for strsep() or strcat() */
-#define S_RFC2428 0x200u /* "EPRT" or "EPSV": FTP's commands for either family */
-#define S_JOIN 0x400u    /* exactly "%s:%d" (or %u, %hu, %s...): host and port joined */
+#define S_MAPPED 0x01u  /* "...::ffff:" or "::ffff:%...": mapped text by hand */
+#define S_DOTTED 0x02u  /* "%d.%d.%d.%d" (or %u, %i): a dotted quad by hand */
+#define S_FTP 0x04u     /* "%d,%d,%d,%d,%d,%d": FTP's PORT or 227 reply */
+#define S_SPLIT 0x08u   /* "%[^:": sscanf splitting at ':' */
+#define S_URL 0x10u     /* "://%s", "Host: %s", "CONNECT %s:": a host in a URL */
+#define S_BRACKET 0x20u /* "[%s]": the host bracketed */
+#define S_IPV4 0x40u    /* exactly a.b.c.d, neither loopback nor multicast */
+#define S_DIGITS 0x80u  /* "0123456789." in any order: a numeric test by hand */
 
 extern const unsigned char word_class[W_COUNT];
 extern const char *const word_text[W_COUNT];
