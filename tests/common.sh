@@ -48,6 +48,18 @@ wait_for() {
     wait_until line_or_gone "$@" && grep -q -- "$2" "$1"
 }
 
+# start_server LOG COMMAND...: COMMAND in the background, its output in
+# LOG; waits for its "listening on" line (a server's first, see
+# anysock_listener_ntop) and sets $pid and $port (its first address's).
+start_server() {
+    log=$1; shift
+    "$@" > "$log" 2>&1 &
+    pid=$!
+    pids="$pids $pid"
+    wait_for "$log" 'listening on' "$pid" || { cat "$log"; echo "FAIL: $* did not start"; exit 1; }
+    port=$(grep -m1 'listening on' "$log" | sed 's/.*listening on [^,]*:\([0-9]*\).*/\1/')
+}
+
 line_or_gone() { # FILE PATTERN [PID]: the line is there, or PID has ended
     grep -q -- "$2" "$1" 2>/dev/null || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }
 }

@@ -16,18 +16,7 @@ bin="${top_builddir:-.}/examples"
 relay="${top_builddir:-.}/tools/anysock-relay"
 scratch
 
-# start LOG COMMAND...: run in the background, wait for its "listening
-# on" line, set $pid and $port (the first address's).
-start() {
-    log=$1; shift
-    "$@" > "$log" 2>&1 &
-    pid=$!
-    pids="$pids $pid"
-    wait_for "$log" 'listening on' || { cat "$log"; echo "FAIL: $* did not start"; exit 1; }
-    port=$(grep -m1 'listening on' "$log" | sed 's/.*listening on [^,]*:\([0-9]*\).*/\1/')
-}
-
-start "$tmp/echo.log" "$bin/echo-server" -H 127.0.0.1 -p 0
+start_server "$tmp/echo.log" "$bin/echo-server" -H 127.0.0.1 -p 0
 echo=$port
 
 # Socket activation: systemd-socket-activate binds, waits for the first
@@ -78,7 +67,7 @@ check "socket activation and --send-proxy: serves" 1 \
 
 # -u: bind port 80 as root, then run as nobody with no group but its own.
 uid=$(id -u nobody) gid=$(id -g nobody)
-start "$tmp/drop.log" "$relay" -u nobody -H 127.0.0.1 -p 80 127.0.0.1 "$echo"
+start_server "$tmp/drop.log" "$relay" -u nobody -H 127.0.0.1 -p 80 127.0.0.1 "$echo"
 status=/proc/$pid/status
 check "-u nobody: uid in /proc" "$uid $uid $uid $uid" \
     "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "$status")"

@@ -23,17 +23,6 @@ bin="${top_builddir:-.}/examples"
 relay="${top_builddir:-.}/tools/anysock-relay"
 scratch
 
-# start LOG COMMAND...: in the background; wait for "listening on"; set
-# $pid and $port (of the first address).
-start() {
-    log=$1; shift
-    "$@" > "$log" 2>&1 &
-    pid=$!
-    pids="$pids $pid"
-    wait_for "$log" 'listening on' || { cat "$log"; echo "FAIL: $* did not start"; exit 1; }
-    port=$(grep -m1 'listening on' "$log" | sed 's/.*listening on [^,]*:\([0-9]*\).*/\1/')
-}
-
 for n in 1 2 3; do ip -6 addr add "2001:db8::$n/128" dev lo nodad; done
 
 # the source address the backend logged for each connection, in order
@@ -41,9 +30,9 @@ seen() { sed -n 's/.* tcp \([0-9.]*\):[0-9]* connected$/\1/p' "$1"; }
 # the "as" address the relay logged for client $2
 given() { sed -n "s/^anysock-relay: \[2001:db8::$2\]:[0-9]* -> .* as \([0-9.]*\) .*/\1/p" "$1"; }
 
-start "$tmp/echo.log" "$bin/echo-server" -H 127.0.0.1 -p 0
+start_server "$tmp/echo.log" "$bin/echo-server" -H 127.0.0.1 -p 0
 echo=$port
-start "$tmp/relay.log" "$relay" -6 -p 0 --source-map 127.64.0.0/10 --metrics 0 127.0.0.1 "$echo"
+start_server "$tmp/relay.log" "$relay" -6 -p 0 --source-map 127.64.0.0/10 --metrics 0 127.0.0.1 "$echo"
 rport=$port rpid=$pid
 mport=$(sed -n 's/.*metrics on [^,]*:\([0-9]*\).*/\1/p' "$tmp/relay.log")
 for round in 1 2; do
@@ -89,7 +78,7 @@ check "all gone: /sources is empty" "" "$(curl -s "http://127.0.0.1:$mport/sourc
 
 # A restart chooses the same addresses (the hash has a fixed key).
 kill "$rpid"
-start "$tmp/relay2.log" "$relay" -6 -p 0 --source-map 127.64.0.0/10 127.0.0.1 "$echo"
+start_server "$tmp/relay2.log" "$relay" -6 -p 0 --source-map 127.64.0.0/10 127.0.0.1 "$echo"
 for n in 1 2 3; do
     echo x | timeout 5 $nc -N -s "2001:db8::$n" ::1 "$port" >/dev/null
 done
@@ -105,7 +94,7 @@ kill "$pid"
 # UDP: each client's flow from the same pool address as its TCP
 # connections, and replies from the address the client wrote to.
 ip -6 addr add 2001:db8::9/128 dev lo nodad
-start "$tmp/udp.log" "$relay" --udp -p 0 --source-map 127.64.0.0/10 127.0.0.1 "$echo"
+start_server "$tmp/udp.log" "$relay" --udp -p 0 --source-map 127.64.0.0/10 127.0.0.1 "$echo"
 for n in 1 2 3; do
     # nc -u connects its socket to 2001:db8::9: a reply from elsewhere never reaches it
     got=$(echo "udp $n" | timeout 5 $nc -u -w 1 -s "2001:db8::$n" 2001:db8::9 "$port")
@@ -135,7 +124,7 @@ pids="$pids $!"
 wait_for "$tmp/far.log" 'listening on' || { cat "$tmp/far.log"; exit 1; }
 
 # Without the pool local on the relay's host, nothing can be bound to it.
-start "$tmp/routed0.log" "$relay" -6 -p 0 --source-map 198.18.0.0/15 192.0.2.2 7
+start_server "$tmp/routed0.log" "$relay" -6 -p 0 --source-map 198.18.0.0/15 192.0.2.2 7
 echo x | timeout 5 $nc -N -s 2001:db8::1 ::1 "$port" >/dev/null
 sleep 0.3
 check "pool not local: the relay says it cannot bind it" 1 \
@@ -143,7 +132,7 @@ check "pool not local: the relay says it cannot bind it" 1 \
 kill "$pid"
 
 ip route add local 198.18.0.0/15 dev lo
-start "$tmp/routed.log" "$relay" -6 -p 0 --source-map 198.18.0.0/15 192.0.2.2 7
+start_server "$tmp/routed.log" "$relay" -6 -p 0 --source-map 198.18.0.0/15 192.0.2.2 7
 for n in 1 2 3 1; do
     got=$(echo "far $n" | timeout 5 $nc -N -s "2001:db8::$n" ::1 "$port")
     check "routed pool: client 2001:db8::$n echoed by the far host" "far $n" "$got"
