@@ -30,16 +30,7 @@
 
 #include "anysock.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define require(cond, ...)                                 \
-	do {                                               \
-		if (!(cond)) {                             \
-			fprintf(stderr, __VA_ARGS__);      \
-			fprintf(stderr, " (%s)\n", #cond); \
-			abort();                           \
-		}                                          \
-	} while (0)
+#include "fuzz.h"
 
 /* The sockets put at 3 and 4 before every run, kept at these. */
 static int stream_tpl = -1, dgram_tpl = -1;

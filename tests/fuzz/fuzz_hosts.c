@@ -28,16 +28,7 @@
 
 #include "../../lib/hosts.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define require(cond, ...)                                 \
-	do {                                               \
-		if (!(cond)) {                             \
-			fprintf(stderr, __VA_ARGS__);      \
-			fprintf(stderr, " (%s)\n", #cond); \
-			abort();                           \
-		}                                          \
-	} while (0)
+#include "fuzz.h"
 
 static char dir[64] = "/tmp/fuzz_hosts-XXXXXX", nss_path[96], hosts_path[96];
 

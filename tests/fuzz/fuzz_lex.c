@@ -20,16 +20,7 @@
 
 #include "../../tools/port/lex.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define require(cond, ...)                                 \
-	do {                                               \
-		if (!(cond)) {                             \
-			fprintf(stderr, __VA_ARGS__);      \
-			fprintf(stderr, " (%s)\n", #cond); \
-			abort();                           \
-		}                                          \
-	} while (0)
+#include "fuzz.h"
 
 static bool ident_char(unsigned char c)
 {

@@ -26,20 +26,11 @@
 #include <string.h>
 #include <unistd.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 void fuzz_relay_options(int argc, char **argv);
 void fuzz_relay_reset(void);
 int fuzz_probe_options(int argc, char **argv);
 int fuzz_port_options(int argc, char **argv);
-
-#define require(cond, ...)                                 \
-	do {                                               \
-		if (!(cond)) {                             \
-			fprintf(stderr, __VA_ARGS__);      \
-			fprintf(stderr, " (%s)\n", #cond); \
-			abort();                           \
-		}                                          \
-	} while (0)
 
 static jmp_buf back;
 static int exit_status;

@@ -23,16 +23,7 @@
 
 #include "anysock.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define require(cond, ...)                                 \
-	do {                                               \
-		if (!(cond)) {                             \
-			fprintf(stderr, __VA_ARGS__);      \
-			fprintf(stderr, " (%s)\n", #cond); \
-			abort();                           \
-		}                                          \
-	} while (0)
+#include "fuzz.h"
 
 static bool same(const anysock_proxy_info *a, const anysock_proxy_info *b)
 {

@@ -23,16 +23,7 @@
 #include "../../lib/addrinfo.h"
 #include "../../lib/text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define require(cond, ...)                                 \
-	do {                                               \
-		if (!(cond)) {                             \
-			fprintf(stderr, __VA_ARGS__);      \
-			fprintf(stderr, " (%s)\n", #cond); \
-			abort();                           \
-		}                                          \
-	} while (0)
+#include "fuzz.h"
 
 /* How the resolver reads text as a numeric endpoint: split, the argument
  * checks of anysock_resolve, then the host part as a numeric address and
