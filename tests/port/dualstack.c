@@ -340,3 +340,94 @@ int canonical_peer(int lfd, struct sockaddr_storage *ss)
 	}
 	return c;
 }
+
+/* Look-alikes of the shapes in shapes.c, each correct as it stands. */
+
+/* a user:password split (no host in any name) */
+void credentials(char *auth, char **user, char **password)
+{
+	char *colon = strchr(auth, ':');
+	*user = auth;
+	*password = NULL;
+	if (colon != NULL) {
+		*colon = '\0';
+		*password = colon + 1;
+	}
+}
+
+/* a header split at ':' with strtok */
+void header(char *line, char **name)
+{
+	*name = strtok(line, ":");
+}
+
+/* host:port text where the function brackets IPv6 literals, and one for
+ * the terminal */
+void endpoint_text(char *buf, size_t n, const char *host, int port)
+{
+	if (strchr(host, ':') != NULL)
+		snprintf(buf, n, "[%s]:%d", host, port);
+	else
+		snprintf(buf, n, "%s:%d", host, port);
+	fprintf(stderr, "%s:%d\n", host, port);
+}
+
+/* an IPv4 special case in code that handles every family (the rest of the
+ * function is the general case) */
+int scope_class(const struct sockaddr *sa, const unsigned char *bytes)
+{
+	if (sa->sa_family == AF_INET)
+		return bytes[0] == 127 ? 2 : 14;
+	return bytes[1] & 0x0f;
+}
+
+/* a helper given one answer: the caller's loop chooses (was: bind-first) */
+int listen_one(int fd, const struct addrinfo *ai)
+{
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		return -1;
+	return listen(fd, 8);
+}
+
+/* one socket per family, a function each: this is the IPv4 one */
+int open_v4(unsigned short port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return -1;
+	return fd;
+}
+
+int open_v6(unsigned short port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int on = 1, fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+		return -1;
+	return fd;
+}
+
+/* an IPv4 option on the socket the program names for IPv4 */
+void ttl_v4(int s4, int ttl)
+{
+	setsockopt(s4, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+}
+
+/* a loop over the answers that goes on after a refusal */
+int dial_each(struct addrinfo *res)
+{
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			close(fd);
+			continue;
+		}
+		return fd;
+	}
+	return -1;
+}

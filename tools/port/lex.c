@@ -697,6 +697,9 @@ static unsigned string_class(const char *p, const char *end)
 		if (seen == 0x7ff)
 			bits |= S_DIGITS;
 	}
+	if (end - p >= 5 && p[0] == '%' && p[1] == 's' && p[2] == ':' && p[3] == '%' &&
+	    memchr(p + 4, '%', (size_t)(end - p - 4)) == NULL && end[-1] != ':')
+		bits |= S_HOSTPORT; /* "%s:%d", "%s:%hu", "%s:%s": nothing else */
 	for (const char *q = p; q < end; q++) {
 		if (*q == ':') {
 			if (q + 6 < end && q[1] == ':' && prefix_ci(q + 2, end, "ffff:") &&

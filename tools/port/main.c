@@ -5,6 +5,10 @@
  *   anysock-port [--json] [--rules LIST] [--list-rules] [--] FILE|DIR...
  *   anysock-port --help | --version
  *
+ * The files of one directory are taken as one program: a finding that
+ * depends on another file (a listener there, its peers printed here) is
+ * held until the directory's last file is read.
+ *
  * Findings come out in GCC's diagnostic form (path:line:col: warning: ...
  * [rule], then a note with the fix), so editors and CI pick them up; a
  * count per rule goes to stderr. Exit status: 0 clean, 1 findings, 2 a
@@ -34,6 +38,16 @@ static struct {
 	bool enabled[64];
 	unsigned long count[64];
 	unsigned long findings, files;
+	/* the program being read: its directory, facts and held findings */
+	struct program prog;
+	char *dir;
+	struct held {
+		size_t path; /* index in paths */
+		struct finding f;
+	} * held;
+	size_t nheld, capheld;
+	char **paths;
+	size_t npaths, cappaths;
 } run;
 
 static void json_string(const char *s)
@@ -72,6 +86,63 @@ static void report(const char *path, const struct finding *f)
 	putchar('}');
 }
 
+/* The held findings that the program's files bear out, in order. */
+static void flush_program(void)
+{
+	for (size_t i = 0; i < run.nheld; i++)
+		if (program_keeps(&run.prog, &run.held[i].f))
+			report(run.paths[run.held[i].path], &run.held[i].f);
+	for (size_t i = 0; i < run.npaths; i++)
+		free(run.paths[i]);
+	run.nheld = run.npaths = 0;
+	program_reset(&run.prog);
+}
+
+/* A file of directory path[0..n) begins: a new program if the last file
+ * was of another. false when out of memory. */
+static bool enter_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
+	if (run.dir != NULL && strlen(run.dir) == n && memcmp(run.dir, path, n) == 0)
+		return true;
+	flush_program();
+	free(run.dir);
+	run.dir = strndup(path, n);
+	return run.dir != NULL;
+}
+
+/* Findings f[0..n) of path: reported now, or held for the program. */
+static bool hold(const char *path, const struct finding *f, long n)
+{
+	if (run.nheld == 0) {
+		for (long i = 0; i < n && f[i].need == 0; i++)
+			report(path, &f[i]);
+		long i = 0;
+		while (i < n && f[i].need == 0)
+			i++;
+		f += i;
+		n -= i;
+		if (n == 0)
+			return true;
+	}
+	char **pp = grow(run.paths, &run.cappaths, run.npaths, sizeof(*pp));
+	if (pp == NULL)
+		return false;
+	run.paths = pp;
+	if ((pp[run.npaths] = strdup(path)) == NULL)
+		return false;
+	size_t at = run.npaths++;
+	for (long i = 0; i < n; i++) {
+		struct held *h = grow(run.held, &run.capheld, run.nheld, sizeof(*h));
+		if (h == NULL)
+			return false;
+		run.held = h;
+		run.held[run.nheld++] = (struct held){ at, f[i] };
+	}
+	return true;
+}
+
 static void read_failed(const char *path, const char *why)
 {
 	fprintf(stderr, "%s: error: %s\n", path, why);
@@ -102,11 +173,10 @@ static void scan_file(const char *path)
 	}
 	struct lexed *l = &run.lexed;
 	struct finding *f = NULL;
-	long n = lex(buf, len, l) < 0 ? -1 : find_all(l, run.enabled, &f);
-	if (n < 0)
+	long n = !enter_dir(path) || lex(buf, len, l) < 0 ? -1
+							  : find_all(l, run.enabled, &run.prog, &f);
+	if (n < 0 || !hold(path, f, n))
 		read_failed(path, "out of memory");
-	for (long i = 0; i < n; i++)
-		report(path, &f[i]);
 	if (n >= 0 && l->problem != NULL) {
 		struct linepos pos = { 0, 1, 0 };
 		unsigned line, col;
@@ -284,6 +354,11 @@ int main(int argc, char **argv)
 		usage("no file or directory to scan");
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
+	flush_program();
+	free(run.dir);
+	free(run.held);
+	free(run.paths);
+	program_free(&run.prog);
 	if (run.json)
 		printf("%s]\n", run.findings > 0 ? "" : "[");
 	fflush(stdout);

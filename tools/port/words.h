@@ -121,6 +121,9 @@
 	X(W_ATOI, "atoi", 0)                                   \
 	X(W_STRCHR, "strchr", 0)                               \
 	X(W_STRRCHR, "strrchr", 0)                             \
+	X(W_STRSEP, "strsep", 0)                               \
+	X(W_STRTOK, "strtok", 0)                               \
+	X(W_STRTOK_R, "strtok_r", 0)                           \
 	X(W_ISDIGIT, "isdigit", 0)
 
 enum word {
@@ -143,6 +146,8 @@ enum word {
 #define S_BRACKET 0x20u /* "[%s]": the host bracketed */
 #define S_IPV4 0x40u    /* exactly a.b.c.d, neither loopback nor multicast */
 #define S_DIGITS 0x80u  /* "0123456789." in any order: a numeric test by hand */
+/* exactly "%s:%d" (or %u, %hu, %s...): host:port text */
+#define S_HOSTPORT 0x100u
 
 extern const unsigned char word_class[W_COUNT];
 extern const char *const word_text[W_COUNT];
