@@ -431,3 +431,11 @@ int dial_each(struct addrinfo *res)
 	}
 	return -1;
 }
+
+/* a connect wrapper given one answer the caller's loop chose */
+int nb_connect(int fd, const struct sockaddr *sa, socklen_t len);
+
+int try_answer(int fd, const struct addrinfo *ai)
+{
+	return nb_connect(fd, ai->ai_addr, ai->ai_addrlen);
+}

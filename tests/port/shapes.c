@@ -122,3 +122,18 @@ int dial(const char *host, const char *port)
 	freeaddrinfo(res);
 	return fd;
 }
+
+/* a connect wrapper given the first answer */
+int timeout_connect(int fd, const struct sockaddr *sa, socklen_t len, int ms);
+
+int dial_timeout(const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	int fd = socket(res->ai_family, res->ai_socktype, 0);
+	if (fd >= 0 && timeout_connect(fd, res->ai_addr, res->ai_addrlen, 1000) < 0)
+		fd = -1;
+	freeaddrinfo(res);
+	return fd;
+}

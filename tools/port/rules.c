@@ -2415,6 +2415,15 @@ static void rule_fill(struct scan *s, size_t i)
 {
 	if (i < 2 || !member_access(s, i) || !ident(s, i - 2) || s->blk == SIZE_MAX)
 		return;
+	size_t argn0, wrapper = enclosing_call(s, i, &argn0);
+	if (wrapper != NO_MATCH && ident(s, wrapper) && word(s, wrapper) == W_NONE &&
+	    text_has(s, wrapper, "connect")) {
+		/* timeout_connect(fd, res->ai_addr, ...): a connect all the same */
+		struct name x = name_of(s, i - 2);
+		if (loop_around(s, i, x) == NULL && !parameter(s, x))
+			add(s, R_FIRST_ANSWER, wrapper, false);
+		return;
+	}
 	const struct summary *sum = sum_of(s);
 	if (sum->connect || loop_around(s, i, name_of(s, i - 2)) != NULL)
 		return; /* connected here (first-answer says so there), or chosen by a loop */
