@@ -439,3 +439,21 @@ int try_answer(int fd, const struct addrinfo *ai)
 {
 	return nb_connect(fd, ai->ai_addr, ai->ai_addrlen);
 }
+
+/* FTP's PORT carries IPv4 by RFC 959; this server speaks EPRT too */
+int handle_PORT(const char *arg, struct sockaddr_in *sin)
+{
+	int a, b, c, d, e, f;
+	char text[INET_ADDRSTRLEN];
+	if (sscanf(arg, "%d,%d,%d,%d,%d,%d", &a, &b, &c, &d, &e, &f) != 6)
+		return -1;
+	snprintf(text, sizeof(text), "%d.%d.%d.%d", a, b, c, d);
+	sin->sin_port = htons((unsigned short)(e * 256 + f));
+	return inet_aton(text, &sin->sin_addr) ? 0 : -1;
+}
+
+int handle_EPRT(const char *arg, struct sockaddr_storage *ss)
+{
+	(void)ss;
+	return strncmp(arg, "|2|", 3) == 0 ? 0 : puts("522 EPRT: use |1| or |2|") & 0;
+}

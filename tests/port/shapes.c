@@ -137,3 +137,14 @@ int dial_timeout(const char *host, const char *port)
 	freeaddrinfo(res);
 	return fd;
 }
+
+/* FTP's PORT in a server that knows no EPRT: IPv4 only */
+int handle_PORT(const char *arg, unsigned char quad[4])
+{
+	int a, b, c, d, e, f;
+	if (sscanf(arg, "%d,%d,%d,%d,%d,%d", &a, &b, &c, &d, &e, &f) != 6)
+		return -1;
+	quad[0] = (unsigned char)a, quad[1] = (unsigned char)b;
+	quad[2] = (unsigned char)c, quad[3] = (unsigned char)d;
+	return e * 256 + f;
+}

@@ -323,6 +323,7 @@ struct scan {
 	bool multicast;       /* a group joined */
 	bool v6_listener;     /* a listener whose family can be AF_INET6 */
 	bool v6_binder;       /* a function that binds a socket(AF_INET6, ...) */
+	int ftp_v6;           /* names EPRT or EPSV: 1, -1, 0 not known yet */
 	struct program *prog; /* what the other files of the program said */
 	struct name *fill;    /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
@@ -1387,6 +1388,45 @@ static bool knows_v6(struct scan *s)
 	return a->knows_v6 > 0;
 }
 
+/* Whether token k's text holds what (case as given). */
+static bool text_has_exact(const struct scan *s, size_t k, const char *what)
+{
+	size_t n = strlen(what), len = s->tok[k].len;
+	const char *p = s->s + s->tok[k].off;
+	for (size_t j = 0; j + n <= len; j++)
+		if (memcmp(p + j, what, n) == 0)
+			return true;
+	return false;
+}
+
+/* FTP's PORT command and 227 reply carry IPv4 only by RFC 959; a program
+ * that also speaks EPRT and EPSV (RFC 2428) keeps them as its IPv4 path:
+ * token i is in a function named for PORT or PASV, or in a statement
+ * that names the PASV address, in a file that names EPRT or EPSV. */
+static bool ftp_v4_path(struct scan *s, size_t i)
+{
+	if (s->blk == SIZE_MAX)
+		return false;
+	size_t fn = function_name(s);
+	bool path = fn != NO_MATCH &&
+		    (text_has_exact(s, fn, "PORT") || text_has_exact(s, fn, "PASV"));
+	for (size_t k = i; !path && k-- > 0 && i - k < 64 && !punct(s, k, ';') &&
+			   !punct(s, k, '{') && !punct(s, k, '}');)
+		path = ident(s, k) && text_has(s, k, "pasv");
+	for (size_t k = i + 1; !path && k < s->n && k - i < 64 && !punct(s, k, ';'); k++)
+		path = ident(s, k) && text_has(s, k, "pasv");
+	if (!path)
+		return false;
+	if (s->ftp_v6 == 0) { /* once per file, and only for FTP code */
+		s->ftp_v6 = -1;
+		for (size_t k = 0; k < s->n && s->ftp_v6 < 0; k++)
+			if ((ident(s, k) || s->tok[k].kind == TOK_STRING) &&
+			    (text_has_exact(s, k, "EPRT") || text_has_exact(s, k, "EPSV")))
+				s->ftp_v6 = 1;
+	}
+	return s->ftp_v6 > 0;
+}
+
 /* A function that binds a socket(AF_INET, ...) in a file whose other
  * function binds a socket(AF_INET6, ...): one socket per family, a
  * function each, and this is the IPv4 one. */
@@ -1405,7 +1445,7 @@ static void add_if(struct scan *s, enum rule_id r, size_t i, bool alt, unsigned 
 	if (!s->enabled[r])
 		return;
 	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && r != R_FAMILY_FILTER &&
-	    (tag_of(s, i) == TAG_V4 || v4_half(s)))
+	    (tag_of(s, i) == TAG_V4 || v4_half(s) || ftp_v4_path(s, i)))
 		return; /* deliberate IPv4 code */
 	struct finding *f = grow(s->out, &s->capout, s->nout, sizeof(*f));
 	if (f == NULL) {
