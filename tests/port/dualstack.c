@@ -457,3 +457,17 @@ int handle_EPRT(const char *arg, struct sockaddr_storage *ss)
 	(void)ss;
 	return strncmp(arg, "|2|", 3) == 0 ? 0 : puts("522 EPRT: use |1| or |2|") & 0;
 }
+
+/* a multicast receiver of the group's family, joined the protocol-
+ * independent way (RFC 3678) */
+int join(const struct sockaddr_storage *group, socklen_t len, unsigned ifindex)
+{
+	struct group_req req = { .gr_interface = ifindex };
+	int fd = socket(group->ss_family, SOCK_DGRAM, 0);
+	memcpy(&req.gr_group, group, len);
+	if (fd < 0 || bind(fd, (const struct sockaddr *)group, len) < 0 ||
+	    setsockopt(fd, group->ss_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       MCAST_JOIN_GROUP, &req, sizeof(req)) < 0)
+		return -1;
+	return fd;
+}

@@ -83,17 +83,6 @@ int receiver(int family, const struct sockaddr *sa, socklen_t len)
 	return fd;
 }
 
-/* IPV6_V6ONLY may be 0: the if's arm sets it, the else's does not */
-void v6only_maybe(int fd, int any)
-{
-	int opt;
-	if (any)
-		opt = 0;
-	else
-		opt = 1;
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, (char *)&opt, sizeof(opt));
-}
-
 /* the third field of user:from:mailhub, kept as the host */
 void alias_line(char *line, char **mailhost)
 {
@@ -147,4 +136,13 @@ int handle_PORT(const char *arg, unsigned char quad[4])
 	quad[0] = (unsigned char)a, quad[1] = (unsigned char)b;
 	quad[2] = (unsigned char)c, quad[3] = (unsigned char)d;
 	return e * 256 + f;
+}
+
+/* a listener of the listen address's family ("::" makes it AF_INET6) */
+int listen_on(const struct sockaddr_storage *laddr, socklen_t len)
+{
+	int fd = socket(laddr->ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (const struct sockaddr *)laddr, len) < 0 || listen(fd, 8) < 0)
+		return -1;
+	return fd;
 }

@@ -1792,6 +1792,15 @@ static void rule_socket(struct scan *s, size_t i)
 			add_if(s, R_LISTEN_V6ONLY, i, false, NEED_NO_V6ONLY, NO_MATCH);
 		return;
 	}
+	for (size_t k = a[0]; k < a[1] - 1; k++)
+		if ((word(s, k) == W_SS_FAMILY || word(s, k) == W_SA_FAMILY) &&
+		    member_access(s, k)) {
+			/* the family of an address at hand (the listen address, the
+			 * control connection's): one socket for it, AF_INET6 maybe */
+			if (!s->v6only_any)
+				add_if(s, R_LISTEN_V6ONLY, i, false, NEED_NO_V6ONLY, NO_MATCH);
+			return;
+		}
 	if (listens)
 		add(s, R_ONE_FAMILY, i, false);
 }
@@ -2681,7 +2690,8 @@ static void facts(struct scan *s)
 			s->raw = true;
 		} else if (w == W_IP_ADD_MEMBERSHIP || w == W_IPV6_JOIN_GROUP ||
 			   w == W_IPV6_ADD_MEMBERSHIP || w == W_IP_MREQ || w == W_IP_MREQN ||
-			   w == W_IPV6_MREQ) {
+			   w == W_IPV6_MREQ || w == W_MCAST_JOIN_GROUP ||
+			   w == W_MCAST_JOIN_SOURCE_GROUP) {
 			s->multicast = true;
 		} else if ((w == W_INET_NTOP || w == W_GETNAMEINFO) && called(s, i) &&
 			   !family4(word(s, i + 2)) && s->prog != NULL) {
