@@ -1378,12 +1378,16 @@ static bool knows_v6(struct scan *s)
 		const struct block *b = &s->l->blk[s->blk];
 		size_t end = b->close == NO_MATCH ? s->n : b->close;
 		a->knows_v6 = -1;
-		for (size_t k = b->open; k < end && a->knows_v6 < 0; k++)
-			if ((wclass(s, k) & WC_V6) ||
-			    ((ident(s, k) || s->tok[k].kind == TOK_STRING) &&
-			     (text_has(s, k, "v6") || text_has(s, k, "in6") ||
-			      text_has(s, k, "ip6"))))
+		for (uint32_t h = b->hit0; h < b->hit1 && a->knows_v6 < 0; h++)
+			if (wclass(s, s->l->hit[h]) & WC_V6)
 				a->knows_v6 = 1;
+		for (size_t k = b->open; k < end && a->knows_v6 < 0; k++) {
+			const struct token *t = &s->tok[k];
+			if ((t->kind == TOK_IDENT || t->kind == TOK_STRING) &&
+			    memchr(s->s + t->off, '6', t->len) != NULL &&
+			    (text_has(s, k, "v6") || text_has(s, k, "in6") || text_has(s, k, "ip6")))
+				a->knows_v6 = 1;
+		}
 	}
 	return a->knows_v6 > 0;
 }
@@ -2434,7 +2438,7 @@ static void rule_family_filter(struct scan *s, size_t i)
 	unsigned w = word(s, other);
 	if (!(w == W_SA_FAMILY || w == W_SS_FAMILY || w == W_AI_FAMILY || w == W_SIN_FAMILY ||
 	      (ident(s, other) && text_has(s, other, "family"))) ||
-	    s->blk == SIZE_MAX || cond_around(s, i) == NULL || knows_v6(s) || !v4_work(s))
+	    s->blk == SIZE_MAX || !v4_work(s) || knows_v6(s) || cond_around(s, i) == NULL)
 		return;
 	add(s, R_FAMILY_FILTER, i, false);
 }
