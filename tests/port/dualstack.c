@@ -471,3 +471,13 @@ int join(const struct sockaddr_storage *group, socklen_t len, unsigned ifindex)
 		return -1;
 	return fd;
 }
+
+/* a URI's scheme cut at its ':' (RFC 3986), in a URI parser */
+char *uri_parse_scheme(char *text)
+{
+	char *colon = strchr(text, ':');
+	if (colon == NULL)
+		return NULL;
+	*colon = '\0';
+	return text;
+}

@@ -1385,7 +1385,8 @@ static bool knows_v6(struct scan *s)
 			const struct token *t = &s->tok[k];
 			if ((t->kind == TOK_IDENT || t->kind == TOK_STRING) &&
 			    memchr(s->s + t->off, '6', t->len) != NULL &&
-			    (text_has(s, k, "v6") || text_has(s, k, "in6") || text_has(s, k, "ip6")))
+			    (text_has(s, k, "v6") || text_has(s, k, "in6") ||
+			     text_has(s, k, "ip6")))
 				a->knows_v6 = 1;
 		}
 	}
@@ -2099,6 +2100,14 @@ static bool host_named(const struct scan *s, size_t k)
 	return false;
 }
 
+/* A function named for hosts (parse_host, split_hostport), not for URIs:
+ * a URI parser cuts its scheme at ':' too. */
+static bool host_function(const struct scan *s)
+{
+	size_t fn = function_name(s);
+	return host_named(s, fn) && !text_has(s, fn, "uri") && !text_has(s, fn, "url");
+}
+
 /* Whether [from, to) names a host (host_named). */
 static bool names_host(const struct scan *s, size_t from, size_t to)
 {
@@ -2167,11 +2176,10 @@ static void rule_strchr(struct scan *s, size_t i)
 		return;
 	struct name p = name_of(s, k - 2);
 	size_t conv = converted(s, i, p), str = last_ident(s, a[0], a[1] - 1);
-	bool split = conv != NO_MATCH
-			     ? host_port(s, k - 2, a[0], a[1] - 1, conv)
-			     : str != NO_MATCH && cut_at(s, i, p, name_of(s, str)) &&
-				       (host_named(s, k - 2) || names_host(s, a[0], a[1] - 1) ||
-					host_named(s, function_name(s)));
+	bool split = conv != NO_MATCH ? host_port(s, k - 2, a[0], a[1] - 1, conv)
+				      : str != NO_MATCH && cut_at(s, i, p, name_of(s, str)) &&
+						(host_named(s, k - 2) ||
+						 names_host(s, a[0], a[1] - 1) || host_function(s));
 	if (split && split_once(s, p))
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
@@ -2210,9 +2218,8 @@ static void rule_strtok(struct scan *s, size_t i)
 	    memchr(s->s + d->off, ':', d->len) == NULL)
 		return;
 	size_t lhs = assigned_to(s, i);
-	if (lhs == NO_MATCH ||
-	    !(host_named(s, lhs) || names_host(s, a[0], a[1] - 1) ||
-	      host_named(s, function_name(s)) || kept_as_host(s, i, name_of(s, lhs))))
+	if (lhs == NO_MATCH || !(host_named(s, lhs) || names_host(s, a[0], a[1] - 1) ||
+				 host_function(s) || kept_as_host(s, i, name_of(s, lhs))))
 		return;
 	if (split_once(s, name_of(s, lhs)))
 		add(s, R_HOST_PORT_SPLIT, i, false);
