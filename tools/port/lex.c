@@ -1034,6 +1034,28 @@ static inline size_t ident_end(const unsigned char *s, size_t i, size_t len)
 	return i;
 }
 
+/* Past the blanks from i (spaces and tabs sixteen at a time, the rarer
+ * blanks byte by byte), at most to len. */
+static inline size_t blanks_end(const unsigned char *s, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+	while (i + 16 <= len) {
+		__m128i v = _mm_loadu_si128((const void *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+		if (m != 0xffffu) {
+			i += (size_t)__builtin_ctz(~m);
+			break;
+		}
+		i += 16;
+	}
+#endif
+	while (i < len && cls[s[i]] == C_BLANK)
+		i++;
+	return i;
+}
+
 static inline void put(struct token *t, size_t off, size_t len, uint32_t aux, uint16_t word,
 		       uint8_t kind, uint8_t flags)
 {
@@ -1087,9 +1109,7 @@ int lex(const char *buf, size_t len, struct lexed *l)
 		unsigned char c = s[i];
 		unsigned k = cls[c];
 		if (k == C_BLANK) {
-			do
-				i++;
-			while (i < len && cls[s[i]] == C_BLANK);
+			i = cls[s[i + 1]] != C_BLANK ? i + 1 : blanks_end(s, i + 1, len);
 			continue;
 		}
 		if (!quick || n == cap) /* room for the one token a quick path adds */
@@ -1117,6 +1137,8 @@ int lex(const char *buf, size_t len, struct lexed *l)
 		}
 		if (k == C_NL) {
 			st.last_nl = ++i;
+			if (cls[s[i]] == C_BLANK) /* the next line's indentation */
+				i = blanks_end(s, i, len);
 			continue;
 		}
 		if (k == C_PUNCT && c != '#' && c != '{' && c != '}') {
