@@ -31,6 +31,8 @@
 static struct {
 	bool json, read_error;
 	struct lexed lexed; /* its arrays reused from file to file */
+	char *buf;          /* the file read, reused too */
+	size_t cap;
 	bool enabled[64];
 	unsigned long count[64];
 	unsigned long findings, files;
@@ -78,14 +80,14 @@ static void read_failed(const char *path, const char *why)
 	run.read_error = true;
 }
 
-/* The whole file, or NULL (reported). */
+/* The whole file, in run.buf, or NULL (reported). */
 static char *slurp(const char *path, size_t *len)
 {
 	const char *why;
-	char *buf = tool_read_file(path, MAX_FILE, true, len, &why);
-	if (buf == NULL)
-		read_failed(path, why);
-	return buf;
+	if (tool_read_file_into(path, MAX_FILE, true, &run.buf, &run.cap, len, &why) == 0)
+		return run.buf;
+	read_failed(path, why);
+	return NULL;
 }
 
 static void scan_file(const char *path)
@@ -97,7 +99,6 @@ static void scan_file(const char *path)
 	run.files++;
 	if (memchr(buf, '\0', len < 4096 ? len : 4096) != NULL) {
 		fprintf(stderr, "%s: note: binary file (NUL bytes), not scanned\n", path);
-		free(buf);
 		return;
 	}
 	struct lexed *l = &run.lexed;
@@ -115,7 +116,6 @@ static void scan_file(const char *path)
 			l->problem);
 	}
 	free(f);
-	free(buf);
 }
 
 static const char synopsis[] =
@@ -298,5 +298,6 @@ int main(int argc, char **argv)
 	}
 	fputc('\n', stderr);
 	lexed_free(&run.lexed);
+	free(run.buf);
 	return run.read_error ? 2 : run.findings > 0 ? 1 : 0;
 }
