@@ -51,40 +51,44 @@ const char *const word_text[W_COUNT] = {
 };
 /* clang-format on */
 
-#define HASH_SLOTS 1024u /* a power of two, well above twice the words */
+#define HASH_BITS 11u
+#define HASH_SLOTS (1u << HASH_BITS) /* well above twice the words */
 
 static uint16_t slots[HASH_SLOTS];
 static unsigned char word_len[W_COUNT];
 static uint32_t word_lengths[256]; /* bit n: a word of n bytes starts with this byte */
 
-static uint32_t hash_step(uint32_t h, unsigned char c)
+/* The slot of a name of len bytes (2 or more) from four of its bytes and
+ * its length, not all of them: every name that passes word_lengths[] is
+ * hashed, and a slot's word is compared whole anyway. */
+static inline unsigned word_hash(const unsigned char *s, size_t len)
 {
-	return (h ^ c) * 16777619u;
+	uint32_t v = (uint32_t)s[1] | (uint32_t)s[len >> 1] << 8 | (uint32_t)s[len - 2] << 16 |
+		     (uint32_t)s[len - 1] << 24;
+	return ((v ^ (uint32_t)len * 0x9e3779b9u) * 0x85ebca6bu) >> (32 - HASH_BITS);
 }
-
-#define HASH_SEED 2166136261u
 
 static void words_init(void)
 {
 	for (unsigned w = 1; w < W_COUNT; w++) {
-		const char *p = word_text[w];
-		uint32_t h = HASH_SEED;
-		for (; *p != '\0'; p++)
-			h = hash_step(h, (unsigned char)*p);
-		word_len[w] = (unsigned char)(p - word_text[w]);
-		word_lengths[(unsigned char)word_text[w][0]] |= 1u << word_len[w];
-		unsigned k = h & (HASH_SLOTS - 1);
+		const unsigned char *p = (const unsigned char *)word_text[w];
+		size_t len = strlen(word_text[w]);
+		word_len[w] = (unsigned char)len;
+		word_lengths[p[0]] |= 1u << len;
+		unsigned k = word_hash(p, len);
 		while (slots[k] != 0)
 			k = (k + 1) & (HASH_SLOTS - 1);
 		slots[k] = (uint16_t)w;
 	}
 }
 
-static inline uint16_t word_of(const char *s, size_t len, uint32_t h)
+/* The word s[0..len) is, or W_NONE. */
+static inline uint16_t word_of(const char *s, size_t len)
 {
-	if (len > 31 || !(word_lengths[(unsigned char)s[0]] & (1u << len)))
+	const unsigned char *u = (const unsigned char *)s;
+	if (len > 31 || !(word_lengths[u[0]] & (1u << len)))
 		return W_NONE;
-	for (unsigned k = h & (HASH_SLOTS - 1);; k = (k + 1) & (HASH_SLOTS - 1)) {
+	for (unsigned k = word_hash(u, len);; k = (k + 1) & (HASH_SLOTS - 1)) {
 		unsigned w = slots[k];
 		if (w == 0)
 			return W_NONE;
@@ -836,13 +840,10 @@ static int ident(struct state *st)
 {
 	const char *s = st->s;
 	size_t from = st->i, i = st->i;
-	uint32_t h = HASH_SEED;
 	bool spliced = false;
 	for (;;) {
-		while (i < st->n && ident_ch[(unsigned char)s[i]]) {
-			h = hash_step(h, (unsigned char)s[i]);
+		while (i < st->n && ident_ch[(unsigned char)s[i]])
 			i++;
-		}
 		size_t k = i < st->n && s[i] == '\\' ? splice_at(s, st->n, i) : 0;
 		if (k == 0 || i + k >= st->n || !ident_ch[(unsigned char)s[i + k]])
 			break;
@@ -855,7 +856,7 @@ static int ident(struct state *st)
 	    ((len == 1 && (s[from] == 'L' || s[from] == 'u' || s[from] == 'U')) ||
 	     (len == 2 && s[from] == 'u' && s[from + 1] == '8')))
 		return literal(st, from); /* L"", u8"", U'' */
-	uint16_t word = spliced || len > 24 ? W_NONE : word_of(s + from, len, h);
+	uint16_t word = spliced || len > 24 ? W_NONE : word_of(s + from, len);
 	if (st->directive && st->l->n == st->dtok + 1) {
 		st->dkind = directive_kind(s + from, len);
 		st->want_header = st->dkind == D_INCLUDE;
@@ -1062,15 +1063,9 @@ static inline void put(struct token *t, size_t off, size_t len, uint32_t aux, ui
 	*t = (struct token){ (uint32_t)off, (uint32_t)len, aux, word, kind, flags };
 }
 
-static uint16_t ident_word(const unsigned char *s, size_t from, size_t to)
+static inline uint16_t ident_word(const unsigned char *s, size_t from, size_t to)
 {
-	size_t len = to - from;
-	if (len >= 32 || !(word_lengths[s[from]] & (1u << len)))
-		return W_NONE;
-	uint32_t h = HASH_SEED;
-	for (size_t k = from; k < to; k++)
-		h = hash_step(h, s[k]);
-	return word_of((const char *)s + from, len, h);
+	return word_of((const char *)s + from, to - from);
 }
 
 int lex(const char *buf, size_t len, struct lexed *l)
