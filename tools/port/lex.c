@@ -1093,8 +1093,9 @@ int lex(const char *buf, size_t len, struct lexed *l)
 	int rc = 0;
 	/* The common tokens here, with the state in locals: blanks, plain
 	 * newlines, identifiers (no splice, not a directive's name, not a
-	 * literal's prefix) and punctuators that open nothing; the rest in
-	 * token(), with the state written back first. */
+	 * literal's prefix), punctuators, and straight to their functions
+	 * braces, comments, literals and numbers; the rest (directives, #if 0,
+	 * splices) in token(), with the state written back first. */
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0, n = 0, cap = l->cap;
 	struct token *tok = l->tok;
@@ -1160,6 +1161,43 @@ int lex(const char *buf, size_t len, struct lexed *l)
 				continue;
 			}
 			put(&tok[n++], from, i - from, NO_MATCH, W_NONE, TOK_PUNCT, flags);
+			continue;
+		}
+		if (c == '{' || c == '}') {
+			put(&tok[n], i++, 1, NO_MATCH, W_NONE, TOK_PUNCT, flags);
+			l->n = n + 1;
+			rc = c == '{' ? open_block(&st, (uint32_t)n)
+				      : close_block(&st, (uint32_t)n);
+			n = l->n;
+			if (rc < 0)
+				break;
+			continue;
+		}
+		if (k == C_SLASH && (s[i + 1] == '*' || s[i + 1] == '/')) {
+			st.i = i;
+			if (s[i + 1] == '*')
+				block_comment(&st);
+			else
+				line_comment(&st);
+			i = st.i;
+			continue;
+		}
+		if (k == C_SLASH ? s[i + 1] != '\\'
+				 : k == C_DOT && !(s[i + 1] >= '0' && s[i + 1] <= '9')) {
+			size_t from = i++; /* '/', "/=", '.' */
+			if (c == '/' && s[i] == '=')
+				i++;
+			put(&tok[n++], from, i - from, NO_MATCH, W_NONE, TOK_PUNCT, flags);
+			continue;
+		}
+		if (k == C_QUOTE || k == C_DIGIT || k == C_DOT) { /* a literal, a number */
+			st.i = i;
+			l->n = n;
+			rc = k == C_QUOTE ? literal(&st, i) : number(&st);
+			i = st.i;
+			n = l->n;
+			if (rc < 0)
+				break;
 			continue;
 		}
 slow:
