@@ -820,20 +820,28 @@ static int header_name(struct state *st)
 
 static enum directive directive_kind(const char *p, size_t n)
 {
-	static const struct {
-		const char *name;
-		enum directive kind;
-	} names[] = {
-		{ "include", D_INCLUDE }, { "include_next", D_INCLUDE },
-		{ "import", D_INCLUDE },  { "if", D_IF },
-		{ "ifdef", D_IFDEF },     { "ifndef", D_IFNDEF },
-		{ "elif", D_ELIF },       { "else", D_ELSE },
-		{ "endif", D_ENDIF },
-	};
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (strlen(names[k].name) == n && memcmp(names[k].name, p, n) == 0)
-			return names[k].kind;
-	return D_OTHER;
+	/* 67,000 directives over the tune corpus: told apart without strlen */
+#define IS(lit) (n == sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0)
+	enum directive d = D_OTHER;
+	if (p[0] == 'i') {
+		if (IS("include") || IS("include_next") || IS("import"))
+			d = D_INCLUDE;
+		else if (IS("if"))
+			d = D_IF;
+		else if (IS("ifdef"))
+			d = D_IFDEF;
+		else if (IS("ifndef"))
+			d = D_IFNDEF;
+	} else if (p[0] == 'e') {
+		if (IS("elif"))
+			d = D_ELIF;
+		else if (IS("else"))
+			d = D_ELSE;
+		else if (IS("endif"))
+			d = D_ENDIF;
+	}
+	return d;
+#undef IS
 }
 
 static int ident(struct state *st)
