@@ -329,6 +329,16 @@ static bool upper_has(const char *s, size_t n, const char *what)
  * anything else. */
 static int v6_name(const char *s, size_t n)
 {
+	/* Every text looked for below holds "IP", "IN" or "ST" (as
+	 * upper_has() folds case): most names, HAVE_CONFIG_H say, do not. */
+	size_t k = 0;
+	for (; k + 1 < n; k++) {
+		char a = (char)(s[k] & ~0x20), b = (char)(s[k + 1] & ~0x20);
+		if ((a == 'I' && (b == 'P' || b == 'N')) || (a == 'S' && b == 'T'))
+			break;
+	}
+	if (k + 1 >= n)
+		return 0;
 	if (upper_has(s, n, "IPV4_ONLY") || upper_has(s, n, "IPV4ONLY") ||
 	    upper_has(s, n, "INET4_ONLY"))
 		return -1;
