@@ -282,6 +282,11 @@ int main(int argc, char **argv)
 	int i = optind;
 	if (i == argc)
 		usage("no file or directory to scan");
+	/* Findings by the megabyte into a pipe or a file: in large writes,
+	 * not glibc's 4 kB ones (a terminal keeps its line buffering). */
+	static char out[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out, _IOFBF, sizeof(out));
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
 	if (run.json)
