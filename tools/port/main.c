@@ -52,13 +52,62 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static void report(const char *path, const struct finding *f)
+static char *put_text(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_number(char *p, unsigned v)
+{
+	char digits[16];
+	size_t k = 0;
+	do
+		digits[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (k > 0)
+		*p++ = digits[--k];
+	return p;
+}
+
+/* "path:line:col: warning: why [id]\npath:line:col: note: fix\n", as
+ * printf would write it, in one fwrite: there are a million of them. */
+static bool report_text(const char *path, size_t plen, const struct finding *f,
+			const struct rule *r, const char *fix)
+{
+	static char line[8192];
+	size_t why = strlen(r->why), id = strlen(r->id), fixn = strlen(fix);
+	if (2 * plen + why + id + fixn + 100 > sizeof(line))
+		return false;
+	char *p = put_text(line, path, plen), *at = p;
+	*p++ = ':';
+	p = put_number(p, f->line);
+	*p++ = ':';
+	p = put_number(p, f->col);
+	size_t atn = (size_t)(p - at);
+	p = put_text(p, ": warning: ", 11);
+	p = put_text(p, r->why, why);
+	p = put_text(p, " [", 2);
+	p = put_text(p, r->id, id);
+	p = put_text(p, "]\n", 2);
+	p = put_text(p, path, plen);
+	p = put_text(p, at, atn);
+	p = put_text(p, ": note: ", 8);
+	p = put_text(p, fix, fixn);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+	return true;
+}
+
+static void report(const char *path, size_t plen, const struct finding *f)
 {
 	const struct rule *r = &rules[f->rule];
 	const char *fix = f->alt ? r->alt : r->fix;
 	run.count[f->rule]++;
 	run.findings++;
 	if (!run.json) {
+		if (report_text(path, plen, f, r, fix))
+			return;
 		printf("%s:%u:%u: warning: %s [%s]\n", path, f->line, f->col, r->why, r->id);
 		printf("%s:%u:%u: note: %s\n", path, f->line, f->col, fix);
 		return;
@@ -106,8 +155,9 @@ static void scan_file(const char *path)
 	long n = lex(buf, len, l) < 0 ? -1 : find_all(l, run.enabled, &f);
 	if (n < 0)
 		read_failed(path, "out of memory");
+	size_t plen = strlen(path);
 	for (long i = 0; i < n; i++)
-		report(path, &f[i]);
+		report(path, plen, &f[i]);
 	if (n >= 0 && l->problem != NULL) {
 		struct linepos pos = { 0, 1, 0 };
 		unsigned line, col;
