@@ -1284,8 +1284,15 @@ static enum kind declared(const struct scan *s, size_t k, int depth)
 
 static enum kind find_in(const struct scan *s, size_t from, size_t to, struct name nm, int depth)
 {
+	const struct token *tok = s->tok;
+	char first = s->s[nm.off];
+	if (to > s->n)
+		to = s->n; /* ident() is false past the end */
 	for (size_t k = from; k < to; k++) {
-		if (!ident(s, k) || !same_text(s, k, nm))
+		/* ident() and same_text(), the length and first byte first:
+		 * this runs over whole files, once per name looked up */
+		if (tok[k].len != nm.len || tok[k].kind != TOK_IDENT || s->s[tok[k].off] != first ||
+		    !same_text(s, k, nm))
 			continue;
 		enum kind kd = declared(s, k, depth);
 		if (kd != K_NONE)
