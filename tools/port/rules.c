@@ -764,11 +764,11 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 		if (skipped(s, k))
 			continue;
 		c |= wclass(s, k);
-		assigns |= depth == 0 && punct(s, k, '=');
 		const struct token *t = &s->tok[k];
 		if (t->kind != TOK_PUNCT || t->len != 1)
 			continue;
 		char ch = s->s[t->off];
+		assigns |= depth == 0 && ch == '=' && k < s->n; /* punct(s, k, '=') */
 		if (ch == ';' && depth <= 0) {
 			k++;
 			break;
