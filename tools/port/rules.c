@@ -824,11 +824,11 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	unsigned then_tag = tag, else_tag = tag, ctag = tag;
 	int ct = cond_tag(s, p + 1, c);
 	unsigned cc = class_of(s, p + 1, c);
-	if (ct == THEN_NONE) {
-		unsigned ct4 = cc | class_of(s, t0, t1), ce = has_else ? class_of(s, e0, e1) : 0;
-		if (has_else && (ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
+	if (ct == THEN_NONE && has_else) { /* without an else the arms say nothing */
+		unsigned ct4 = cc | class_of(s, t0, t1), ce = class_of(s, e0, e1);
+		if ((ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
 			ct = THEN_V6;
-		else if (has_else && (ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
+		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
 			ct = THEN_V4;
 	}
 	if (ct == THEN_V4) {
