@@ -35,6 +35,8 @@
 static struct {
 	bool json, read_error;
 	struct lexed lexed; /* its arrays reused from file to file */
+	char *buf;          /* the file read, reused too */
+	size_t cap;
 	bool enabled[64];
 	unsigned long count[64];
 	unsigned long findings, files;
@@ -64,13 +66,62 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static void report(const char *path, const struct finding *f)
+static char *put_text(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_number(char *p, unsigned v)
+{
+	char digits[16];
+	size_t k = 0;
+	do
+		digits[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (k > 0)
+		*p++ = digits[--k];
+	return p;
+}
+
+/* "path:line:col: warning: why [id]\npath:line:col: note: fix\n", as
+ * printf would write it, in one fwrite: there are a million of them. */
+static bool report_text(const char *path, size_t plen, const struct finding *f,
+			const struct rule *r, const char *fix)
+{
+	static char line[8192];
+	size_t why = strlen(r->why), id = strlen(r->id), fixn = strlen(fix);
+	if (2 * plen + why + id + fixn + 100 > sizeof(line))
+		return false;
+	char *p = put_text(line, path, plen), *at = p;
+	*p++ = ':';
+	p = put_number(p, f->line);
+	*p++ = ':';
+	p = put_number(p, f->col);
+	size_t atn = (size_t)(p - at);
+	p = put_text(p, ": warning: ", 11);
+	p = put_text(p, r->why, why);
+	p = put_text(p, " [", 2);
+	p = put_text(p, r->id, id);
+	p = put_text(p, "]\n", 2);
+	p = put_text(p, path, plen);
+	p = put_text(p, at, atn);
+	p = put_text(p, ": note: ", 8);
+	p = put_text(p, fix, fixn);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+	return true;
+}
+
+static void report(const char *path, size_t plen, const struct finding *f)
 {
 	const struct rule *r = &rules[f->rule];
 	const char *fix = f->alt ? r->alt : r->fix;
 	run.count[f->rule]++;
 	run.findings++;
 	if (!run.json) {
+		if (report_text(path, plen, f, r, fix))
+			return;
 		printf("%s:%u:%u: warning: %s [%s]\n", path, f->line, f->col, r->why, r->id);
 		printf("%s:%u:%u: note: %s\n", path, f->line, f->col, fix);
 		return;
@@ -91,7 +142,8 @@ static void flush_program(void)
 {
 	for (size_t i = 0; i < run.nheld; i++)
 		if (program_keeps(&run.prog, &run.held[i].f))
-			report(run.paths[run.held[i].path], &run.held[i].f);
+			report(run.paths[run.held[i].path], strlen(run.paths[run.held[i].path]),
+			       &run.held[i].f);
 	for (size_t i = 0; i < run.npaths; i++)
 		free(run.paths[i]);
 	run.nheld = run.npaths = 0;
@@ -116,8 +168,9 @@ static bool enter_dir(const char *path)
 static bool hold(const char *path, const struct finding *f, long n)
 {
 	if (run.nheld == 0) {
+		size_t plen = strlen(path);
 		for (long i = 0; i < n && f[i].need == 0; i++)
-			report(path, &f[i]);
+			report(path, plen, &f[i]);
 		long i = 0;
 		while (i < n && f[i].need == 0)
 			i++;
@@ -149,14 +202,14 @@ static void read_failed(const char *path, const char *why)
 	run.read_error = true;
 }
 
-/* The whole file, or NULL (reported). */
+/* The whole file, in run.buf, or NULL (reported). */
 static char *slurp(const char *path, size_t *len)
 {
 	const char *why;
-	char *buf = tool_read_file(path, MAX_FILE, true, len, &why);
-	if (buf == NULL)
-		read_failed(path, why);
-	return buf;
+	if (tool_read_file_into(path, MAX_FILE, true, &run.buf, &run.cap, len, &why) == 0)
+		return run.buf;
+	read_failed(path, why);
+	return NULL;
 }
 
 static void scan_file(const char *path)
@@ -168,7 +221,6 @@ static void scan_file(const char *path)
 	run.files++;
 	if (memchr(buf, '\0', len < 4096 ? len : 4096) != NULL) {
 		fprintf(stderr, "%s: note: binary file (NUL bytes), not scanned\n", path);
-		free(buf);
 		return;
 	}
 	struct lexed *l = &run.lexed;
@@ -185,7 +237,6 @@ static void scan_file(const char *path)
 			l->problem);
 	}
 	free(f);
-	free(buf);
 }
 
 static const char synopsis[] =
@@ -352,6 +403,11 @@ int main(int argc, char **argv)
 	int i = optind;
 	if (i == argc)
 		usage("no file or directory to scan");
+	/* Findings by the megabyte into a pipe or a file: in large writes,
+	 * not glibc's 4 kB ones (a terminal keeps its line buffering). */
+	static char out[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out, _IOFBF, sizeof(out));
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
 	flush_program();
@@ -373,5 +429,6 @@ int main(int argc, char **argv)
 	}
 	fputc('\n', stderr);
 	lexed_free(&run.lexed);
+	free(run.buf);
 	return run.read_error ? 2 : run.findings > 0 ? 1 : 0;
 }

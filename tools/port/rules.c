@@ -777,11 +777,11 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 		if (skipped(s, k))
 			continue;
 		c |= wclass(s, k);
-		assigns |= depth == 0 && punct(s, k, '=');
 		const struct token *t = &s->tok[k];
 		if (t->kind != TOK_PUNCT || t->len != 1)
 			continue;
 		char ch = s->s[t->off];
+		assigns |= depth == 0 && ch == '=' && k < s->n; /* punct(s, k, '=') */
 		if (ch == ';' && depth <= 0) {
 			k++;
 			break;
@@ -837,11 +837,11 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	unsigned then_tag = tag, else_tag = tag, ctag = tag;
 	int ct = cond_tag(s, p + 1, c);
 	unsigned cc = class_of(s, p + 1, c);
-	if (ct == THEN_NONE) {
-		unsigned ct4 = cc | class_of(s, t0, t1), ce = has_else ? class_of(s, e0, e1) : 0;
-		if (has_else && (ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
+	if (ct == THEN_NONE && has_else) { /* without an else the arms say nothing */
+		unsigned ct4 = cc | class_of(s, t0, t1), ce = class_of(s, e0, e1);
+		if ((ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
 			ct = THEN_V6;
-		else if (has_else && (ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
+		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
 			ct = THEN_V4;
 	}
 	if (ct == THEN_V4) {
@@ -1297,8 +1297,15 @@ static enum kind declared(const struct scan *s, size_t k, int depth)
 
 static enum kind find_in(const struct scan *s, size_t from, size_t to, struct name nm, int depth)
 {
+	const struct token *tok = s->tok;
+	char first = s->s[nm.off];
+	if (to > s->n)
+		to = s->n; /* ident() is false past the end */
 	for (size_t k = from; k < to; k++) {
-		if (!ident(s, k) || !same_text(s, k, nm))
+		/* ident() and same_text(), the length and first byte first:
+		 * this runs over whole files, once per name looked up */
+		if (tok[k].len != nm.len || tok[k].kind != TOK_IDENT || s->s[tok[k].off] != first ||
+		    !same_text(s, k, nm))
 			continue;
 		enum kind kd = declared(s, k, depth);
 		if (kd != K_NONE)
