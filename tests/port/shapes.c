@@ -146,3 +146,17 @@ int listen_on(const struct sockaddr_storage *laddr, socklen_t len)
 		return -1;
 	return fd;
 }
+
+/* a fallback for systems without getaddrinfo is IPv4-only code too */
+#ifdef HAVE_GETADDRINFO
+int lookup(const char *host, struct addrinfo **res)
+{
+	return getaddrinfo(host, NULL, NULL, res);
+}
+#else
+int lookup(const char *host, struct hostent **res)
+{
+	*res = gethostbyname(host);
+	return *res != NULL ? 0 : -1;
+}
+#endif

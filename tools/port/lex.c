@@ -324,17 +324,18 @@ static bool upper_has(const char *s, size_t n, const char *what)
 }
 
 /* +1: a name that is defined where IPv6 is (USE_IPV6, AF_INET6,
- * HAVE_STRUCT_SOCKADDR_IN6, HAVE_GETADDRINFO, HAVE_SOCKADDR_STORAGE); -1:
- * one defined where it is not (NO_IPV6, DISABLE_INET6, IPV4_ONLY); 0:
- * anything else. */
+ * HAVE_STRUCT_SOCKADDR_IN6); -1: one defined where it is not (NO_IPV6,
+ * DISABLE_INET6, IPV4_ONLY); 0: anything else, HAVE_GETADDRINFO too (the
+ * #else of a function test is IPv4-only code a port replaces, not a
+ * build without IPv6). */
 static int v6_name(const char *s, size_t n)
 {
-	/* Every text looked for below holds "IP", "IN" or "ST" (as
-	 * upper_has() folds case): most names, HAVE_CONFIG_H say, do not. */
+	/* Every text looked for below holds "IP" or "IN" (as upper_has()
+	 * folds case): most names, HAVE_CONFIG_H say, do not. */
 	size_t k = 0;
 	for (; k + 1 < n; k++) {
 		char a = (char)(s[k] & ~0x20), b = (char)(s[k + 1] & ~0x20);
-		if ((a == 'I' && (b == 'P' || b == 'N')) || (a == 'S' && b == 'T'))
+		if (a == 'I' && (b == 'P' || b == 'N'))
 			break;
 	}
 	if (k + 1 >= n)
@@ -343,9 +344,8 @@ static int v6_name(const char *s, size_t n)
 	    upper_has(s, n, "INET4_ONLY"))
 		return -1;
 	if (!upper_has(s, n, "IPV6") && !upper_has(s, n, "INET6") && !upper_has(s, n, "IP6") &&
-	    !upper_has(s, n, "IN6") && !upper_has(s, n, "GETADDRINFO") &&
-	    !upper_has(s, n, "GETNAMEINFO") && !upper_has(s, n, "SOCKADDR_STORAGE"))
-		return 0;
+	    !upper_has(s, n, "IN6"))
+		return 0; /* HAVE_GETADDRINFO: a function there, not IPv6 */
 	if ((n > 2 && (s[0] & ~0x20) == 'N' && (s[1] & ~0x20) == 'O') ||
 	    upper_has(s, n, "DISABLE") || upper_has(s, n, "WITHOUT"))
 		return -1;

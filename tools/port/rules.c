@@ -290,6 +290,7 @@ struct analysis {
 	int brackets;       /* the block bracketing hosts: 1, 0, -1 not known yet */
 	int knows_v6;       /* it says something of IPv6: 1, -1, 0 not known yet */
 	int v4_work;        /* it uses IPv4's types or calls: 1, -1, 0 not known yet */
+	int ftp;            /* named for FTP's PORT or PASV: 1, -1, 0 not known yet */
 	uint32_t open, end; /* tokens [open, end) */
 	uint8_t *tag;       /* per token, from open */
 	struct loop *loop;
@@ -1413,21 +1414,21 @@ static bool text_has_exact(const struct scan *s, size_t k, const char *what)
 
 /* FTP's PORT command and 227 reply carry IPv4 only by RFC 959; a program
  * that also speaks EPRT and EPSV (RFC 2428) keeps them as its IPv4 path:
- * token i is in a function named for PORT or PASV, or in a statement
- * that names the PASV address, in a file that names EPRT or EPSV. */
-static bool ftp_v4_path(struct scan *s, size_t i)
+ * the current function is named for PORT or PASV, in a file that names
+ * EPRT or EPSV. */
+static bool ftp_v4_path(struct scan *s)
 {
 	if (s->blk == SIZE_MAX)
 		return false;
-	size_t fn = function_name(s);
-	bool path = fn != NO_MATCH &&
-		    (text_has_exact(s, fn, "PORT") || text_has_exact(s, fn, "PASV"));
-	for (size_t k = i; !path && k-- > 0 && i - k < 64 && !punct(s, k, ';') &&
-			   !punct(s, k, '{') && !punct(s, k, '}');)
-		path = ident(s, k) && text_has(s, k, "pasv");
-	for (size_t k = i + 1; !path && k < s->n && k - i < 64 && !punct(s, k, ';'); k++)
-		path = ident(s, k) && text_has(s, k, "pasv");
-	if (!path)
+	struct analysis *a = &s->an[s->blk];
+	if (a->ftp == 0) {
+		size_t fn = function_name(s);
+		a->ftp = fn != NO_MATCH && (text_has_exact(s, fn, "PORT") ||
+					    text_has_exact(s, fn, "PASV"))
+				 ? 1
+				 : -1;
+	}
+	if (a->ftp < 0)
 		return false;
 	if (s->ftp_v6 == 0) { /* once per file, and only for FTP code */
 		s->ftp_v6 = -1;
@@ -1457,7 +1458,7 @@ static void add_if(struct scan *s, enum rule_id r, size_t i, bool alt, unsigned 
 	if (!s->enabled[r])
 		return;
 	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && r != R_FAMILY_FILTER &&
-	    (tag_of(s, i) == TAG_V4 || v4_half(s) || ftp_v4_path(s, i)))
+	    (tag_of(s, i) == TAG_V4 || v4_half(s) || ftp_v4_path(s)))
 		return; /* deliberate IPv4 code */
 	struct finding *f = grow(s->out, &s->capout, s->nout, sizeof(*f));
 	if (f == NULL) {
@@ -2017,6 +2018,8 @@ static void rule_peer_use(struct scan *s, size_t i)
 	const struct block *b = &s->l->blk[s->blk];
 	size_t end = b->close == NO_MATCH ? s->n : b->close;
 	size_t last = NO_MATCH;
+	if (end - i > 1024)
+		end = i + 1024; /* the peer is printed where it came, if at all */
 	for (size_t k = match(s, i + 1, end); k < end; k++) {
 		if (!ident(s, k) || !same_text(s, k, nm) || member_access(s, k))
 			continue;
