@@ -321,7 +321,8 @@ static int list_rules(const char *form)
 	if (form == NULL) {
 		for (size_t i = 0; i < nrules; i++) {
 			printf("%s%s\n  why: %s\n  fix: %s\n", rules[i].id,
-			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
+			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why,
+			       rules[i].fix);
 			if (rules[i].when != NULL)
 				printf("  when %s: %s\n", rules[i].when, rules[i].alt);
 		}
@@ -356,7 +357,6 @@ static int list_rules(const char *form)
 	}
 	return 0;
 }
-
 
 /* --rules a,b,c: only those; an unknown id is a usage error. */
 static int choose_rules(const char *list)
