@@ -39,6 +39,10 @@ if cmp -s "$tmp/program" "$src/tests/port/program.expected"; then
 else
     echo "FAIL program/ differs:"; diff "$src/tests/port/program.expected" "$tmp/program"; fail=1
 fi
+(cd "$src/tests/port" && "$OLDPWD/$port" program/server.c program/sub/client.c program/log.c \
+    2>/dev/null) | sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/program2"
+check "program/: a subdirectory read between two files splits no program" \
+    "$(cat "$src/tests/port/program.expected")" "$(cat "$tmp/program2")"
 out=$("$port" "$src/tests/port/program-v6only" 2>&1)
 check "program-v6only/: IPV6_V6ONLY set in the other file: nothing reported" \
     "anysock-port: 0 findings in 2 files" "$out"

@@ -40,16 +40,20 @@ static struct {
 	bool enabled[64];
 	unsigned long count[64];
 	unsigned long findings, files;
-	/* the program being read: its directory, facts and held findings */
-	struct program prog;
-	char *dir;
-	struct held {
-		size_t path; /* index in paths */
-		struct finding f;
-	} * held;
-	size_t nheld, capheld;
-	char **paths;
-	size_t npaths, cappaths;
+	/* the programs being read, a directory each, the innermost last:
+	 * their facts and held findings */
+	struct open_program {
+		char *dir;
+		struct program prog;
+		struct held {
+			size_t path; /* index in paths */
+			struct finding f;
+		} * held;
+		size_t nheld, capheld;
+		char **paths;
+		size_t npaths, cappaths;
+	} * open;
+	size_t nopen, capopen;
 } run;
 
 static void json_string(const char *s)
@@ -137,37 +141,69 @@ static void report(const char *path, size_t plen, const struct finding *f)
 	putchar('}');
 }
 
-/* The held findings that the program's files bear out, in order. */
-static void flush_program(void)
+/* The innermost program ends: the held findings its files bear out are
+ * reported, in order. */
+static void close_program(void)
 {
-	for (size_t i = 0; i < run.nheld; i++)
-		if (program_keeps(&run.prog, &run.held[i].f))
-			report(run.paths[run.held[i].path], strlen(run.paths[run.held[i].path]),
-			       &run.held[i].f);
-	for (size_t i = 0; i < run.npaths; i++)
-		free(run.paths[i]);
-	run.nheld = run.npaths = 0;
-	program_reset(&run.prog);
+	struct open_program *o = &run.open[--run.nopen];
+	for (size_t i = 0; i < o->nheld; i++)
+		if (program_keeps(&o->prog, &o->held[i].f))
+			report(o->paths[o->held[i].path], strlen(o->paths[o->held[i].path]),
+			       &o->held[i].f);
+	for (size_t i = 0; i < o->npaths; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	free(o->held);
+	free(o->dir);
+	program_free(&o->prog);
 }
 
-/* A file of directory path[0..n) begins: a new program if the last file
- * was of another. false when out of memory. */
-static bool enter_dir(const char *path)
+/* Whether directory a (n bytes) is directory b or holds it. */
+static bool within(const char *b, const char *a, size_t n)
+{
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || n == 0);
+}
+
+/* Directory dir is done (nftw's FTW_DP): so are its programs. */
+static void leave_dir(const char *dir)
+{
+	size_t n = strlen(dir);
+	while (run.nopen > 0 && within(run.open[run.nopen - 1].dir, dir, n))
+		close_program();
+}
+
+/* A file of path's directory begins: its program, opened when it is not
+ * the innermost (the programs of directories that do not hold it are
+ * done). NULL when out of memory. */
+static struct open_program *enter_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
-	if (run.dir != NULL && strlen(run.dir) == n && memcmp(run.dir, path, n) == 0)
-		return true;
-	flush_program();
-	free(run.dir);
-	run.dir = strndup(path, n);
-	return run.dir != NULL;
+	while (run.nopen > 0) {
+		const char *top = run.open[run.nopen - 1].dir;
+		size_t tn = strlen(top);
+		if (tn == n && memcmp(top, path, n) == 0)
+			return &run.open[run.nopen - 1];
+		if (tn < n && within(path, top, tn) && (tn == 0 || path[tn] == '/'))
+			break; /* an enclosing directory's: it stays open */
+		close_program();
+	}
+	struct open_program *o = grow(run.open, &run.capopen, run.nopen, sizeof(*o));
+	if (o == NULL)
+		return NULL;
+	run.open = o;
+	o = &run.open[run.nopen];
+	*o = (struct open_program){ .dir = strndup(path, n) };
+	if (o->dir == NULL)
+		return NULL;
+	run.nopen++;
+	return o;
 }
 
-/* Findings f[0..n) of path: reported now, or held for the program. */
-static bool hold(const char *path, const struct finding *f, long n)
+/* Findings f[0..n) of path, in program o: reported now, or held. */
+static bool hold(struct open_program *o, const char *path, const struct finding *f, long n)
 {
-	if (run.nheld == 0) {
+	if (o->nheld == 0) {
 		size_t plen = strlen(path);
 		for (long i = 0; i < n && f[i].need == 0; i++)
 			report(path, plen, &f[i]);
@@ -179,19 +215,19 @@ static bool hold(const char *path, const struct finding *f, long n)
 		if (n == 0)
 			return true;
 	}
-	char **pp = grow(run.paths, &run.cappaths, run.npaths, sizeof(*pp));
+	char **pp = grow(o->paths, &o->cappaths, o->npaths, sizeof(*pp));
 	if (pp == NULL)
 		return false;
-	run.paths = pp;
-	if ((pp[run.npaths] = strdup(path)) == NULL)
+	o->paths = pp;
+	if ((pp[o->npaths] = strdup(path)) == NULL)
 		return false;
-	size_t at = run.npaths++;
+	size_t at = o->npaths++;
 	for (long i = 0; i < n; i++) {
-		struct held *h = grow(run.held, &run.capheld, run.nheld, sizeof(*h));
+		struct held *h = grow(o->held, &o->capheld, o->nheld, sizeof(*h));
 		if (h == NULL)
 			return false;
-		run.held = h;
-		run.held[run.nheld++] = (struct held){ at, f[i] };
+		o->held = h;
+		o->held[o->nheld++] = (struct held){ at, f[i] };
 	}
 	return true;
 }
@@ -225,9 +261,9 @@ static void scan_file(const char *path)
 	}
 	struct lexed *l = &run.lexed;
 	struct finding *f = NULL;
-	long n = !enter_dir(path) || lex(buf, len, l) < 0 ? -1
-							  : find_all(l, run.enabled, &run.prog, &f);
-	if (n < 0 || !hold(path, f, n))
+	struct open_program *o = enter_dir(path);
+	long n = o == NULL || lex(buf, len, l) < 0 ? -1 : find_all(l, run.enabled, &o->prog, &f);
+	if (n < 0 || !hold(o, path, f, n))
 		read_failed(path, "out of memory");
 	if (n >= 0 && l->problem != NULL) {
 		struct linepos pos = { 0, 1, 0 };
@@ -274,7 +310,9 @@ static bool source_name(const char *path)
 	return false;
 }
 
-/* nftw with FTW_PHYS: a symbolic link is never followed, so no loop. */
+/* nftw with FTW_PHYS: a symbolic link is never followed, so no loop;
+ * FTW_DEPTH: a directory is reported after its files and directories, so
+ * its program ends there. */
 static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -283,6 +321,8 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 		read_failed(path, "directory cannot be read");
 	else if (type == FTW_F && source_name(path))
 		scan_file(path);
+	else if (type == FTW_DP)
+		leave_dir(path); /* after all it holds (FTW_DEPTH) */
 	return 0;
 }
 
@@ -297,7 +337,7 @@ static void scan_arg(const char *arg)
 		scan_file(arg); /* named on the command line: whatever its name */
 		return;
 	}
-	if (nftw(arg, visit, 32, FTW_PHYS) < 0)
+	if (nftw(arg, visit, 32, FTW_PHYS | FTW_DEPTH) < 0)
 		read_failed(arg, strerror(errno));
 }
 
@@ -410,11 +450,9 @@ int main(int argc, char **argv)
 		setvbuf(stdout, out, _IOFBF, sizeof(out));
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
-	flush_program();
-	free(run.dir);
-	free(run.held);
-	free(run.paths);
-	program_free(&run.prog);
+	while (run.nopen > 0)
+		close_program();
+	free(run.open);
 	if (run.json)
 		printf("%s]\n", run.findings > 0 ? "" : "[");
 	fflush(stdout);
