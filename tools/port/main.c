@@ -203,18 +203,14 @@ static struct open_program *enter_dir(const char *path)
 /* Findings f[0..n) of path, in program o: reported now, or held. */
 static bool hold(struct open_program *o, const char *path, const struct finding *f, long n)
 {
-	if (o->nheld == 0) {
+	long i = 0;
+	if (o->nheld == 0) { /* nothing waits before them */
 		size_t plen = strlen(path);
-		for (long i = 0; i < n && f[i].need == 0; i++)
+		for (; i < n && f[i].need == 0; i++)
 			report(path, plen, &f[i]);
-		long i = 0;
-		while (i < n && f[i].need == 0)
-			i++;
-		f += i;
-		n -= i;
-		if (n == 0)
-			return true;
 	}
+	if (i == n)
+		return true; /* f may be NULL when there are none */
 	char **pp = grow(o->paths, &o->cappaths, o->npaths, sizeof(*pp));
 	if (pp == NULL)
 		return false;
@@ -222,7 +218,7 @@ static bool hold(struct open_program *o, const char *path, const struct finding 
 	if ((pp[o->npaths] = strdup(path)) == NULL)
 		return false;
 	size_t at = o->npaths++;
-	for (long i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		struct held *h = grow(o->held, &o->capheld, o->nheld, sizeof(*h));
 		if (h == NULL)
 			return false;
