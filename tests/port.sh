@@ -14,7 +14,7 @@ scratch
 findings() { sed -n 's/^\([^:]*:\)\{0,1\}\([^:]*\):\([0-9]*\):\([0-9]*\): warning: .*\[\(.*\)\]$/\3:\4 \5/p'; }
 
 # Each fixture: every finding at the expected line:col, each with its note.
-for f in positive pitfalls listeners; do
+for f in positive pitfalls listeners shapes; do
     "$port" "$src/tests/port/$f.c" > "$tmp/$f" 2> "$tmp/$f.err"
     check "$f.c: exit 1 (findings)" 1 $?
     findings < "$tmp/$f" > "$tmp/$f.found"
@@ -27,7 +27,25 @@ for f in positive pitfalls listeners; do
         "$(grep -c ': note: ' "$tmp/$f")"
 done
 check "the fixtures: every rule fires" "$("$port" --list-rules | grep -c '^[a-z]')" \
-    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" | cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
+    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" "$tmp/shapes.found" |
+       cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
+
+# A directory is one program: a listener in one file, its peers printed by
+# another file's function; IPV6_V6ONLY set in another file.
+(cd "$src/tests/port" && "$OLDPWD/$port" program 2>/dev/null) |
+    sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/program"
+if cmp -s "$tmp/program" "$src/tests/port/program.expected"; then
+    echo "ok   program/: a listener here, its peers printed through a function there"
+else
+    echo "FAIL program/ differs:"; diff "$src/tests/port/program.expected" "$tmp/program"; fail=1
+fi
+(cd "$src/tests/port" && "$OLDPWD/$port" program/server.c program/sub/client.c program/log.c \
+    2>/dev/null) | sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/program2"
+check "program/: a subdirectory read between two files splits no program" \
+    "$(cat "$src/tests/port/program.expected")" "$(cat "$tmp/program2")"
+out=$("$port" "$src/tests/port/program-v6only" 2>&1)
+check "program-v6only/: IPV6_V6ONLY set in the other file: nothing reported" \
+    "anysock-port: 0 findings in 2 files" "$out"
 check "positive.c: the count on stderr" 1 "$(grep -c '^anysock-port: 29 findings in 1 file: ' "$tmp/positive.err")"
 
 # The note names the call that replaces the whole shape.

@@ -125,26 +125,34 @@ static const char *too_large(size_t max)
 	return text;
 }
 
-/* Read fd to its end, at most max bytes, into a buffer of cap bytes at
- * first (grown as needed); NULL with *why set. */
-static char *read_all(int fd, size_t cap, size_t max, size_t *len, const char **why)
+/* Read fd to its end, at most max bytes, into *buf (of *cap bytes, grown
+ * as needed: at least want at first); 0, or -1 with *why set. *buf stays
+ * the caller's either way. */
+static int read_all(int fd, char **buf, size_t *cap, size_t want, size_t max, size_t *len,
+		    const char **why)
 {
-	char *buf = malloc(cap);
-	size_t got = 0;
 	*why = "out of memory";
-	while (buf != NULL && got <= max) {
-		if (got + 1 == cap) {
-			char *bigger = realloc(buf, 2 * cap);
+	if (*cap < want) { /* nothing in it to keep */
+		free(*buf);
+		*buf = malloc(want);
+		*cap = *buf != NULL ? want : 0;
+		if (*buf == NULL)
+			return -1;
+	}
+	size_t got = 0;
+	while (got <= max) {
+		if (got + 1 == *cap) {
+			char *bigger = realloc(*buf, 2 * *cap);
 			if (bigger == NULL)
 				break;
-			buf = bigger;
-			cap *= 2;
+			*buf = bigger;
+			*cap *= 2;
 		}
-		ssize_t n = read(fd, buf + got, cap - 1 - got);
+		ssize_t n = read(fd, *buf + got, *cap - 1 - got);
 		if (n == 0) {
-			buf[got] = '\0';
+			(*buf)[got] = '\0';
 			*len = got;
-			return buf;
+			return 0;
 		}
 		if (n < 0 && errno != EINTR) {
 			*why = strerror(errno);
@@ -154,11 +162,11 @@ static char *read_all(int fd, size_t cap, size_t max, size_t *len, const char **
 		if (got > max)
 			*why = too_large(max);
 	}
-	free(buf);
-	return NULL;
+	return -1;
 }
 
-char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *len, const char **why)
+int tool_read_file_into(const char *path, size_t max, bool regular_only, char **buf, size_t *cap,
+			size_t *len, const char **why)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
 	struct stat st;
@@ -166,18 +174,31 @@ char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *le
 		*why = strerror(errno);
 		if (fd >= 0)
 			close(fd);
-		return NULL;
+		return -1;
 	}
-	char *buf = NULL;
+	int rc = -1;
 	bool regular = S_ISREG(st.st_mode);
 	if (regular_only && !regular)
 		*why = "not a regular file";
 	else if (regular && (uintmax_t)st.st_size > max)
 		*why = too_large(max);
-	else /* a file that changes while it is read: what there is at its end */
-		buf = read_all(fd, regular ? (size_t)st.st_size + 1 : 65536, max, len, why);
+	else /* a file that changes while it is read: what there is at its end;
+	      * room for one byte more than its size, so the read that finds
+	      * the end needs no larger buffer */
+		rc = read_all(fd, buf, cap, regular ? (size_t)st.st_size + 2 : 65536, max, len,
+			      why);
 	close(fd);
-	return buf;
+	return rc;
+}
+
+char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *len, const char **why)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	if (tool_read_file_into(path, max, regular_only, &buf, &cap, len, why) == 0)
+		return buf;
+	free(buf);
+	return NULL;
 }
 
 anysock_acl *tool_load_acl(const char *path, char *why, size_t size)

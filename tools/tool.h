@@ -51,6 +51,12 @@ int tool_number(const char *what, const char *text, long min, long max);
 char *tool_read_file(const char *path, size_t max, bool regular_only, size_t *len,
 		     const char **why);
 
+/* The same into *buf, a buffer of *cap bytes reused from call to call
+ * (NULL and 0 at first; grown as needed, the caller frees it at the end):
+ * 0, or -1 with *why set. */
+int tool_read_file_into(const char *path, size_t max, bool regular_only, char **buf, size_t *cap,
+			size_t *len, const char **why);
+
 /* The access list in the file at path (any size), read for option what;
  * exit 1 saying what is wrong and where. The caller frees it. */
 anysock_acl *tool_read_acl(const char *what, const char *path);

@@ -340,3 +340,144 @@ int canonical_peer(int lfd, struct sockaddr_storage *ss)
 	}
 	return c;
 }
+
+/* Look-alikes of the shapes in shapes.c, each correct as it stands. */
+
+/* a user:password split (no host in any name) */
+void credentials(char *auth, char **user, char **password)
+{
+	char *colon = strchr(auth, ':');
+	*user = auth;
+	*password = NULL;
+	if (colon != NULL) {
+		*colon = '\0';
+		*password = colon + 1;
+	}
+}
+
+/* a header split at ':' with strtok */
+void header(char *line, char **name)
+{
+	*name = strtok(line, ":");
+}
+
+/* host:port text where the function brackets IPv6 literals, and one for
+ * the terminal */
+void endpoint_text(char *buf, size_t n, const char *host, int port)
+{
+	if (strchr(host, ':') != NULL)
+		snprintf(buf, n, "[%s]:%d", host, port);
+	else
+		snprintf(buf, n, "%s:%d", host, port);
+	fprintf(stderr, "%s:%d\n", host, port);
+}
+
+/* an IPv4 special case in code that handles every family (the rest of the
+ * function is the general case) */
+int scope_class(const struct sockaddr *sa, const unsigned char *bytes)
+{
+	if (sa->sa_family == AF_INET)
+		return bytes[0] == 127 ? 2 : 14;
+	return bytes[1] & 0x0f;
+}
+
+/* a helper given one answer: the caller's loop chooses (was: bind-first) */
+int listen_one(int fd, const struct addrinfo *ai)
+{
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		return -1;
+	return listen(fd, 8);
+}
+
+/* one socket per family, a function each: this is the IPv4 one */
+int open_v4(unsigned short port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return -1;
+	return fd;
+}
+
+int open_v6(unsigned short port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int on = 1, fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+		return -1;
+	return fd;
+}
+
+/* an IPv4 option on the socket the program names for IPv4 */
+void ttl_v4(int s4, int ttl)
+{
+	setsockopt(s4, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+}
+
+/* a loop over the answers that goes on after a refusal */
+int dial_each(struct addrinfo *res)
+{
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			close(fd);
+			continue;
+		}
+		return fd;
+	}
+	return -1;
+}
+
+/* a connect wrapper given one answer the caller's loop chose */
+int nb_connect(int fd, const struct sockaddr *sa, socklen_t len);
+
+int try_answer(int fd, const struct addrinfo *ai)
+{
+	return nb_connect(fd, ai->ai_addr, ai->ai_addrlen);
+}
+
+/* FTP's PORT carries IPv4 by RFC 959; this server speaks EPRT too */
+int handle_PORT(const char *arg, struct sockaddr_in *sin)
+{
+	int a, b, c, d, e, f;
+	char text[INET_ADDRSTRLEN];
+	if (sscanf(arg, "%d,%d,%d,%d,%d,%d", &a, &b, &c, &d, &e, &f) != 6)
+		return -1;
+	snprintf(text, sizeof(text), "%d.%d.%d.%d", a, b, c, d);
+	sin->sin_port = htons((unsigned short)(e * 256 + f));
+	return inet_aton(text, &sin->sin_addr) ? 0 : -1;
+}
+
+int handle_EPRT(const char *arg, struct sockaddr_storage *ss)
+{
+	(void)ss;
+	return strncmp(arg, "|2|", 3) == 0 ? 0 : puts("522 EPRT: use |1| or |2|") & 0;
+}
+
+/* a multicast receiver of the group's family, joined the protocol-
+ * independent way (RFC 3678) */
+int join(const struct sockaddr_storage *group, socklen_t len, unsigned ifindex)
+{
+	struct group_req req = { .gr_interface = ifindex };
+	int fd = socket(group->ss_family, SOCK_DGRAM, 0);
+	memcpy(&req.gr_group, group, len);
+	if (fd < 0 || bind(fd, (const struct sockaddr *)group, len) < 0 ||
+	    setsockopt(fd, group->ss_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       MCAST_JOIN_GROUP, &req, sizeof(req)) < 0)
+		return -1;
+	return fd;
+}
+
+/* a URI's scheme cut at its ':' (RFC 3986), in a URI parser */
+char *uri_parse_scheme(char *text)
+{
+	char *colon = strchr(text, ':');
+	if (colon == NULL)
+		return NULL;
+	*colon = '\0';
+	return text;
+}

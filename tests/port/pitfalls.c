@@ -213,3 +213,14 @@ void ephemeral(int *fds)
 		listen(fds[n++], 5);
 	}
 }
+
+/* IPV6_V6ONLY may be 0: the if's arm sets it, the else's does not */
+void v6only_maybe(int fd, int any)
+{
+	int opt;
+	if (any)
+		opt = 0;
+	else
+		opt = 1;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, (char *)&opt, sizeof(opt));
+}

@@ -5,6 +5,10 @@
  *   anysock-port [--json] [--rules LIST] [--list-rules] [--] FILE|DIR...
  *   anysock-port --help | --version
  *
+ * The files of one directory are taken as one program: a finding that
+ * depends on another file (a listener there, its peers printed here) is
+ * held until the directory's last file is read.
+ *
  * Findings come out in GCC's diagnostic form (path:line:col: warning: ...
  * [rule], then a note with the fix), so editors and CI pick them up; a
  * count per rule goes to stderr. Exit status: 0 clean, 1 findings, 2 a
@@ -31,9 +35,25 @@
 static struct {
 	bool json, read_error;
 	struct lexed lexed; /* its arrays reused from file to file */
+	char *buf;          /* the file read, reused too */
+	size_t cap;
 	bool enabled[64];
 	unsigned long count[64];
 	unsigned long findings, files;
+	/* the programs being read, a directory each, the innermost last:
+	 * their facts and held findings */
+	struct open_program {
+		char *dir;
+		struct program prog;
+		struct held {
+			size_t path; /* index in paths */
+			struct finding f;
+		} * held;
+		size_t nheld, capheld;
+		char **paths;
+		size_t npaths, cappaths;
+	} * open;
+	size_t nopen, capopen;
 } run;
 
 static void json_string(const char *s)
@@ -50,13 +70,62 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static void report(const char *path, const struct finding *f)
+static char *put_text(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_number(char *p, unsigned v)
+{
+	char digits[16];
+	size_t k = 0;
+	do
+		digits[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (k > 0)
+		*p++ = digits[--k];
+	return p;
+}
+
+/* "path:line:col: warning: why [id]\npath:line:col: note: fix\n", as
+ * printf would write it, in one fwrite: there are a million of them. */
+static bool report_text(const char *path, size_t plen, const struct finding *f,
+			const struct rule *r, const char *fix)
+{
+	static char line[8192];
+	size_t why = strlen(r->why), id = strlen(r->id), fixn = strlen(fix);
+	if (2 * plen + why + id + fixn + 100 > sizeof(line))
+		return false;
+	char *p = put_text(line, path, plen), *at = p;
+	*p++ = ':';
+	p = put_number(p, f->line);
+	*p++ = ':';
+	p = put_number(p, f->col);
+	size_t atn = (size_t)(p - at);
+	p = put_text(p, ": warning: ", 11);
+	p = put_text(p, r->why, why);
+	p = put_text(p, " [", 2);
+	p = put_text(p, r->id, id);
+	p = put_text(p, "]\n", 2);
+	p = put_text(p, path, plen);
+	p = put_text(p, at, atn);
+	p = put_text(p, ": note: ", 8);
+	p = put_text(p, fix, fixn);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+	return true;
+}
+
+static void report(const char *path, size_t plen, const struct finding *f)
 {
 	const struct rule *r = &rules[f->rule];
 	const char *fix = f->alt ? r->alt : r->fix;
 	run.count[f->rule]++;
 	run.findings++;
 	if (!run.json) {
+		if (report_text(path, plen, f, r, fix))
+			return;
 		printf("%s:%u:%u: warning: %s [%s]\n", path, f->line, f->col, r->why, r->id);
 		printf("%s:%u:%u: note: %s\n", path, f->line, f->col, fix);
 		return;
@@ -72,20 +141,107 @@ static void report(const char *path, const struct finding *f)
 	putchar('}');
 }
 
+/* The innermost program ends: the held findings its files bear out are
+ * reported, in order. */
+static void close_program(void)
+{
+	struct open_program *o = &run.open[--run.nopen];
+	for (size_t i = 0; i < o->nheld; i++)
+		if (program_keeps(&o->prog, &o->held[i].f))
+			report(o->paths[o->held[i].path], strlen(o->paths[o->held[i].path]),
+			       &o->held[i].f);
+	for (size_t i = 0; i < o->npaths; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	free(o->held);
+	free(o->dir);
+	program_free(&o->prog);
+}
+
+/* Whether directory a (n bytes) is directory b or holds it. */
+static bool within(const char *b, const char *a, size_t n)
+{
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || n == 0);
+}
+
+/* Directory dir is done (nftw's FTW_DP): so are its programs. */
+static void leave_dir(const char *dir)
+{
+	size_t n = strlen(dir);
+	while (run.nopen > 0 && within(run.open[run.nopen - 1].dir, dir, n))
+		close_program();
+}
+
+/* A file of path's directory begins: its program, opened when it is not
+ * the innermost (the programs of directories that do not hold it are
+ * done). NULL when out of memory. */
+static struct open_program *enter_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
+	while (run.nopen > 0) {
+		const char *top = run.open[run.nopen - 1].dir;
+		size_t tn = strlen(top);
+		if (tn == n && memcmp(top, path, n) == 0)
+			return &run.open[run.nopen - 1];
+		if (tn < n && within(path, top, tn) && (tn == 0 || path[tn] == '/'))
+			break; /* an enclosing directory's: it stays open */
+		close_program();
+	}
+	struct open_program *o = grow(run.open, &run.capopen, run.nopen, sizeof(*o));
+	if (o == NULL)
+		return NULL;
+	run.open = o;
+	o = &run.open[run.nopen];
+	*o = (struct open_program){ .dir = strndup(path, n) };
+	if (o->dir == NULL)
+		return NULL;
+	run.nopen++;
+	return o;
+}
+
+/* Findings f[0..n) of path, in program o: reported now, or held. */
+static bool hold(struct open_program *o, const char *path, const struct finding *f, long n)
+{
+	long i = 0;
+	if (o->nheld == 0) { /* nothing waits before them */
+		size_t plen = strlen(path);
+		for (; i < n && f[i].need == 0; i++)
+			report(path, plen, &f[i]);
+	}
+	if (i == n)
+		return true; /* f may be NULL when there are none */
+	char **pp = grow(o->paths, &o->cappaths, o->npaths, sizeof(*pp));
+	if (pp == NULL)
+		return false;
+	o->paths = pp;
+	if ((pp[o->npaths] = strdup(path)) == NULL)
+		return false;
+	size_t at = o->npaths++;
+	for (; i < n; i++) {
+		struct held *h = grow(o->held, &o->capheld, o->nheld, sizeof(*h));
+		if (h == NULL)
+			return false;
+		o->held = h;
+		o->held[o->nheld++] = (struct held){ at, f[i] };
+	}
+	return true;
+}
+
 static void read_failed(const char *path, const char *why)
 {
 	fprintf(stderr, "%s: error: %s\n", path, why);
 	run.read_error = true;
 }
 
-/* The whole file, or NULL (reported). */
+/* The whole file, in run.buf, or NULL (reported). */
 static char *slurp(const char *path, size_t *len)
 {
 	const char *why;
-	char *buf = tool_read_file(path, MAX_FILE, true, len, &why);
-	if (buf == NULL)
-		read_failed(path, why);
-	return buf;
+	if (tool_read_file_into(path, MAX_FILE, true, &run.buf, &run.cap, len, &why) == 0)
+		return run.buf;
+	read_failed(path, why);
+	return NULL;
 }
 
 static void scan_file(const char *path)
@@ -97,16 +253,14 @@ static void scan_file(const char *path)
 	run.files++;
 	if (memchr(buf, '\0', len < 4096 ? len : 4096) != NULL) {
 		fprintf(stderr, "%s: note: binary file (NUL bytes), not scanned\n", path);
-		free(buf);
 		return;
 	}
 	struct lexed *l = &run.lexed;
 	struct finding *f = NULL;
-	long n = lex(buf, len, l) < 0 ? -1 : find_all(l, run.enabled, &f);
-	if (n < 0)
+	struct open_program *o = enter_dir(path);
+	long n = o == NULL || lex(buf, len, l) < 0 ? -1 : find_all(l, run.enabled, &o->prog, &f);
+	if (n < 0 || !hold(o, path, f, n))
 		read_failed(path, "out of memory");
-	for (long i = 0; i < n; i++)
-		report(path, &f[i]);
 	if (n >= 0 && l->problem != NULL) {
 		struct linepos pos = { 0, 1, 0 };
 		unsigned line, col;
@@ -115,7 +269,6 @@ static void scan_file(const char *path)
 			l->problem);
 	}
 	free(f);
-	free(buf);
 }
 
 static const char synopsis[] =
@@ -153,7 +306,9 @@ static bool source_name(const char *path)
 	return false;
 }
 
-/* nftw with FTW_PHYS: a symbolic link is never followed, so no loop. */
+/* nftw with FTW_PHYS: a symbolic link is never followed, so no loop;
+ * FTW_DEPTH: a directory is reported after its files and directories, so
+ * its program ends there. */
 static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -162,6 +317,8 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 		read_failed(path, "directory cannot be read");
 	else if (type == FTW_F && source_name(path))
 		scan_file(path);
+	else if (type == FTW_DP)
+		leave_dir(path); /* after all it holds (FTW_DEPTH) */
 	return 0;
 }
 
@@ -176,7 +333,7 @@ static void scan_arg(const char *arg)
 		scan_file(arg); /* named on the command line: whatever its name */
 		return;
 	}
-	if (nftw(arg, visit, 32, FTW_PHYS) < 0)
+	if (nftw(arg, visit, 32, FTW_PHYS | FTW_DEPTH) < 0)
 		read_failed(arg, strerror(errno));
 }
 
@@ -200,7 +357,8 @@ static int list_rules(const char *form)
 	if (form == NULL) {
 		for (size_t i = 0; i < nrules; i++) {
 			printf("%s%s\n  why: %s\n  fix: %s\n", rules[i].id,
-			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why, rules[i].fix);
+			       rules[i].heuristic ? " (heuristic)" : "", rules[i].why,
+			       rules[i].fix);
 			if (rules[i].when != NULL)
 				printf("  when %s: %s\n", rules[i].when, rules[i].alt);
 		}
@@ -235,7 +393,6 @@ static int list_rules(const char *form)
 	}
 	return 0;
 }
-
 
 /* --rules a,b,c: only those; an unknown id is a usage error. */
 static int choose_rules(const char *list)
@@ -282,8 +439,16 @@ int main(int argc, char **argv)
 	int i = optind;
 	if (i == argc)
 		usage("no file or directory to scan");
+	/* Findings by the megabyte into a pipe or a file: in large writes,
+	 * not glibc's 4 kB ones (a terminal keeps its line buffering). */
+	static char out[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out, _IOFBF, sizeof(out));
 	for (; i < argc; i++)
 		scan_arg(argv[i]);
+	while (run.nopen > 0)
+		close_program();
+	free(run.open);
 	if (run.json)
 		printf("%s]\n", run.findings > 0 ? "" : "[");
 	fflush(stdout);
@@ -298,5 +463,6 @@ int main(int argc, char **argv)
 	}
 	fputc('\n', stderr);
 	lexed_free(&run.lexed);
+	free(run.buf);
 	return run.read_error ? 2 : run.findings > 0 ? 1 : 0;
 }

@@ -107,9 +107,9 @@ const struct rule rules[] = {
 	{ "ai-v4mapped", false, "AI_V4MAPPED makes IPv4 answers look like IPv6 ones",
 	  "anysock_resolve(), whose answers are never mapped (anysock_resolve(3))", NULL, NULL },
 	{ "listen-v6only", true,
-	  "a listener whose family is AF_INET6 (or may be, from getaddrinfo) in a file that "
-	  "never sets IPV6_V6ONLY: it takes IPv4 clients as ::ffff:a.b.c.d, or not at all, as a "
-	  "sysctl says",
+	  "a listener or receiver whose family is AF_INET6 or may be (a getaddrinfo answer, the "
+	  "caller's choice) in a program that never sets IPV6_V6ONLY: it takes IPv4 clients as "
+	  "::ffff:a.b.c.d, or not at all, as a sysctl says",
 	  "anysock_listen(), one socket per family with IPV6_V6ONLY on (anysock_listen(3))", NULL,
 	  NULL },
 	{ "ip-option", true,
@@ -203,6 +203,12 @@ const struct rule rules[] = {
 	  "port of its own",
 	  "anysock_listen(NULL, \"0\", ...) binds one port on every family; "
 	  "anysock_listener_addr() says which (anysock_listen(3))", NULL, NULL },
+	{ "family-filter", true,
+	  "an address's family tested against AF_INET in a function that never handles "
+	  "AF_INET6: IPv6 peers, interfaces or answers are skipped, refused or let past the check",
+	  "anysock_addr_from_sockaddr(), which takes either family, then anysock_addr_unmap() "
+	  "(IPv4 clients of an IPv6 socket) and anysock_prefix_contains() or anysock_ntop(), "
+	  "which work on both (anysock_addr(3), anysock_prefix(3))", NULL, NULL },
 };
 /* clang-format on */
 const size_t nrules = sizeof(rules) / sizeof(rules[0]);
@@ -245,6 +251,7 @@ enum rule_id {
 	R_STORAGE_LEN,
 	R_ACCEPT_LEN,
 	R_PORT_ZERO,
+	R_FAMILY_FILTER,
 	R_COUNT
 };
 
@@ -281,6 +288,9 @@ struct summary {
 struct analysis {
 	bool walked, summed;
 	int brackets;       /* the block bracketing hosts: 1, 0, -1 not known yet */
+	int knows_v6;       /* it says something of IPv6: 1, -1, 0 not known yet */
+	int v4_work;        /* it uses IPv4's types or calls: 1, -1, 0 not known yet */
+	int ftp;            /* named for FTP's PORT or PASV: 1, -1, 0 not known yet */
 	uint32_t open, end; /* tokens [open, end) */
 	uint8_t *tag;       /* per token, from open */
 	struct loop *loop;
@@ -308,11 +318,15 @@ struct scan {
 	struct analysis *an;
 	/* the file */
 	bool v6only_any, v6only_on, v6only_off, mapped_listener, ai_v4mapped;
-	bool v6_socket;    /* a socket() whose family is AF_INET6 or a variable */
-	bool raw;          /* SOCK_RAW: ping and traceroute aim at one address */
-	bool inet_socket;  /* a socket(AF_INET, ...) */
-	bool multicast;    /* a group joined */
-	struct name *fill; /* variables filled from one getaddrinfo answer */
+	bool v6_socket;       /* a socket() whose family is AF_INET6 or a variable */
+	bool raw;             /* SOCK_RAW: ping and traceroute aim at one address */
+	bool inet_socket;     /* a socket(AF_INET, ...) */
+	bool multicast;       /* a group joined */
+	bool v6_listener;     /* a listener whose family can be AF_INET6 */
+	bool v6_binder;       /* a function that binds a socket(AF_INET6, ...) */
+	int ftp_v6;           /* names EPRT or EPSV: 1, -1, 0 not known yet */
+	struct program *prog; /* what the other files of the program said */
+	struct name *fill;    /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
 	/* one host-port-split per condition chain and per pointer */
 	struct name split_seen[16];
@@ -764,11 +778,11 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 		if (skipped(s, k))
 			continue;
 		c |= wclass(s, k);
-		assigns |= depth == 0 && punct(s, k, '=');
 		const struct token *t = &s->tok[k];
 		if (t->kind != TOK_PUNCT || t->len != 1)
 			continue;
 		char ch = s->s[t->off];
+		assigns |= depth == 0 && ch == '=' && k < s->n; /* punct(s, k, '=') */
 		if (ch == ';' && depth <= 0) {
 			k++;
 			break;
@@ -824,11 +838,11 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 	unsigned then_tag = tag, else_tag = tag, ctag = tag;
 	int ct = cond_tag(s, p + 1, c);
 	unsigned cc = class_of(s, p + 1, c);
-	if (ct == THEN_NONE) {
-		unsigned ct4 = cc | class_of(s, t0, t1), ce = has_else ? class_of(s, e0, e1) : 0;
-		if (has_else && (ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
+	if (ct == THEN_NONE && has_else) { /* without an else the arms say nothing */
+		unsigned ct4 = cc | class_of(s, t0, t1), ce = class_of(s, e0, e1);
+		if ((ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
 			ct = THEN_V6;
-		else if (has_else && (ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
+		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
 			ct = THEN_V4;
 	}
 	if (ct == THEN_V4) {
@@ -1284,8 +1298,15 @@ static enum kind declared(const struct scan *s, size_t k, int depth)
 
 static enum kind find_in(const struct scan *s, size_t from, size_t to, struct name nm, int depth)
 {
+	const struct token *tok = s->tok;
+	char first = s->s[nm.off];
+	if (to > s->n)
+		to = s->n; /* ident() is false past the end */
 	for (size_t k = from; k < to; k++) {
-		if (!ident(s, k) || !same_text(s, k, nm))
+		/* ident() and same_text(), the length and first byte first:
+		 * this runs over whole files, once per name looked up */
+		if (tok[k].len != nm.len || tok[k].kind != TOK_IDENT || s->s[tok[k].off] != first ||
+		    !same_text(s, k, nm))
 			continue;
 		enum kind kd = declared(s, k, depth);
 		if (kd != K_NONE)
@@ -1355,11 +1376,89 @@ static bool same_statement(const struct scan *s, size_t a, size_t b)
 	return true;
 }
 
-static void add(struct scan *s, enum rule_id r, size_t i, bool alt)
+/* Whether the current function says anything of IPv6: a word of it, a
+ * name (handle_v6(), in6, ip6) that the other family's code goes to, or a
+ * message ("Use EPSV for IPv6"). */
+static bool knows_v6(struct scan *s)
+{
+	struct analysis *a = &s->an[s->blk];
+	if (a->knows_v6 == 0) {
+		const struct block *b = &s->l->blk[s->blk];
+		size_t end = b->close == NO_MATCH ? s->n : b->close;
+		a->knows_v6 = -1;
+		for (uint32_t h = b->hit0; h < b->hit1 && a->knows_v6 < 0; h++)
+			if (wclass(s, s->l->hit[h]) & WC_V6)
+				a->knows_v6 = 1;
+		for (size_t k = b->open; k < end && a->knows_v6 < 0; k++) {
+			const struct token *t = &s->tok[k];
+			if ((t->kind == TOK_IDENT || t->kind == TOK_STRING) &&
+			    memchr(s->s + t->off, '6', t->len) != NULL &&
+			    (text_has(s, k, "v6") || text_has(s, k, "in6") ||
+			     text_has(s, k, "ip6")))
+				a->knows_v6 = 1;
+		}
+	}
+	return a->knows_v6 > 0;
+}
+
+/* Whether token k's text holds what (case as given). */
+static bool text_has_exact(const struct scan *s, size_t k, const char *what)
+{
+	size_t n = strlen(what), len = s->tok[k].len;
+	const char *p = s->s + s->tok[k].off;
+	for (size_t j = 0; j + n <= len; j++)
+		if (memcmp(p + j, what, n) == 0)
+			return true;
+	return false;
+}
+
+/* FTP's PORT command and 227 reply carry IPv4 only by RFC 959; a program
+ * that also speaks EPRT and EPSV (RFC 2428) keeps them as its IPv4 path:
+ * the current function is named for PORT or PASV, in a file that names
+ * EPRT or EPSV. */
+static bool ftp_v4_path(struct scan *s)
+{
+	if (s->blk == SIZE_MAX)
+		return false;
+	struct analysis *a = &s->an[s->blk];
+	if (a->ftp == 0) {
+		size_t fn = function_name(s);
+		a->ftp = fn != NO_MATCH && (text_has_exact(s, fn, "PORT") ||
+					    text_has_exact(s, fn, "PASV"))
+				 ? 1
+				 : -1;
+	}
+	if (a->ftp < 0)
+		return false;
+	if (s->ftp_v6 == 0) { /* once per file, and only for FTP code */
+		s->ftp_v6 = -1;
+		for (size_t k = 0; k < s->n && s->ftp_v6 < 0; k++)
+			if ((ident(s, k) || s->tok[k].kind == TOK_STRING) &&
+			    (text_has_exact(s, k, "EPRT") || text_has_exact(s, k, "EPSV")))
+				s->ftp_v6 = 1;
+	}
+	return s->ftp_v6 > 0;
+}
+
+/* A function that binds a socket(AF_INET, ...) in a file whose other
+ * function binds a socket(AF_INET6, ...): one socket per family, a
+ * function each, and this is the IPv4 one. */
+static bool v4_half(struct scan *s)
+{
+	if (!s->v6_binder || s->blk == SIZE_MAX)
+		return false;
+	const struct summary *sum = sum_of(s);
+	return sum->inet_socket && !sum->inet6_socket && sum->bind && !sum->connect;
+}
+
+/* A finding that holds if the other files of the program agree (need):
+ * callee names the function NEED_PRINTER asks about. */
+static void add_if(struct scan *s, enum rule_id r, size_t i, bool alt, unsigned need, size_t callee)
 {
 	if (!s->enabled[r])
 		return;
-	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && tag_of(s, i) == TAG_V4)
+	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && r != R_FAMILY_FILTER &&
+	    (tag_of(s, i) == TAG_V4 || v4_half(s) || ftp_v4_path(s)))
 		return; /* deliberate IPv4 code */
 	struct finding *f = grow(s->out, &s->capout, s->nout, sizeof(*f));
 	if (f == NULL) {
@@ -1367,8 +1466,20 @@ static void add(struct scan *s, enum rule_id r, size_t i, bool alt)
 		return;
 	}
 	s->out = f;
-	s->out[s->nout] = (struct finding){ (size_t)r, 0, 0, alt, s->tok[i].off, s->nout, i };
+	f = &s->out[s->nout];
+	*f = (struct finding){ (size_t)r, 0, 0, alt, s->tok[i].off, s->nout, i, need, "" };
+	if (callee != NO_MATCH) {
+		size_t n = s->tok[callee].len < sizeof(f->callee) - 1 ? s->tok[callee].len
+								      : sizeof(f->callee) - 1;
+		memcpy(f->callee, s->s + s->tok[callee].off, n);
+		f->callee[n] = '\0';
+	}
 	s->nout++;
+}
+
+static void add(struct scan *s, enum rule_id r, size_t i, bool alt)
+{
+	add_if(s, r, i, alt, 0, NO_MATCH);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1531,6 +1642,9 @@ static void rule_sockaddr(struct scan *s, size_t i)
 static int v6only_value(const struct scan *s, size_t call, const size_t *a)
 {
 	size_t v = a[3], end = a[4] - 1;
+	if (punct(s, v, '(') && s->tok[v].aux != NO_MATCH && s->tok[v].aux + 1 < end &&
+	    punct(s, s->tok[v].aux + 1, '&'))
+		v = s->tok[v].aux + 1;                  /* (char *)&opt */
 	if (punct(s, v, '&') && punct(s, v + 1, '(')) { /* &(int){ 0 } */
 		for (size_t k = v; k < end; k++)
 			if (punct(s, k, '{'))
@@ -1543,13 +1657,30 @@ static int v6only_value(const struct scan *s, size_t call, const size_t *a)
 	for (size_t k = call; k-- > 0 && call - k < 4096;) {
 		if (punct(s, k, '}') && s->tok[k].aux == NO_MATCH)
 			break;
-		if (ident(s, k) && same_text(s, k, nm) && punct(s, k + 1, '=') &&
-		    !member_access(s, k))
-			return is(s, k + 2, "0") ? 0 : 1;
+		if (!ident(s, k) || !same_text(s, k, nm) || !punct(s, k + 1, '=') ||
+		    member_access(s, k))
+			continue;
+		if (is(s, k + 2, "0"))
+			return 0;
+		/* "else opt = 1" (or "else { opt = 1; }"): the if's arm may set 0 */
+		if (!is(s, k - 1, "else") && !(punct(s, k - 1, '{') && is(s, k - 2, "else")))
+			return 1;
 	}
 	if (text_has(s, v + 1, "zero") || text_has(s, v + 1, "off"))
 		return 0;
 	return -1;
+}
+
+/* A socket named for IPv4 (s4, fd4, sock_v4, ip4_sock): one family's by
+ * the program's own naming. */
+static bool named_v4(const struct scan *s, size_t k)
+{
+	if (k == NO_MATCH || !ident(s, k))
+		return false;
+	const char *p = s->s + s->tok[k].off;
+	size_t n = s->tok[k].len;
+	return (n >= 2 && p[n - 1] == '4' && p[n - 2] != '6') || text_has(s, k, "v4") ||
+	       text_has(s, k, "ip4") || text_has(s, k, "inet4");
 }
 
 static void rule_setsockopt(struct scan *s, size_t i)
@@ -1568,7 +1699,8 @@ static void rule_setsockopt(struct scan *s, size_t i)
 	if (opt == W_IP_TTL || opt == W_IP_TOS || opt == W_IP_MULTICAST_TTL ||
 	    opt == W_IP_MULTICAST_IF || opt == W_IP_MULTICAST_LOOP || opt == W_IP_ADD_MEMBERSHIP ||
 	    opt == W_IP_DROP_MEMBERSHIP)
-		if (!sum_of(s)->inet_socket && s->blk != SIZE_MAX && s->v6_socket)
+		if (!sum_of(s)->inet_socket && s->blk != SIZE_MAX && s->v6_socket &&
+		    !named_v4(s, last_ident(s, a[0], a[1] - 1)))
 			add(s, R_IP_OPTION, i,
 			    false); /* a file of AF_INET sockets only is IPv4's */
 }
@@ -1584,6 +1716,13 @@ static bool hints_mixed(const struct summary *sum)
 static bool listener(const struct scan *s, const struct summary *sum)
 {
 	return sum->listen || (sum->passive && sum->bind && !s->multicast);
+}
+
+/* A block that binds a socket it does not connect: a listener, or a
+ * receiver whose listen() (or recvfrom loop) is the caller's. */
+static bool receiver(const struct scan *s, const struct summary *sum)
+{
+	return listener(s, sum) || (sum->bind && !sum->connect && !s->multicast);
 }
 
 /* The identifier of the socket a socket() call at i is assigned to. */
@@ -1639,12 +1778,13 @@ static void rule_socket(struct scan *s, size_t i)
 		}
 		return;
 	}
-	if (!listener(s, sum))
+	bool listens = listener(s, sum);
+	if (!listens && !receiver(s, sum))
 		return;
 	if (family6(fam)) {
 		if (!s->v6only_any)
-			add(s, R_LISTEN_V6ONLY, i, false);
-		else if (!s->inet_socket && v6only_here(s) > 0 && tag_of(s, i) != TAG_V6)
+			add_if(s, R_LISTEN_V6ONLY, i, false, NEED_NO_V6ONLY, NO_MATCH);
+		else if (listens && !s->inet_socket && v6only_here(s) > 0 && tag_of(s, i) != TAG_V6)
 			add(s, R_ONE_FAMILY, i, false); /* IPv6 only: the IPv4 listener left out */
 		return;
 	}
@@ -1655,12 +1795,27 @@ static void rule_socket(struct scan *s, size_t i)
 	from_answer |= around != NULL && around->ai != NO_MATCH;
 	if (from_answer) {
 		if (!s->v6only_any && sum->hints != H_V4)
-			add(s, R_LISTEN_V6ONLY, i, false);
+			add_if(s, R_LISTEN_V6ONLY, i, false, NEED_NO_V6ONLY, NO_MATCH);
 		return;
 	}
-	if (ident(s, a[0]) && a[1] - 1 == a[0] + 1 && parameter(s, name_of(s, a[0])))
-		return; /* the caller chooses: maybe every family in turn */
-	add(s, R_ONE_FAMILY, i, false);
+	if (ident(s, a[0]) && a[1] - 1 == a[0] + 1 && parameter(s, name_of(s, a[0]))) {
+		/* the caller chooses, maybe every family in turn: AF_INET6 among
+		 * them, with nothing setting IPV6_V6ONLY */
+		if (!s->v6only_any && sum->hints != H_V4)
+			add_if(s, R_LISTEN_V6ONLY, i, false, NEED_NO_V6ONLY, NO_MATCH);
+		return;
+	}
+	for (size_t k = a[0]; k < a[1] - 1; k++)
+		if ((word(s, k) == W_SS_FAMILY || word(s, k) == W_SA_FAMILY) &&
+		    member_access(s, k)) {
+			/* the family of an address at hand (the listen address, the
+			 * control connection's): one socket for it, AF_INET6 maybe */
+			if (!s->v6only_any)
+				add_if(s, R_LISTEN_V6ONLY, i, false, NEED_NO_V6ONLY, NO_MATCH);
+			return;
+		}
+	if (listens)
+		add(s, R_ONE_FAMILY, i, false);
 }
 
 /* The address argument of bind/connect/sendto at i names X->ai_addr:
@@ -1705,6 +1860,35 @@ static size_t storage_size(struct scan *s, size_t from, size_t to)
 	return NO_MATCH;
 }
 
+/* if (connect(...) == -1) { ... break; }: a loop over the answers that
+ * leaves at the first failure (break, goto, return) and never goes on to
+ * the next answer (continue). */
+static bool gives_up(struct scan *s, size_t i)
+{
+	const struct cond *c = cond_around(s, i);
+	if (c == NULL || c->chain == NO_MATCH)
+		return false;
+	size_t close = match(s, i + 1, c->to), k = close + 1;
+	bool fails = (is(s, k, "==") && ((punct(s, k + 1, '-') && is(s, k + 2, "1")) ||
+					 is(s, k + 1, "SOCKET_ERROR"))) ||
+		     (is(s, k, "<") && is(s, k + 1, "0")) || (is(s, k, "!=") && is(s, k + 1, "0"));
+	if (close >= c->to || !fails || k + 2 < c->to - 1)
+		return false; /* connect(...) == -1 alone: not && errno != EINPROGRESS */
+	size_t t0 = c->to + 1, t1 = t0;
+	if (punct(s, t0, '{'))
+		t1 = match(s, t0, s->n);
+	else
+		while (t1 < s->n && !punct(s, t1, ';'))
+			t1++;
+	bool leaves = false;
+	for (size_t j = t0; j < t1 && j < s->n; j++) {
+		if (is(s, j, "continue"))
+			return false;
+		leaves |= is(s, j, "break") || is(s, j, "goto") || is(s, j, "return");
+	}
+	return leaves;
+}
+
 static void rule_bind_connect(struct scan *s, size_t i)
 {
 	size_t a[8];
@@ -1718,6 +1902,8 @@ static void rule_bind_connect(struct scan *s, size_t i)
 	if (z != NO_MATCH)
 		add(s, R_STORAGE_LEN, z, false);
 	size_t x = answer_in(s, from, to);
+	if (x != NO_MATCH && parameter(s, name_of(s, x)))
+		return; /* one answer given: the caller's loop chooses it */
 	const struct summary *sum = sum_of(s);
 	if (w == W_BIND) {
 		if (x == NO_MATCH || !hints_mixed(sum) || !listener(s, sum))
@@ -1728,7 +1914,9 @@ static void rule_bind_connect(struct scan *s, size_t i)
 		return;
 	}
 	if (x != NO_MATCH) {
-		if (loop_around(s, i, name_of(s, x)) == NULL && !(w == W_SENDTO && s->raw))
+		const struct loop *l = loop_around(s, i, name_of(s, x));
+		if ((l == NULL && !(w == W_SENDTO && s->raw)) ||
+		    (l != NULL && w == W_CONNECT && gives_up(s, i)))
 			add(s, R_FIRST_ANSWER, i, false);
 		return;
 	}
@@ -1791,10 +1979,60 @@ static void rule_print(struct scan *s, size_t i)
 		add(s, R_LITERAL_AF_INET, a[0], false);
 		return;
 	}
-	if (n == 0 || !s->mapped_listener || sum_of(s)->v4mapped)
+	if (n == 0 || sum_of(s)->v4mapped || (s->v6only_on && !s->v6only_off) ||
+	    !names_peer(s, a[0], a[n] - 1))
 		return;
-	if (names_peer(s, a[0], a[n] - 1))
-		add(s, R_MAPPED_PRINT, i, false);
+	add_if(s, R_MAPPED_PRINT, i, false, NEED_MAPPED, NO_MATCH); /* the program decides */
+}
+
+/* A function that turns an address into text, by its name: xntop(),
+ * print_addr_port(), sockaddr_to_str(), addr_fmt(). */
+static bool printer_name(const struct scan *s, size_t k)
+{
+	static const char *const parts[] = { "ntop",    "ntoa",     "print",    "fmt",
+					     "format",  "tostr",    "to_str",   "2str",
+					     "addrstr", "addr_str", "str_addr", "straddr",
+					     "text",    "toname",   "to_name",  NULL };
+	for (const char *const *p = parts; *p != NULL; p++)
+		if (text_has(s, k, *p))
+			return true;
+	return false;
+}
+
+/* A peer that accept, getpeername or recvfrom at i wrote, handed to a
+ * function of the program's own that prints it: mapped-print through a
+ * wrapper (the function may live in another file: NEED_PRINTER asks the
+ * program whether it calls inet_ntop or getnameinfo). */
+static void rule_peer_use(struct scan *s, size_t i)
+{
+	size_t a[7];
+	unsigned w = word(s, i);
+	size_t argn = w == W_RECVFROM ? 4 : 1;
+	if (!called(s, i) || s->blk == SIZE_MAX || (s->v6only_on && !s->v6only_off) ||
+	    args(s, i + 1, a, 6) <= argn || sum_of(s)->v4mapped)
+		return;
+	size_t v = last_ident(s, a[argn], a[argn + 1] - 1);
+	if (v == NO_MATCH)
+		return;
+	struct name nm = name_of(s, v);
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	size_t last = NO_MATCH;
+	if (end - i > 1024)
+		end = i + 1024; /* the peer is printed where it came, if at all */
+	for (size_t k = match(s, i + 1, end); k < end; k++) {
+		if (!ident(s, k) || !same_text(s, k, nm) || member_access(s, k))
+			continue;
+		size_t at, callee = enclosing_call(s, k, &at);
+		if (callee == NO_MATCH || callee == last || !ident(s, callee) ||
+		    word(s, callee) != W_NONE || (s->tok[callee].flags & (TF_QUIET | TF_DIRECTIVE)))
+			continue;
+		last = callee;
+		unsigned need = NEED_MAPPED; /* the program's listeners decide */
+		if (!printer_name(s, callee))
+			need |= NEED_PRINTER;
+		add_if(s, R_MAPPED_PRINT, callee, false, need, callee);
+	}
 }
 
 static const char *const conversions[] = { "atoi",        "atol",          "strtol",
@@ -1826,10 +2064,10 @@ static size_t converted(struct scan *s, size_t from, struct name nm)
  * splits (a time's hh:mm or a user:password is no such thing). */
 static bool hostish(const struct scan *s, size_t k)
 {
-	static const char *const parts[] = { "host",   "addr",  "port",     "server", "proxy",
-					     "peer",   "dest",  "target",   "listen", "bind",
-					     "remote", "local", "url",      "src",    "dst",
-					     "ip",     "conn",  "endpoint", NULL };
+	static const char *const parts[] = { "host",   "addr",  "port",   "server",   "proxy",
+					     "peer",   "dest",  "target", "listen",   "bind",
+					     "remote", "local", "url",    "uri",      "src",
+					     "dst",    "ip",    "conn",   "endpoint", NULL };
 	if (!ident(s, k))
 		return false;
 	for (const char *const *p = parts; *p != NULL; p++)
@@ -1855,6 +2093,67 @@ static bool host_port(const struct scan *s, size_t p, size_t from, size_t to, si
 	       conv - k < 8)
 		k--;
 	return k >= 2 && punct(s, k - 1, '=') && hostish(s, k - 2);
+}
+
+/* A name that can only be of a host or an address (no "port", "ip" or
+ * "proxy": a user:password is split at ':' too). */
+static bool host_named(const struct scan *s, size_t k)
+{
+	static const char *const parts[] = { "host",   "addr",   "server", "peer", "dest",
+					     "target", "remote", "url",    "uri",  "endpoint",
+					     "listen", "bind",   NULL };
+	if (k == NO_MATCH || !ident(s, k))
+		return false;
+	for (const char *const *p = parts; *p != NULL; p++)
+		if (text_has(s, k, *p))
+			return true;
+	return false;
+}
+
+/* A function named for hosts (parse_host, split_hostport), not for URIs:
+ * a URI parser cuts its scheme at ':' too. */
+static bool host_function(const struct scan *s)
+{
+	size_t fn = function_name(s);
+	return host_named(s, fn) && !text_has(s, fn, "uri") && !text_has(s, fn, "url");
+}
+
+/* Whether [from, to) names a host (host_named). */
+static bool names_host(const struct scan *s, size_t from, size_t to)
+{
+	for (size_t k = from; k < to; k++)
+		if (host_named(s, k))
+			return true;
+	return false;
+}
+
+/* After p = strchr(str, ':') at i: the text is cut there (*p = '\0',
+ * p[0] = 0, *p++ = 0) or its first part taken by length (p - str), so
+ * what is before the first ':' is the host. */
+static bool cut_at(const struct scan *s, size_t i, struct name p, struct name str)
+{
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	if (end - i > 300)
+		end = i + 300;
+	for (size_t k = i + 1; k + 3 < end; k++) {
+		if (!ident(s, k) || !same_text(s, k, p) || member_access(s, k))
+			continue;
+		size_t v = k + 1;
+		if (punct(s, k - 1, '*')) { /* "a * p = 0" is no C: a store through p */
+			if (is(s, v, "++"))
+				v++;
+		} else if (punct(s, v, '[') && is(s, v + 1, "0") && punct(s, v + 2, ']')) {
+			v += 3;
+		} else if (punct(s, v, '-') && ident(s, v + 1) && same_text(s, v + 1, str)) {
+			return true; /* p - str: the length of the host */
+		} else {
+			continue;
+		}
+		if (punct(s, v, '=') && (is(s, v + 1, "0") || is(s, v + 1, "'\\0'")))
+			return true;
+	}
+	return false;
 }
 
 /* One finding per pointer in a block. */
@@ -1886,8 +2185,53 @@ static void rule_strchr(struct scan *s, size_t i)
 	if (k < 2 || !punct(s, k - 1, '=') || !ident(s, k - 2) || brackets(s))
 		return;
 	struct name p = name_of(s, k - 2);
-	size_t conv = converted(s, i, p);
-	if (conv != NO_MATCH && host_port(s, k - 2, a[0], a[1] - 1, conv) && split_once(s, p))
+	size_t conv = converted(s, i, p), str = last_ident(s, a[0], a[1] - 1);
+	bool split = conv != NO_MATCH ? host_port(s, k - 2, a[0], a[1] - 1, conv)
+				      : str != NO_MATCH && cut_at(s, i, p, name_of(s, str)) &&
+						(host_named(s, k - 2) ||
+						 names_host(s, a[0], a[1] - 1) || host_function(s));
+	if (split && split_once(s, p))
+		add(s, R_HOST_PORT_SPLIT, i, false);
+}
+
+/* The piece p cut at i is kept as a host a few statements on:
+ * host = p, mailhost = strdup(p). */
+static bool kept_as_host(const struct scan *s, size_t i, struct name p)
+{
+	size_t end = s->n < i + 96 ? s->n : i + 96;
+	for (size_t k = i + 1; k + 2 < end; k++) {
+		if (!punct(s, k, '='))
+			continue;
+		if (ident(s, k - 1) && same_text(s, k - 1, p) && !member_access(s, k - 1))
+			return false; /* p is another piece from here on */
+		if (!host_named(s, k - 1))
+			continue;
+		size_t v = k + 1;
+		if (is(s, v, "strdup") && punct(s, v + 1, '('))
+			v += 2;
+		if (ident(s, v) && same_text(s, v, p) && !is(s, v + 1, "->") &&
+		    !punct(s, v + 1, '.'))
+			return true;
+	}
+	return false;
+}
+
+/* host = strsep(&spec, ":") or strtok(spec, ":"): the host is what comes
+ * before the first ':'. */
+static void rule_strtok(struct scan *s, size_t i)
+{
+	size_t a[4];
+	if (!called(s, i) || args(s, i + 1, a, 3) < 2 || brackets(s))
+		return;
+	const struct token *d = &s->tok[a[1]];
+	if (d->kind != TOK_STRING || a[2] - 1 != a[1] + 1 || d->len > 16 ||
+	    memchr(s->s + d->off, ':', d->len) == NULL)
+		return;
+	size_t lhs = assigned_to(s, i);
+	if (lhs == NO_MATCH || !(host_named(s, lhs) || names_host(s, a[0], a[1] - 1) ||
+				 host_function(s) || kept_as_host(s, i, name_of(s, lhs))))
+		return;
+	if (split_once(s, name_of(s, lhs)))
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
 
@@ -1920,6 +2264,7 @@ static void rule_colon(struct scan *s, size_t i)
 
 static const char *const printers[] = { "sprintf",  "snprintf", "asprintf", "vsnprintf",
 					"vsprintf", "fprintf",  "dprintf",  NULL };
+static const char *const buffer_printers[] = { "sprintf", "snprintf", "asprintf", NULL };
 static const char *const copies[] = { "strcpy",        "strncpy",        "strlcpy",
 				      "strdup",        "strndup",        "getaddrinfo",
 				      "gethostbyname", "gethostbyname2", NULL };
@@ -1949,6 +2294,18 @@ static void rule_string(struct scan *s, size_t i)
 		if (!to_terminal)
 			add(s, R_URL_BRACKETS, i, false);
 	}
+	if ((bits & S_HOSTPORT) && !brackets(s) && callee_in(s, callee, buffer_printers)) {
+		size_t a[10], n = args(s, callee + 1, a, 9);
+		size_t host = n > argn + 1 ? last_ident(s, a[argn + 1], a[argn + 2] - 1) : NO_MATCH;
+		if (host_named(s, host) && !text_has(s, host, "uri"))
+			add(s, R_URL_BRACKETS, i,
+			    false); /* snprintf(buf, n, "%s:%d", host, port) */
+	}
+	if ((bits & S_URL) && !(bits & S_BRACKET) && !brackets(s) && callee == NO_MATCH &&
+	    ((punct(s, i - 1, '=') && ident(s, i - 2)) ||
+	     (punct(s, i - 1, '=') && punct(s, i - 2, ']')) ||
+	     (ident(s, i - 1) && is(s, i - 2, "define"))))
+		add(s, R_URL_BRACKETS, i, false); /* a URL template: char url[] = "http://%s/" */
 	if ((bits & S_DIGITS) && sum_of(s)->resolver)
 		add(s, R_NUMERIC_CHECK, i, false); /* strspn(host, "0123456789.") */
 	if (!(bits & S_IPV4))
@@ -2063,6 +2420,46 @@ static void rule_port_zero(struct scan *s, size_t i)
 		}
 }
 
+/* Whether the current function does IPv4's own work: sockaddr_in,
+ * s_addr, inet_ntoa... (AF_INET alone is no work). */
+static bool v4_work(struct scan *s)
+{
+	struct analysis *a = &s->an[s->blk];
+	if (a->v4_work == 0) {
+		const struct block *b = &s->l->blk[s->blk];
+		a->v4_work = -1;
+		for (uint32_t h = b->hit0; h < b->hit1 && a->v4_work < 0; h++) {
+			size_t k = s->l->hit[h];
+			if ((wclass(s, k) & WC_V4) && !family4(word(s, k)))
+				a->v4_work = 1;
+		}
+	}
+	return a->v4_work > 0;
+}
+
+/* sa->sa_family != AF_INET (then continue or return), or == AF_INET
+ * around the only code there is, in a function that does IPv4's work and
+ * never IPv6's: only IPv4 gets through. */
+static void rule_family_filter(struct scan *s, size_t i)
+{
+	size_t other;
+	if (is(s, i - 1, "==") || is(s, i - 1, "!="))
+		other = i - 2;
+	else if (is(s, i + 1, "==") || is(s, i + 1, "!="))
+		for (other = i + 2;
+		     (is(s, other + 1, "->") || punct(s, other + 1, '.')) && ident(s, other + 2);
+		     other += 2)
+			; /* AF_INET == sa->sa_family */
+	else
+		return;
+	unsigned w = word(s, other);
+	if (!(w == W_SA_FAMILY || w == W_SS_FAMILY || w == W_AI_FAMILY || w == W_SIN_FAMILY ||
+	      (ident(s, other) && text_has(s, other, "family"))) ||
+	    s->blk == SIZE_MAX || !v4_work(s) || knows_v6(s) || cond_around(s, i) == NULL)
+		return;
+	add(s, R_FAMILY_FILTER, i, false);
+}
+
 /* a->sa_family == b->sa_family: two addresses' families as they came. */
 static void rule_family_compare(struct scan *s, size_t i)
 {
@@ -2088,6 +2485,15 @@ static void rule_fill(struct scan *s, size_t i)
 {
 	if (i < 2 || !member_access(s, i) || !ident(s, i - 2) || s->blk == SIZE_MAX)
 		return;
+	size_t argn0, wrapper = enclosing_call(s, i, &argn0);
+	if (wrapper != NO_MATCH && ident(s, wrapper) && word(s, wrapper) == W_NONE &&
+	    text_has(s, wrapper, "connect")) {
+		/* timeout_connect(fd, res->ai_addr, ...): a connect all the same */
+		struct name x = name_of(s, i - 2);
+		if (loop_around(s, i, x) == NULL && !parameter(s, x))
+			add(s, R_FIRST_ANSWER, wrapper, false);
+		return;
+	}
 	const struct summary *sum = sum_of(s);
 	if (sum->connect || loop_around(s, i, name_of(s, i - 2)) != NULL)
 		return; /* connected here (first-answer says so there), or chosen by a loop */
@@ -2173,6 +2579,8 @@ static void at_hit(struct scan *s, size_t i)
 		if (punct(s, i - 1, '=') && word(s, i - 2) == W_AI_FAMILY &&
 		    !(sum_of(s)->hints & H_V6))
 			add(s, R_AF_INET, i, false);
+		else
+			rule_family_filter(s, i);
 		break;
 	case W_INADDR_ANY:
 	case W_INADDR_LOOPBACK:
@@ -2204,7 +2612,12 @@ static void at_hit(struct scan *s, size_t i)
 	case W_CONNECT:
 	case W_SENDTO: rule_bind_connect(s, i); break;
 	case W_ACCEPT:
-	case W_ACCEPT4: rule_accept(s, i); break;
+	case W_ACCEPT4:
+		rule_accept(s, i);
+		rule_peer_use(s, i);
+		break;
+	case W_RECVFROM:
+	case W_GETPEERNAME: rule_peer_use(s, i); break;
 	case W_GETSOCKNAME:
 		if (call)
 			rule_port_zero(s, i);
@@ -2216,6 +2629,9 @@ static void at_hit(struct scan *s, size_t i)
 	case W_ISDIGIT: rule_numeric(s, i); break;
 	case W_STRCHR:
 	case W_STRRCHR: rule_strchr(s, i); break;
+	case W_STRSEP:
+	case W_STRTOK:
+	case W_STRTOK_R: rule_strtok(s, i); break;
 	case W_STRING: rule_string(s, i); break;
 	case W_CHAR_COLON: rule_colon(s, i); break;
 	default: break;
@@ -2233,6 +2649,46 @@ static void find_block(struct scan *s, size_t i, size_t *cursor)
 		s->blk = *cursor;
 	else
 		s->blk = SIZE_MAX;
+}
+
+/* inet_ntop or getnameinfo at i prints an address the function was given. */
+static bool prints_parameter(const struct scan *s, size_t i)
+{
+	size_t a[4], which = word(s, i) == W_INET_NTOP ? 1 : 0;
+	if (args(s, i + 1, a, 3) <= which)
+		return false;
+	for (size_t k = a[which]; k < a[which + 1] - 1; k++)
+		if (ident(s, k) && !member_access(s, k) && !is(s, k - 1, "struct") &&
+		    !is(s, k, "struct") && !is(s, k + 1, "->") && !punct(s, k + 1, '.') &&
+		    parameter(s, name_of(s, k)))
+			return true; /* sa, ((struct sockaddr_in6 *)sa)->sin6_addr; not p->addr */
+	return false;
+}
+
+static bool printer_known(const struct scan *s, size_t fn)
+{
+	const struct program *p = s->prog;
+	for (size_t k = 0; k < p->nprinters; k++)
+		if (strlen(p->printers[k]) == s->tok[fn].len &&
+		    memcmp(p->printers[k], s->s + s->tok[fn].off, s->tok[fn].len) == 0)
+			return true;
+	return false;
+}
+
+static bool add_printer(struct scan *s, size_t fn)
+{
+	struct program *p = s->prog;
+	if (s->tok[fn].len >= sizeof(p->printers[0]))
+		return true; /* a name that long is no wrapper anyone calls */
+	char(*n)[32] = grow(p->printers, &p->capprinters, p->nprinters, sizeof(*n));
+	if (n == NULL) {
+		s->oom = true;
+		return false;
+	}
+	p->printers = n;
+	memcpy(n[p->nprinters], s->s + s->tok[fn].off, s->tok[fn].len);
+	n[p->nprinters++][s->tok[fn].len] = '\0';
+	return true;
 }
 
 /* The file's facts, before any rule: IPV6_V6ONLY, the variables filled
@@ -2255,9 +2711,18 @@ static void facts(struct scan *s)
 			s->raw = true;
 		} else if (w == W_IP_ADD_MEMBERSHIP || w == W_IPV6_JOIN_GROUP ||
 			   w == W_IPV6_ADD_MEMBERSHIP || w == W_IP_MREQ || w == W_IP_MREQN ||
-			   w == W_IPV6_MREQ) {
+			   w == W_IPV6_MREQ || w == W_MCAST_JOIN_GROUP ||
+			   w == W_MCAST_JOIN_SOURCE_GROUP) {
 			s->multicast = true;
+		} else if ((w == W_INET_NTOP || w == W_GETNAMEINFO) && called(s, i) &&
+			   !family4(word(s, i + 2)) && s->prog != NULL) {
+			size_t fn = function_name(s);
+			if (fn != NO_MATCH && prints_parameter(s, i) && !printer_known(s, fn) &&
+			    !add_printer(s, fn))
+				return;
 		} else if (w == W_SOCKET && called(s, i)) {
+			s->v6_binder |= family6(word(s, i + 2)) && s->blk != SIZE_MAX &&
+					sum_of(s)->bind && !sum_of(s)->connect;
 			s->v6_socket |= !family4(word(s, i + 2));
 			s->inet_socket |= family4(word(s, i + 2));
 		} else if (w == W_SETSOCKOPT && called(s, i)) {
@@ -2292,19 +2757,19 @@ static void facts(struct scan *s)
 			s->fill[s->nfill++] = name_of(s, v);
 		}
 	}
-	s->mapped_listener = s->v6only_off;
 	cursor = 0;
-	for (size_t h = 0; h < l->nhit && !s->v6only_on && !s->mapped_listener; h++) {
+	for (size_t h = 0; h < l->nhit && !s->v6_listener; h++) {
 		size_t i = l->hit[h], a[4];
 		if ((s->tok[i].flags & (TF_QUIET | TF_TEST)) || word(s, i) != W_SOCKET ||
 		    !called(s, i))
 			continue;
 		find_block(s, i, &cursor);
-		if (s->blk == SIZE_MAX || !listener(s, sum_of(s)) || args(s, i + 1, a, 3) < 1)
+		if (s->blk == SIZE_MAX || !receiver(s, sum_of(s)) || args(s, i + 1, a, 3) < 1)
 			continue;
 		unsigned fam = word(s, a[0]);
-		s->mapped_listener = family6(fam) || (!family4(fam) && sum_of(s)->hints != H_V4);
+		s->v6_listener = family6(fam) || (!family4(fam) && sum_of(s)->hints != H_V4);
 	}
+	s->mapped_listener = s->v6only_off || (!s->v6only_on && s->v6_listener);
 }
 
 static int by_place(const void *a, const void *b)
@@ -2368,9 +2833,37 @@ static long finish(struct scan *s, struct finding **out)
 	return (long)kept;
 }
 
-long find_all(const struct lexed *l, const bool *enabled, struct finding **out)
+bool program_keeps(const struct program *p, const struct finding *f)
+{
+	if ((f->need & NEED_NO_V6ONLY) && p->v6only_any)
+		return false;
+	if ((f->need & NEED_MAPPED) && !(p->v6only_off || (!p->v6only_on && p->v6_listener)))
+		return false;
+	if (f->need & NEED_PRINTER) {
+		for (size_t k = 0; k < p->nprinters; k++)
+			if (strcmp(p->printers[k], f->callee) == 0)
+				return true;
+		return false;
+	}
+	return true;
+}
+
+void program_reset(struct program *p)
+{
+	p->v6only_any = p->v6only_on = p->v6only_off = p->v6_listener = false;
+	p->nprinters = 0;
+}
+
+void program_free(struct program *p)
+{
+	free(p->printers);
+	*p = (struct program){ 0 };
+}
+
+long find_all(const struct lexed *l, const bool *enabled, struct program *p, struct finding **out)
 {
 	struct scan s = { .l = l,
+			  .prog = p,
 			  .tok = l->tok,
 			  .s = l->buf,
 			  .n = l->n,
@@ -2387,6 +2880,10 @@ long find_all(const struct lexed *l, const bool *enabled, struct finding **out)
 			s.an[b].brackets = -1;
 	}
 	facts(&s);
+	p->v6only_any |= s.v6only_any;
+	p->v6only_on |= s.v6only_on;
+	p->v6only_off |= s.v6only_off;
+	p->v6_listener |= s.v6_listener;
 	size_t cursor = 0;
 	for (size_t h = 0; h < l->nhit && !s.oom; h++) {
 		size_t i = l->hit[h];

@@ -23,17 +23,41 @@ struct rule {
 extern const struct rule rules[];
 extern const size_t nrules;
 
+/* What a finding still needs from the other files of its program (the
+ * files of one directory): a listener in one file and its peers printed
+ * in another are one program's shape. */
+#define NEED_NO_V6ONLY 0x1u /* no file sets IPV6_V6ONLY */
+#define NEED_MAPPED 0x2u    /* a listener takes IPv4 clients as mapped */
+#define NEED_PRINTER 0x4u   /* callee prints an address (inet_ntop inside) */
+
 /* One finding: the rule, where (1-based, bytes), and which note. */
 struct finding {
 	size_t rule;
 	unsigned line, col;
 	bool alt;
 	size_t off, seq, tok; /* for sorting */
+	unsigned need;        /* NEED_* */
+	char callee[32];      /* NEED_PRINTER: the function called */
+};
+
+/* What the files of one program said about themselves so far. */
+struct program {
+	bool v6only_any, v6only_on, v6only_off, v6_listener;
+	char (*printers)[32]; /* functions whose body prints an address */
+	size_t nprinters, capprinters;
 };
 
 /* Every finding in a lexed file, in order, suppressed ones left out;
- * enabled[r] says which rules run. Returns how many, or -1 when out of
- * memory; *out is the caller's to free. */
-long find_all(const struct lexed *l, const bool *enabled, struct finding **out);
+ * enabled[r] says which rules run; the file's facts are added to *p.
+ * Returns how many, or -1 when out of memory; *out is the caller's to
+ * free. */
+long find_all(const struct lexed *l, const bool *enabled, struct program *p, struct finding **out);
+
+/* Whether finding f holds once the whole program p is known. */
+bool program_keeps(const struct program *p, const struct finding *f);
+
+/* Forget the program's facts (its arrays kept for the next). */
+void program_reset(struct program *p);
+void program_free(struct program *p);
 
 #endif

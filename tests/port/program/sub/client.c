@@ -1,0 +1,17 @@
+/* A directory inside tests/port/program: a program of its own, read
+ * between server.c and log.c when tests/port.sh names the files in that
+ * order; server.c and log.c stay one program around it. */
+#include <stdio.h>
+#include <sys/socket.h>
+
+void log_client(const struct sockaddr *sa, socklen_t len);
+
+int sub_client(int fd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) < 0)
+		return -1;
+	log_client((struct sockaddr *)&peer, len); /* no listener here */
+	return 0;
+}
