@@ -1412,6 +1412,21 @@ static bool text_has_exact(const struct scan *s, size_t k, const char *what)
 	return false;
 }
 
+/* Offset off is in a name or a string the lexer kept (not a comment). */
+static bool in_code(const struct scan *s, size_t off)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) { /* the first token that ends after off */
+		size_t mid = lo + (hi - lo) / 2;
+		if ((size_t)s->tok[mid].off + s->tok[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->tok[lo].off <= off &&
+	       (s->tok[lo].kind == TOK_IDENT || s->tok[lo].kind == TOK_STRING);
+}
+
 /* FTP's PORT command and 227 reply carry IPv4 only by RFC 959; a program
  * that also speaks EPRT and EPSV (RFC 2428) keeps them as its IPv4 path:
  * the current function is named for PORT or PASV, in a file that names
@@ -1432,10 +1447,16 @@ static bool ftp_v4_path(struct scan *s)
 		return false;
 	if (s->ftp_v6 == 0) { /* once per file, and only for FTP code */
 		s->ftp_v6 = -1;
-		for (size_t k = 0; k < s->n && s->ftp_v6 < 0; k++)
-			if ((ident(s, k) || s->tok[k].kind == TOK_STRING) &&
-			    (text_has_exact(s, k, "EPRT") || text_has_exact(s, k, "EPSV")))
+		const char *p = s->s, *end = s->s + s->l->len;
+		while (end - p >= 4 && (p = memchr(p, 'E', (size_t)(end - p - 3))) != NULL) {
+			if (p[1] == 'P' &&
+			    ((p[2] == 'S' && p[3] == 'V') || (p[2] == 'R' && p[3] == 'T')) &&
+			    in_code(s, (size_t)(p - s->s))) {
 				s->ftp_v6 = 1;
+				break;
+			}
+			p++;
+		}
 	}
 	return s->ftp_v6 > 0;
 }
