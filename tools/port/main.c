@@ -7,7 +7,7 @@
  *
  * The files of one directory are taken as one program: a finding that
  * depends on another file (a listener there, its peers printed here) is
- * held until the directory's last file is read.
+ * held until the directory, and every directory in it, has been read.
  *
  * Findings come out in GCC's diagnostic form (path:line:col: warning: ...
  * [rule], then a note with the fix), so editors and CI pick them up; a
@@ -158,10 +158,10 @@ static void close_program(void)
 	program_free(&o->prog);
 }
 
-/* Whether directory a (n bytes) is directory b or holds it. */
-static bool within(const char *b, const char *a, size_t n)
+/* Whether path is directory dir (its first n bytes) or lies inside it. */
+static bool within(const char *path, const char *dir, size_t n)
 {
-	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || n == 0);
+	return strncmp(dir, path, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 0);
 }
 
 /* Directory dir is done (nftw's FTW_DP): so are its programs. */
@@ -184,7 +184,7 @@ static struct open_program *enter_dir(const char *path)
 		size_t tn = strlen(top);
 		if (tn == n && memcmp(top, path, n) == 0)
 			return &run.open[run.nopen - 1];
-		if (tn < n && within(path, top, tn) && (tn == 0 || path[tn] == '/'))
+		if (tn < n && within(path, top, tn))
 			break; /* an enclosing directory's: it stays open */
 		close_program();
 	}

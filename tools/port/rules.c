@@ -2316,11 +2316,11 @@ static void rule_string(struct scan *s, size_t i)
 			add(s, R_URL_BRACKETS, i, false);
 	}
 	if ((bits & S_HOSTPORT) && !brackets(s) && callee_in(s, callee, buffer_printers)) {
+		/* snprintf(buf, n, "%s:%d", host, port): the host the first %s */
 		size_t a[10], n = args(s, callee + 1, a, 9);
 		size_t host = n > argn + 1 ? last_ident(s, a[argn + 1], a[argn + 2] - 1) : NO_MATCH;
 		if (host_named(s, host) && !text_has(s, host, "uri"))
-			add(s, R_URL_BRACKETS, i,
-			    false); /* snprintf(buf, n, "%s:%d", host, port) */
+			add(s, R_URL_BRACKETS, i, false);
 	}
 	if ((bits & S_URL) && !(bits & S_BRACKET) && !brackets(s) && callee == NO_MATCH &&
 	    ((punct(s, i - 1, '=') && ident(s, i - 2)) ||
