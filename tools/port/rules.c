@@ -391,6 +391,20 @@ static struct name name_of(const struct scan *s, size_t i)
 	return (struct name){ s->tok[i].off, s->tok[i].len };
 }
 
+static bool text_has(const struct scan *s, size_t i, const char *what);
+
+/* Whether identifier k holds any of parts (a NULL-ended list, case
+ * folded). */
+static bool text_has_any(const struct scan *s, size_t k, const char *const *parts)
+{
+	if (k == NO_MATCH || !ident(s, k))
+		return false;
+	for (const char *const *p = parts; *p != NULL; p++)
+		if (text_has(s, k, *p))
+			return true;
+	return false;
+}
+
 static bool text_has(const struct scan *s, size_t i, const char *what)
 {
 	size_t n = strlen(what), len = s->tok[i].len;
@@ -1972,18 +1986,25 @@ static void rule_accept(struct scan *s, size_t i)
 
 /* The variables that hold a peer in the current block: what accept,
  * getpeername and recvfrom write. */
+/* The variable that accept, accept4, getpeername or recvfrom called at k
+ * writes the peer into, or NO_MATCH. */
+static size_t peer_var(const struct scan *s, size_t k)
+{
+	size_t a[7];
+	unsigned w = word(s, k);
+	if (w != W_ACCEPT && w != W_ACCEPT4 && w != W_GETPEERNAME && w != W_RECVFROM)
+		return NO_MATCH;
+	size_t argn = w == W_RECVFROM ? 4 : 1;
+	if (!called(s, k) || args(s, k + 1, a, 6) <= argn)
+		return NO_MATCH;
+	return last_ident(s, a[argn], a[argn + 1] - 1);
+}
+
 static bool names_peer(struct scan *s, size_t from, size_t to)
 {
 	const struct block *b = &s->l->blk[s->blk];
 	for (uint32_t h = b->hit0; h < b->hit1; h++) {
-		size_t k = s->l->hit[h], a[7], argn;
-		unsigned w = word(s, k);
-		if (w != W_ACCEPT && w != W_ACCEPT4 && w != W_GETPEERNAME && w != W_RECVFROM)
-			continue;
-		argn = w == W_RECVFROM ? 4 : 1;
-		if (!called(s, k) || args(s, k + 1, a, 6) <= argn)
-			continue;
-		size_t v = last_ident(s, a[argn], a[argn + 1] - 1);
+		size_t v = peer_var(s, s->l->hit[h]);
 		if (v != NO_MATCH && mentions(s, from, to, name_of(s, v)))
 			return true;
 	}
@@ -2014,10 +2035,7 @@ static bool printer_name(const struct scan *s, size_t k)
 					     "format",  "tostr",    "to_str",   "2str",
 					     "addrstr", "addr_str", "str_addr", "straddr",
 					     "text",    "toname",   "to_name",  NULL };
-	for (const char *const *p = parts; *p != NULL; p++)
-		if (text_has(s, k, *p))
-			return true;
-	return false;
+	return text_has_any(s, k, parts);
 }
 
 /* A peer that accept, getpeername or recvfrom at i wrote, handed to a
@@ -2026,13 +2044,9 @@ static bool printer_name(const struct scan *s, size_t k)
  * program whether it calls inet_ntop or getnameinfo). */
 static void rule_peer_use(struct scan *s, size_t i)
 {
-	size_t a[7];
-	unsigned w = word(s, i);
-	size_t argn = w == W_RECVFROM ? 4 : 1;
-	if (!called(s, i) || s->blk == SIZE_MAX || (s->v6only_on && !s->v6only_off) ||
-	    args(s, i + 1, a, 6) <= argn || sum_of(s)->v4mapped)
+	if (s->blk == SIZE_MAX || (s->v6only_on && !s->v6only_off) || sum_of(s)->v4mapped)
 		return;
-	size_t v = last_ident(s, a[argn], a[argn + 1] - 1);
+	size_t v = peer_var(s, i);
 	if (v == NO_MATCH)
 		return;
 	struct name nm = name_of(s, v);
@@ -2089,12 +2103,7 @@ static bool hostish(const struct scan *s, size_t k)
 					     "peer",   "dest",  "target", "listen",   "bind",
 					     "remote", "local", "url",    "uri",      "src",
 					     "dst",    "ip",    "conn",   "endpoint", NULL };
-	if (!ident(s, k))
-		return false;
-	for (const char *const *p = parts; *p != NULL; p++)
-		if (text_has(s, k, *p))
-			return true;
-	return false;
+	return text_has_any(s, k, parts);
 }
 
 static size_t function_name(const struct scan *s);
@@ -2123,12 +2132,7 @@ static bool host_named(const struct scan *s, size_t k)
 	static const char *const parts[] = { "host",   "addr",   "server", "peer", "dest",
 					     "target", "remote", "url",    "uri",  "endpoint",
 					     "listen", "bind",   NULL };
-	if (k == NO_MATCH || !ident(s, k))
-		return false;
-	for (const char *const *p = parts; *p != NULL; p++)
-		if (text_has(s, k, *p))
-			return true;
-	return false;
+	return text_has_any(s, k, parts);
 }
 
 /* A function named for hosts (parse_host, split_hostport), not for URIs:
@@ -2372,13 +2376,7 @@ static bool about_addresses(const struct scan *s)
 {
 	static const char *const parts[] = { "ip",     "addr", "host", "numeric",
 					     "dotted", "quad", "inet", NULL };
-	size_t name = function_name(s);
-	if (name == NO_MATCH)
-		return false;
-	for (const char *const *p = parts; *p != NULL; p++)
-		if (text_has(s, name, *p))
-			return true;
-	return false;
+	return text_has_any(s, function_name(s), parts);
 }
 
 /* atoi(host) > 0 or isdigit(host[0]) deciding between an address and a
