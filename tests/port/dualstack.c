@@ -481,3 +481,27 @@ char *uri_parse_scheme(char *text)
 	*colon = '\0';
 	return text;
 }
+
+/* text parsed as IPv6 first, then as IPv4 when that failed */
+int parse_either(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1) {
+		struct in_addr a;
+		if (inet_aton(text, &a) == 0) /* was: inet-aton */
+			return -1;
+		return 4;
+	}
+	return 6;
+}
+
+/* text parsed as IPv4, then as IPv6: a statement each, no else */
+int text_family(const char *text)
+{
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, text, buf) == 1) /* was: literal-af-inet */
+		return AF_INET;
+	if (inet_pton(AF_INET6, text, buf) == 1)
+		return AF_INET6;
+	return AF_UNSPEC;
+}

@@ -209,6 +209,11 @@ const struct rule rules[] = {
 	  "anysock_addr_from_sockaddr(), which takes either family, then anysock_addr_unmap() "
 	  "(IPv4 clients of an IPv6 socket) and anysock_prefix_contains() or anysock_ntop(), "
 	  "which work on both (anysock_addr(3), anysock_prefix(3))", NULL, NULL },
+	{ "if-ioctl", false,
+	  "ioctl() SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFCONF and their kin give an interface's "
+	  "IPv4 address only",
+	  "anysock_interfaces(out, max): every address of every interface, either family, with "
+	  "its prefix length and flags (anysock_interfaces(3))", NULL, NULL },
 };
 /* clang-format on */
 const size_t nrules = sizeof(rules) / sizeof(rules[0]);
@@ -252,6 +257,7 @@ enum rule_id {
 	R_ACCEPT_LEN,
 	R_PORT_ZERO,
 	R_FAMILY_FILTER,
+	R_IF_IOCTL,
 	R_COUNT
 };
 
@@ -2344,6 +2350,38 @@ static void rule_string(struct scan *s, size_t i)
 		add(s, R_IPV4_LITERAL, i, false);
 }
 
+/* Whether the text in tokens [from, to) is also given to
+ * inet_pton(AF_INET6, ...) in the current function: the IPv4 parse is one
+ * half of a parse per family (IPv4 first, or after IPv6 failed). */
+static bool parsed_as_v6(const struct scan *s, size_t from, size_t to)
+{
+	if (s->blk == SIZE_MAX || to <= from)
+		return false;
+	const struct block *b = &s->l->blk[s->blk];
+	for (uint32_t h = b->hit0; h < b->hit1; h++) {
+		size_t k = s->l->hit[h], a[4];
+		if (word(s, k) != W_INET_PTON || !family6(word(s, k + 2)) || !called(s, k) ||
+		    args(s, k + 1, a, 3) < 2 || a[2] - 1 - a[1] != to - from)
+			continue;
+		size_t j = 0;
+		while (j < to - from && same_text(s, a[1] + j, name_of(s, from + j)))
+			j++;
+		if (j == to - from)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the IPv4 parse called at i (inet_addr, inet_aton or
+ * inet_pton(AF_INET, ...)) has its text parsed as IPv6 too. */
+static bool parse_per_family(const struct scan *s, size_t i)
+{
+	size_t a[4], text = word(s, i) == W_INET_PTON ? 1 : 0;
+	if (args(s, i + 1, a, 3) <= text)
+		return false;
+	return parsed_as_v6(s, a[text], a[text + 1] - 1);
+}
+
 /* Whether an IPv4 parse follows a condition closely: the test chose the
  * numeric way (the lookup is the other). */
 static bool decides(const struct scan *s, const struct cond *c)
@@ -2566,7 +2604,7 @@ static void at_hit(struct scan *s, size_t i)
 		break;
 	case W_INET_ADDR:
 	case W_INET_ATON:
-		if (call)
+		if (call && !parse_per_family(s, i))
 			add(s, w == W_INET_ADDR ? R_INET_ADDR : R_INET_ATON, i,
 			    sum_of(s)->resolver);
 		break;
@@ -2607,12 +2645,25 @@ static void at_hit(struct scan *s, size_t i)
 		if (!is(s, i - 1, "define") && !is(s, i - 1, "undef"))
 			add(s, R_INADDR, i, false);
 		break;
+	case W_SIOCGIFADDR:
+	case W_SIOCSIFADDR:
+	case W_SIOCGIFNETMASK:
+	case W_SIOCSIFNETMASK:
+	case W_SIOCGIFBRDADDR:
+	case W_SIOCSIFBRDADDR:
+	case W_SIOCGIFDSTADDR:
+	case W_SIOCSIFDSTADDR:
+	case W_SIOCGIFCONF:
+		/* an argument: ioctl(fd, SIOCGIFADDR, &ifr), not #ifdef or a case */
+		if (punct(s, i - 1, ',') || (punct(s, i - 1, '(') && !is(s, i - 2, "defined")))
+			add(s, R_IF_IOCTL, i, false);
+		break;
 	case W_INET_ADDRSTRLEN:
 		if (!is(s, i - 1, "define") && !is(s, i - 1, "undef"))
 			add(s, R_ADDRSTRLEN, i, false);
 		break;
 	case W_INET_PTON:
-		if (call && family4(word(s, i + 2)))
+		if (call && family4(word(s, i + 2)) && !parse_per_family(s, i))
 			add(s, R_LITERAL_AF_INET, i + 2, false);
 		break;
 	case W_INET_NTOP:

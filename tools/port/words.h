@@ -126,7 +126,16 @@
 	X(W_STRSEP, "strsep", 0)                                   \
 	X(W_STRTOK, "strtok", 0)                                   \
 	X(W_STRTOK_R, "strtok_r", 0)                               \
-	X(W_ISDIGIT, "isdigit", 0)
+	X(W_ISDIGIT, "isdigit", 0)                                 \
+	X(W_SIOCGIFADDR, "SIOCGIFADDR", WC_V4)                     \
+	X(W_SIOCSIFADDR, "SIOCSIFADDR", WC_V4)                     \
+	X(W_SIOCGIFNETMASK, "SIOCGIFNETMASK", WC_V4)               \
+	X(W_SIOCSIFNETMASK, "SIOCSIFNETMASK", WC_V4)               \
+	X(W_SIOCGIFBRDADDR, "SIOCGIFBRDADDR", WC_V4)               \
+	X(W_SIOCSIFBRDADDR, "SIOCSIFBRDADDR", WC_V4)               \
+	X(W_SIOCGIFDSTADDR, "SIOCGIFDSTADDR", WC_V4)               \
+	X(W_SIOCSIFDSTADDR, "SIOCSIFDSTADDR", WC_V4)               \
+	X(W_SIOCGIFCONF, "SIOCGIFCONF", WC_V4)
 
 enum word {
 	W_NONE,
