@@ -505,3 +505,17 @@ int text_family(const char *text)
 		return AF_INET6;
 	return AF_UNSPEC;
 }
+
+/* an FTP client that asks for EPSV first and falls back to PASV */
+int passive(FILE *ctl, int epsv_refused)
+{
+	if (!epsv_refused)
+		return fprintf(ctl, "EPSV\r\n");
+	return fprintf(ctl, "PASV\r\n");
+}
+
+/* an FTP server's command table compares, never sends */
+int is_passive(const char *command)
+{
+	return strcmp(command, "PASV") == 0;
+}

@@ -2,7 +2,8 @@
  * its first ':' without a port parsed on the spot, strsep/strtok at ':',
  * "host:port" and URL templates built from a bare host, a family test
  * that lets IPv4 through and nothing else, a receiver whose family the
- * caller picks, and an interface's address asked of ioctl(). Each rule fires where tests/port/shapes.expected
+ * caller picks, an interface's address asked of ioctl(), and FTP's PASV
+ * with no EPSV. Each rule fires where tests/port/shapes.expected
  * says, once. Written for the tests; no program's code. */
 #include <net/if.h>
 #include <netdb.h>
@@ -173,4 +174,10 @@ int interface_address(int fd, const char *name, struct sockaddr_in *out)
 		return -1;
 	memcpy(out, &ifr.ifr_addr, sizeof(*out));
 	return 0;
+}
+
+/* an FTP client's passive mode: PASV only, so IPv4 only */
+int passive_mode(FILE *ctl)
+{
+	return fprintf(ctl, "PASV\r\n") < 0 ? -1 : fflush(ctl);
 }

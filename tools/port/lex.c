@@ -711,6 +711,9 @@ static unsigned string_class(const char *p, const char *end)
 		if (seen == 0x7ff)
 			bits |= S_DIGITS;
 	}
+	if (p[0] == 'P' && memcmp(p, "PASV", 4) == 0 &&
+	    (end - p == 4 || p[4] == '\\' || p[4] == ' '))
+		bits |= S_PASV; /* the command, not a word in a message */
 	if (end - p >= 5 && p[0] == '%' && p[1] == 's' && p[2] == ':' && p[3] == '%' &&
 	    memchr(p + 4, '%', (size_t)(end - p - 4)) == NULL && end[-1] != ':')
 		bits |= S_HOSTPORT; /* "%s:%d", "%s:%hu", "%s:%s": nothing else */

@@ -209,6 +209,11 @@ const struct rule rules[] = {
 	  "anysock_addr_from_sockaddr(), which takes either family, then anysock_addr_unmap() "
 	  "(IPv4 clients of an IPv6 socket) and anysock_prefix_contains() or anysock_ntop(), "
 	  "which work on both (anysock_addr(3), anysock_prefix(3))", NULL, NULL },
+	{ "ftp-pasv", true,
+	  "FTP's PASV sent where EPSV never is: the 227 reply carries an IPv4 address only "
+	  "(RFC 959)",
+	  "send EPSV first (RFC 2428: the server's own address, either family) and keep PASV "
+	  "for servers that refuse it; an IPv6 control connection needs EPSV", NULL, NULL },
 	{ "if-ioctl", false,
 	  "ioctl() SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFCONF and their kin give an interface's "
 	  "IPv4 address only",
@@ -257,6 +262,7 @@ enum rule_id {
 	R_ACCEPT_LEN,
 	R_PORT_ZERO,
 	R_FAMILY_FILTER,
+	R_FTP_PASV,
 	R_IF_IOCTL,
 	R_COUNT
 };
@@ -1447,6 +1453,26 @@ static bool in_code(const struct scan *s, size_t off)
 	       (s->tok[lo].kind == TOK_IDENT || s->tok[lo].kind == TOK_STRING);
 }
 
+/* Whether the file names EPRT or EPSV (RFC 2428) in its code: it speaks
+ * FTP to IPv6 peers. Asked only of FTP code, once per file. */
+static bool ftp_v6(struct scan *s)
+{
+	if (s->ftp_v6 == 0) {
+		s->ftp_v6 = -1;
+		const char *p = s->s, *end = s->s + s->l->len;
+		while (end - p >= 4 && (p = memchr(p, 'E', (size_t)(end - p - 3))) != NULL) {
+			if (p[1] == 'P' &&
+			    ((p[2] == 'S' && p[3] == 'V') || (p[2] == 'R' && p[3] == 'T')) &&
+			    in_code(s, (size_t)(p - s->s))) {
+				s->ftp_v6 = 1;
+				break;
+			}
+			p++;
+		}
+	}
+	return s->ftp_v6 > 0;
+}
+
 /* FTP's PORT command and 227 reply carry IPv4 only by RFC 959; a program
  * that also speaks EPRT and EPSV (RFC 2428) keeps them as its IPv4 path:
  * the current function is named for PORT or PASV, in a file that names
@@ -1463,22 +1489,7 @@ static bool ftp_v4_path(struct scan *s)
 				 ? 1
 				 : -1;
 	}
-	if (a->ftp < 0)
-		return false;
-	if (s->ftp_v6 == 0) { /* once per file, and only for FTP code */
-		s->ftp_v6 = -1;
-		const char *p = s->s, *end = s->s + s->l->len;
-		while (end - p >= 4 && (p = memchr(p, 'E', (size_t)(end - p - 3))) != NULL) {
-			if (p[1] == 'P' &&
-			    ((p[2] == 'S' && p[3] == 'V') || (p[2] == 'R' && p[3] == 'T')) &&
-			    in_code(s, (size_t)(p - s->s))) {
-				s->ftp_v6 = 1;
-				break;
-			}
-			p++;
-		}
-	}
-	return s->ftp_v6 > 0;
+	return a->ftp > 0 && ftp_v6(s);
 }
 
 /* A function that binds a socket(AF_INET, ...) in a file whose other
@@ -2308,6 +2319,9 @@ static void rule_string(struct scan *s, size_t i)
 	if (bits & (S_DOTTED | S_FTP))
 		add(s, R_DOTTED_QUAD, i, false);
 	size_t argn, callee = enclosing_call(s, i, &argn);
+	if ((bits & S_PASV) && callee != NO_MATCH && !text_has(s, callee, "cmp") &&
+	    !text_has(s, callee, "match") && !ftp_v6(s))
+		add(s, R_FTP_PASV, i, false); /* sent, not compared with a command */
 	if ((bits & S_SPLIT) && is(s, callee, "sscanf") && !brackets(s)) {
 		const struct cond *c = cond_around(s, i);
 		uint32_t chain = c != NULL ? c->chain : NO_MATCH;

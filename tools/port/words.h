@@ -159,6 +159,7 @@ enum word {
 #define S_DIGITS 0x80u  /* "0123456789." in any order: a numeric test by hand */
 /* exactly "%s:%d" (or %u, %hu, %s...): host:port text */
 #define S_HOSTPORT 0x100u
+#define S_PASV 0x200u /* "PASV", "PASV\r\n": FTP's IPv4-only passive command */
 
 extern const unsigned char word_class[W_COUNT];
 extern const char *const word_text[W_COUNT];
