@@ -2087,6 +2087,40 @@ static void rule_peer_use(struct scan *s, size_t i)
 	}
 }
 
+static const char *const not_connecters[] = { "freeaddrinfo", "memcpy", "memmove", "bcopy", NULL };
+
+/* getaddrinfo() at i: its answer list handed whole, or its first
+ * answer's address, to a function of the program's own that connects
+ * what it is given, with no loop over the answers around the call. The
+ * function may live in another file: NEED_CONNECTER asks the program. */
+static void rule_answer_use(struct scan *s, size_t i)
+{
+	size_t a[6];
+	if (s->blk == SIZE_MAX || args(s, i + 1, a, 5) < 4)
+		return;
+	size_t v = last_ident(s, a[3], a[4] - 1);
+	if (v == NO_MATCH || !punct(s, a[3], '&'))
+		return;
+	struct name nm = name_of(s, v);
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close, last = NO_MATCH;
+	if (end - i > 2048)
+		end = i + 2048;
+	for (size_t k = a[4]; k < end; k++) {
+		if (!ident(s, k) || !same_text(s, k, nm) || member_access(s, k) ||
+		    punct(s, k - 1, '&') || punct(s, k + 1, '='))
+			continue;
+		size_t at, callee = enclosing_call(s, k, &at);
+		if (callee == NO_MATCH || callee == last || !ident(s, callee) ||
+		    word(s, callee) != W_NONE ||
+		    (s->tok[callee].flags & (TF_QUIET | TF_DIRECTIVE)) ||
+		    callee_in(s, callee, not_connecters) || loop_around(s, k, nm) != NULL)
+			continue;
+		last = callee;
+		add_if(s, R_FIRST_ANSWER, callee, false, NEED_CONNECTER, callee);
+	}
+}
+
 static const char *const conversions[] = { "atoi",        "atol",          "strtol",
 					   "strtoul",     "strtoll",       "strtoull",
 					   "getaddrinfo", "getservbyname", NULL };
@@ -2692,6 +2726,10 @@ static void at_hit(struct scan *s, size_t i)
 		break;
 	case W_AI_V4MAPPED: add(s, R_AI_V4MAPPED, i, false); break;
 	case W_SETSOCKOPT: rule_setsockopt(s, i); break;
+	case W_GETADDRINFO:
+		if (called(s, i))
+			rule_answer_use(s, i);
+		break;
 	case W_BIND:
 	case W_CONNECT:
 	case W_SENDTO: rule_bind_connect(s, i); break;
@@ -2749,30 +2787,46 @@ static bool prints_parameter(const struct scan *s, size_t i)
 	return false;
 }
 
-static bool printer_known(const struct scan *s, size_t fn)
+/* Whether the program's list fs names the function fn. */
+static bool known(const struct functions *fs, const struct scan *s, size_t fn)
 {
-	const struct program *p = s->prog;
-	for (size_t k = 0; k < p->nprinters; k++)
-		if (strlen(p->printers[k]) == s->tok[fn].len &&
-		    memcmp(p->printers[k], s->s + s->tok[fn].off, s->tok[fn].len) == 0)
+	for (size_t k = 0; k < fs->n; k++)
+		if (strlen(fs->name[k]) == s->tok[fn].len &&
+		    memcmp(fs->name[k], s->s + s->tok[fn].off, s->tok[fn].len) == 0)
 			return true;
 	return false;
 }
 
-static bool add_printer(struct scan *s, size_t fn)
+/* Adds the function fn to the program's list fs; false when out of
+ * memory. */
+static bool add_function(struct scan *s, struct functions *fs, size_t fn)
 {
-	struct program *p = s->prog;
-	if (s->tok[fn].len >= sizeof(p->printers[0]))
+	if (s->tok[fn].len >= sizeof(fs->name[0]) || known(fs, s, fn))
 		return true; /* a name that long is no wrapper anyone calls */
-	char(*n)[32] = grow(p->printers, &p->capprinters, p->nprinters, sizeof(*n));
+	char(*n)[32] = grow(fs->name, &fs->cap, fs->n, sizeof(*n));
 	if (n == NULL) {
 		s->oom = true;
 		return false;
 	}
-	p->printers = n;
-	memcpy(n[p->nprinters], s->s + s->tok[fn].off, s->tok[fn].len);
-	n[p->nprinters++][s->tok[fn].len] = '\0';
+	fs->name = n;
+	memcpy(n[fs->n], s->s + s->tok[fn].off, s->tok[fn].len);
+	n[fs->n++][s->tok[fn].len] = '\0';
 	return true;
+}
+
+/* connect() at i is given an address the function was handed (sa,
+ * ai->ai_addr), outside a loop over that parameter's answers: the
+ * function connects one address, the one its caller chose. */
+static bool connects_parameter(struct scan *s, size_t i)
+{
+	size_t a[5];
+	if (args(s, i + 1, a, 4) < 3)
+		return false;
+	for (size_t k = a[1]; k < a[2] - 1; k++)
+		if (ident(s, k) && !member_access(s, k) && !is(s, k, "struct") &&
+		    !is(s, k - 1, "struct") && parameter(s, name_of(s, k)))
+			return loop_around(s, i, name_of(s, k)) == NULL;
+	return false;
 }
 
 /* The file's facts, before any rule: IPV6_V6ONLY, the variables filled
@@ -2801,8 +2855,13 @@ static void facts(struct scan *s)
 		} else if ((w == W_INET_NTOP || w == W_GETNAMEINFO) && called(s, i) &&
 			   !family4(word(s, i + 2)) && s->prog != NULL) {
 			size_t fn = function_name(s);
-			if (fn != NO_MATCH && prints_parameter(s, i) && !printer_known(s, fn) &&
-			    !add_printer(s, fn))
+			if (fn != NO_MATCH && prints_parameter(s, i) &&
+			    !add_function(s, &s->prog->printers, fn))
+				return;
+		} else if (w == W_CONNECT && called(s, i) && s->prog != NULL) {
+			size_t fn = function_name(s);
+			if (fn != NO_MATCH && connects_parameter(s, i) &&
+			    !add_function(s, &s->prog->connecters, fn))
 				return;
 		} else if (w == W_SOCKET && called(s, i)) {
 			s->v6_binder |= family6(word(s, i + 2)) && s->blk != SIZE_MAX &&
@@ -2904,10 +2963,11 @@ static long finish(struct scan *s, struct finding **out)
 		if (sup_line != NULL && suppressed(l, f, sup_line))
 			continue;
 		/* a statement that repeats a rule's token on a line or the next is
-		 * one fix: one finding */
+		 * one fix: one finding (one the program may still drop keeps no
+		 * other out) */
 		const struct finding *p = last[f->rule] == SIZE_MAX ? NULL : &s->out[last[f->rule]];
 		if (p != NULL && f->line - p->line <= 1 && f->tok - p->tok < 4096 &&
-		    same_statement(s, p->tok, f->tok))
+		    p->need == f->need && same_statement(s, p->tok, f->tok))
 			continue;
 		last[f->rule] = kept;
 		s->out[kept++] = *f;
@@ -2923,9 +2983,10 @@ bool program_keeps(const struct program *p, const struct finding *f)
 		return false;
 	if ((f->need & NEED_MAPPED) && !(p->v6only_off || (!p->v6only_on && p->v6_listener)))
 		return false;
-	if (f->need & NEED_PRINTER) {
-		for (size_t k = 0; k < p->nprinters; k++)
-			if (strcmp(p->printers[k], f->callee) == 0)
+	if (f->need & (NEED_PRINTER | NEED_CONNECTER)) {
+		const struct functions *fs = f->need & NEED_PRINTER ? &p->printers : &p->connecters;
+		for (size_t k = 0; k < fs->n; k++)
+			if (strcmp(fs->name[k], f->callee) == 0)
 				return true;
 		return false;
 	}
@@ -2935,12 +2996,13 @@ bool program_keeps(const struct program *p, const struct finding *f)
 void program_reset(struct program *p)
 {
 	p->v6only_any = p->v6only_on = p->v6only_off = p->v6_listener = false;
-	p->nprinters = 0;
+	p->printers.n = p->connecters.n = 0;
 }
 
 void program_free(struct program *p)
 {
-	free(p->printers);
+	free(p->printers.name);
+	free(p->connecters.name);
 	*p = (struct program){ 0 };
 }
 
