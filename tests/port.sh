@@ -14,7 +14,7 @@ scratch
 findings() { sed -n 's/^\([^:]*:\)\{0,1\}\([^:]*\):\([0-9]*\):\([0-9]*\): warning: .*\[\(.*\)\]$/\3:\4 \5/p'; }
 
 # Each fixture: every finding at the expected line:col, each with its note.
-for f in positive pitfalls listeners shapes; do
+for f in positive pitfalls listeners shapes shapes2; do
     "$port" "$src/tests/port/$f.c" > "$tmp/$f" 2> "$tmp/$f.err"
     check "$f.c: exit 1 (findings)" 1 $?
     findings < "$tmp/$f" > "$tmp/$f.found"
@@ -27,8 +27,8 @@ for f in positive pitfalls listeners shapes; do
         "$(grep -c ': note: ' "$tmp/$f")"
 done
 check "the fixtures: every rule fires" "$("$port" --list-rules | grep -c '^[a-z]')" \
-    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" "$tmp/shapes.found" |
-       cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
+    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" \
+           "$tmp/shapes.found" "$tmp/shapes2.found" | cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
 
 # A directory is one program: a listener in one file, its peers printed by
 # another file's function; IPV6_V6ONLY set in another file; the first

@@ -167,6 +167,12 @@ const struct rule rules[] = {
 	  "and IPv6 clients are refused",
 	  "anysock_listen(host, service, ...): a socket on every answer, one port for all "
 	  "(anysock_listen(3))", NULL, NULL },
+	{ "bind-source", true,
+	  "a client binds its source address to the first getaddrinfo answer of a name: when "
+	  "that family is not the server answer's, bind() or connect() fails",
+	  "anysock_connect_opts.local: the source address, and only answers of its family are "
+	  "tried (anysock_connect(3)); or look the source up with hints.ai_family set to the "
+	  "server answer's family", NULL, NULL },
 	{ "one-family", true,
 	  "a listener opens one family only (chosen by a variable or an option, or IPv6 with "
 	  "IPV6_V6ONLY and no IPv4 socket beside it): the other family's clients are refused",
@@ -254,6 +260,7 @@ enum rule_id {
 	R_URL_BRACKETS,
 	R_FIRST_ANSWER,
 	R_BIND_FIRST,
+	R_BIND_SOURCE,
 	R_ONE_FAMILY,
 	R_V6ONLY_OFF,
 	R_MAPPED_PRINT,
@@ -337,6 +344,7 @@ struct scan {
 	bool v6_listener;     /* a listener whose family can be AF_INET6 */
 	bool v6_binder;       /* a function that binds a socket(AF_INET6, ...) */
 	int ftp_v6;           /* names EPRT or EPSV: 1, -1, 0 not known yet */
+	bool names_v6;        /* a word of IPv6's, or AF_UNSPEC, outside #if 0 */
 	struct program *prog; /* what the other files of the program said */
 	struct name *fill;    /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
@@ -843,6 +851,49 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 	return k;
 }
 
+/* Whether an arm of the else [from, to), or of the else-if chain it
+ * starts, names both families: a branch on the family inside it, so the
+ * arm is neither family's and says nothing of the if's other arm. */
+static bool mixed_arm(struct walk *w, size_t from, size_t to)
+{
+	struct scan *s = w->s;
+	for (unsigned arms = 0; arms < 64; arms++) {
+		size_t i = nx(s, from, to), p = nx(s, i + 1, to);
+		if (i >= to || !is(s, i, "if") || p >= to || !punct(s, p, '(')) {
+			unsigned c = class_of(s, from, to);
+			return (c & WC_V4) && (c & WC_V6);
+		}
+		size_t c = match(s, p, to);
+		if (c >= to)
+			return false;
+		size_t t1 = skip(w, c + 1, to), e = nx(s, t1, to);
+		unsigned cl = class_of(s, p + 1, c) | class_of(s, c + 1, t1);
+		if ((cl & WC_V4) && (cl & WC_V6))
+			return true;
+		if (e >= to || !is(s, e, "else"))
+			return false;
+		from = e + 1;
+	}
+	return false;
+}
+
+/* The arm [t0, t1) of an if without else names IPv4 only and leaves
+ * (break, return...), and the next statement is an if whose arm names
+ * IPv6 only and leaves too: two ifs in a row, one per family. */
+static bool next_arm_v6(struct walk *w, size_t t0, size_t t1, size_t end)
+{
+	struct scan *s = w->s;
+	size_t i = nx(s, t1, end), p = nx(s, i + 1, end);
+	if (i >= end || !is(s, i, "if") || p >= end || !punct(s, p, '(') || !exits(s, t0, t1) ||
+	    class_of(s, t0, t1) != WC_V4)
+		return false;
+	size_t close = match(s, p, end);
+	if (close >= end)
+		return false;
+	size_t a1 = skip(w, close + 1, end);
+	return class_of(s, p + 1, a1) == WC_V6 && exits(s, close + 1, a1);
+}
+
 static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain,
 		      bool *rest_v4)
 {
@@ -868,9 +919,11 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 		unsigned ct4 = cc | class_of(s, t0, t1), ce = class_of(s, e0, e1);
 		if ((ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
 			ct = THEN_V6;
-		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
+		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4) && !mixed_arm(w, e0, e1))
 			ct = THEN_V4;
 	}
+	if (ct == THEN_NONE && !has_else && next_arm_v6(w, t0, t1, end))
+		ct = THEN_V4; /* if (v4) { ...; break; } if (v6) { ...; break; } */
 	if (ct == THEN_V4) {
 		then_tag = TAG_V4;
 		if (cc & WC_V4)
@@ -1438,8 +1491,9 @@ static bool text_has_exact(const struct scan *s, size_t k, const char *what)
 	return false;
 }
 
-/* Offset off is in a name or a string the lexer kept (not a comment). */
-static bool in_code(const struct scan *s, size_t off)
+/* The token the lexer kept at offset off, or NO_MATCH (a comment, a
+ * blank, a block without a hit). */
+static size_t token_at(const struct scan *s, size_t off)
 {
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) { /* the first token that ends after off */
@@ -1449,8 +1503,28 @@ static bool in_code(const struct scan *s, size_t off)
 		else
 			hi = mid;
 	}
-	return lo < s->n && s->tok[lo].off <= off &&
-	       (s->tok[lo].kind == TOK_IDENT || s->tok[lo].kind == TOK_STRING);
+	return lo < s->n && s->tok[lo].off <= off ? lo : NO_MATCH;
+}
+
+/* Whether [p, end) starts with what, case folded ("_only" skips '_'). */
+static bool text_has_prefix(const char *p, const char *end, const char *what)
+{
+	if (p < end && *p == '_')
+		p++;
+	size_t n = strlen(what);
+	if ((size_t)(end - p) < n)
+		return false;
+	for (size_t j = 0; j < n; j++)
+		if ((p[j] | 0x20) != what[j])
+			return false;
+	return true;
+}
+
+/* Offset off is in a name or a string the lexer kept (not a comment). */
+static bool in_code(const struct scan *s, size_t off)
+{
+	size_t k = token_at(s, off);
+	return k != NO_MATCH && (s->tok[k].kind == TOK_IDENT || s->tok[k].kind == TOK_STRING);
 }
 
 /* Whether the file names EPRT or EPSV (RFC 2428) in its code: it speaks
@@ -1512,6 +1586,8 @@ static void add_if(struct scan *s, enum rule_id r, size_t i, bool alt, unsigned 
 	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && r != R_FAMILY_FILTER &&
 	    (tag_of(s, i) == TAG_V4 || v4_half(s) || ftp_v4_path(s)))
 		return; /* deliberate IPv4 code */
+	if ((s->tok[i].flags & TF_NOAI) && s->names_v6)
+		return; /* a build without getaddrinfo beside a path with IPv6: no IPv6 there */
 	struct finding *f = grow(s->out, &s->capout, s->nout, sizeof(*f));
 	if (f == NULL) {
 		s->oom = true;
@@ -1735,6 +1811,17 @@ static bool named_v4(const struct scan *s, size_t k)
 	       text_has(s, k, "ip4") || text_has(s, k, "inet4");
 }
 
+/* An option named IP_... (IP_MTU_DISCOVER, IP_PKTINFO, a program's
+ * IP_DONT_FRAG macro) alone in [k, end): IPv4's level only, not one of
+ * the few Linux also takes on IPv6 sockets at that level. */
+static bool ip_only_option(const struct scan *s, size_t k, size_t end)
+{
+	static const char *const both[] = { "IP_FREEBIND", "IP_TRANSPARENT",
+					    "IP_BIND_ADDRESS_NO_PORT", NULL };
+	return end == k + 1 && ident(s, k) && s->tok[k].len > 3 &&
+	       memcmp(s->s + s->tok[k].off, "IP_", 3) == 0 && !callee_in(s, k, both);
+}
+
 static void rule_setsockopt(struct scan *s, size_t i)
 {
 	size_t a[6];
@@ -1750,7 +1837,7 @@ static void rule_setsockopt(struct scan *s, size_t i)
 		return;
 	if (opt == W_IP_TTL || opt == W_IP_TOS || opt == W_IP_MULTICAST_TTL ||
 	    opt == W_IP_MULTICAST_IF || opt == W_IP_MULTICAST_LOOP || opt == W_IP_ADD_MEMBERSHIP ||
-	    opt == W_IP_DROP_MEMBERSHIP)
+	    opt == W_IP_DROP_MEMBERSHIP || ip_only_option(s, a[2], a[3] - 1))
 		if (!sum_of(s)->inet_socket && s->blk != SIZE_MAX && s->v6_socket &&
 		    !named_v4(s, last_ident(s, a[0], a[1] - 1)))
 			add(s, R_IP_OPTION, i,
@@ -1912,6 +1999,25 @@ static size_t storage_size(struct scan *s, size_t from, size_t to)
 	return NO_MATCH;
 }
 
+/* Whether the current function fills nm with getaddrinfo(..., &nm) and
+ * also looks up (or connects to) a server: nm is a source address. */
+static bool source_lookup(struct scan *s, struct name nm)
+{
+	const struct block *b = &s->l->blk[s->blk];
+	bool filled_here = false;
+	unsigned lookups = 0;
+	for (uint32_t h = b->hit0; h < b->hit1; h++) {
+		size_t k = s->l->hit[h], a[6];
+		if (word(s, k) != W_GETADDRINFO || !called(s, k))
+			continue;
+		lookups++;
+		if (args(s, k + 1, a, 5) >= 4 && punct(s, a[3], '&') && a[4] - 1 == a[3] + 2 &&
+		    same_text(s, a[3] + 1, nm))
+			filled_here = true;
+	}
+	return filled_here && (lookups >= 2 || sum_of(s)->connect);
+}
+
 /* if (connect(...) == -1) { ... break; }: a loop over the answers that
  * leaves at the first failure (break, goto, return) and never goes on to
  * the next answer (continue). */
@@ -1958,9 +2064,16 @@ static void rule_bind_connect(struct scan *s, size_t i)
 		return; /* one answer given: the caller's loop chooses it */
 	const struct summary *sum = sum_of(s);
 	if (w == W_BIND) {
-		if (x == NO_MATCH || !hints_mixed(sum) || !listener(s, sum))
-			return; /* a client's source address is no listener */
+		if (x == NO_MATCH || !hints_mixed(sum))
+			return;
 		const struct loop *l = loop_around(s, i, name_of(s, x));
+		if (!listener(s, sum)) {
+			/* a client's source address: of the server answer's
+			 * family when the hints copy it */
+			if (l == NULL && !(sum->hints & H_COPY) && source_lookup(s, name_of(s, x)))
+				add(s, R_BIND_SOURCE, i, false);
+			return;
+		}
 		if (l == NULL || l->leaves)
 			add(s, R_BIND_FIRST, i, false);
 		return;
@@ -2311,6 +2424,23 @@ static void rule_strtok(struct scan *s, size_t i)
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
 
+/* A character compared with ':' at i, in a loop over a host's text, and
+ * the text cut right there (*ptr = '\0'): the host is what comes before
+ * the first ':'. */
+static bool cut_in_loop(struct scan *s, size_t i)
+{
+	bool cut = false; /* looked for first: it is cheap, the block's walk is not */
+	for (size_t k = i + 1; k + 3 < s->n && k < i + 14 && !cut; k++)
+		cut = punct(s, k, '*') && ident(s, k + 1) && punct(s, k + 2, '=') &&
+		      (is(s, k + 3, "0") || is(s, k + 3, "'\\0'") || is(s, k + 3, "'\\000'"));
+	if (!cut)
+		return false;
+	const struct cond *c = cond_around(s, i);
+	const struct loop *l = loop_around(s, i, (struct name){ 0, 0 });
+	return c != NULL && l != NULL && c->chain != NO_MATCH &&
+	       (names_host(s, l->kw, l->body0) || host_function(s));
+}
+
 /* *p != ':' (a scan that stops at ':'), then atoi(++p). */
 static void rule_colon(struct scan *s, size_t i)
 {
@@ -2331,7 +2461,14 @@ static void rule_colon(struct scan *s, size_t i)
 		   ident(s, i + 3)) {
 		p = i + 3;
 	}
-	if (p == NO_MATCH || brackets(s))
+	if (p == NO_MATCH) {
+		/* for (...; (ch = *ptr) != 0; ptr++) if (ch == ':') { *ptr = 0; ... } */
+		if ((is(s, i - 1, "==") || is(s, i - 1, "!=")) && ident(s, i - 2) &&
+		    !punct(s, i - 3, '*') && cut_in_loop(s, i) && !brackets(s))
+			add(s, R_HOST_PORT_SPLIT, i, false);
+		return;
+	}
+	if (brackets(s))
 		return;
 	size_t conv = converted(s, i, name_of(s, p));
 	if (conv != NO_MATCH && host_port(s, p, p, p, conv) && split_once(s, name_of(s, p)))
@@ -2428,6 +2565,28 @@ static bool parse_per_family(const struct scan *s, size_t i)
 	if (args(s, i + 1, a, 3) <= text)
 		return false;
 	return parsed_as_v6(s, a[text], a[text + 1] - 1);
+}
+
+/* int family = AF_INET; at i, and the variable never set again but given
+ * as the hints' family or socket()'s: IPv4 only, one step removed. */
+static bool family_variable(struct scan *s, size_t i)
+{
+	if (s->blk == SIZE_MAX || !punct(s, i - 1, '=') || !ident(s, i - 2) || !ident(s, i - 3) ||
+	    !punct(s, i + 1, ';') || member_access(s, i - 2))
+		return false; /* a declaration: a type before the name */
+	struct name v = name_of(s, i - 2);
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	bool used = false;
+	for (size_t k = i + 2; k < end; k++) {
+		if (!ident(s, k) || !same_text(s, k, v) || member_access(s, k))
+			continue;
+		if (punct(s, k + 1, '=') || is(s, k + 1, "?") || punct(s, k - 1, '&'))
+			return false; /* set again, or by a callee */
+		used |= (punct(s, k - 1, '=') && word(s, k - 2) == W_AI_FAMILY) ||
+			(punct(s, k - 1, '(') && word(s, k - 2) == W_SOCKET);
+	}
+	return used;
 }
 
 /* Whether an IPv4 parse follows a condition closely: the test chose the
@@ -2684,6 +2843,8 @@ static void at_hit(struct scan *s, size_t i)
 		if (punct(s, i - 1, '=') && word(s, i - 2) == W_AI_FAMILY &&
 		    !(sum_of(s)->hints & H_V6))
 			add(s, R_AF_INET, i, false);
+		else if (family_variable(s, i))
+			add(s, R_AF_INET, i, false);
 		else
 			rule_family_filter(s, i);
 		break;
@@ -2773,6 +2934,33 @@ static void find_block(struct scan *s, size_t i, size_t *cursor)
 		s->blk = SIZE_MAX;
 }
 
+/* set_v6only(fd, 0), setV6only(fd, 0): the program's own wrapper for
+ * IPV6_V6ONLY given 0. Asked only of files with an IPv6 listener;
+ * the names are found by their "6only" in the text. */
+static void v6only_wrappers(struct scan *s)
+{
+	const char *p = s->s, *end = s->s + s->l->len;
+	size_t cursor = 0;
+	while (end - p > 5 && (p = memchr(p, '6', (size_t)(end - p - 5))) != NULL) {
+		p++;
+		if (((p[0] | 0x20) != 'o' && p[0] != '_') || !text_has_prefix(p, end, "only"))
+			continue;
+		size_t k = token_at(s, (size_t)(p - s->s));
+		size_t a[4], n;
+		if (k == NO_MATCH || !ident(s, k) || word(s, k) != W_NONE || !called(s, k) ||
+		    (s->tok[k].flags & (TF_QUIET | TF_DIRECTIVE)) || !text_has(s, k, "v6") ||
+		    (n = args(s, k + 1, a, 3)) < 2 || a[n] - 2 != a[n - 1] || !is(s, a[n - 1], "0"))
+			continue;
+		find_block(s, k, &cursor);
+		if (s->blk != SIZE_MAX && !(function_name(s) != NO_MATCH &&
+					    same_text(s, function_name(s), name_of(s, k)))) {
+			s->v6only_off = true;
+			add(s, R_V6ONLY_OFF, k, false);
+		}
+	}
+	s->blk = SIZE_MAX;
+}
+
 /* inet_ntop or getnameinfo at i prints an address the function was given. */
 static bool prints_parameter(const struct scan *s, size_t i)
 {
@@ -2841,6 +3029,7 @@ static void facts(struct scan *s)
 			continue;
 		find_block(s, i, &cursor);
 		unsigned w = word(s, i);
+		s->names_v6 |= (wclass(s, i) & WC_V6) || w == W_AF_UNSPEC || w == W_PF_UNSPEC;
 		if (w == W_IPV6_V6ONLY) {
 			s->v6only_any = true;
 		} else if (w == W_AI_V4MAPPED) {
@@ -3026,6 +3215,8 @@ long find_all(const struct lexed *l, const bool *enabled, struct program *p, str
 			s.an[b].brackets = -1;
 	}
 	facts(&s);
+	if (s.v6_listener)
+		v6only_wrappers(&s);
 	p->v6only_any |= s.v6only_any;
 	p->v6only_on |= s.v6only_on;
 	p->v6only_off |= s.v6only_off;
