@@ -1506,20 +1506,6 @@ static size_t token_at(const struct scan *s, size_t off)
 	return lo < s->n && s->tok[lo].off <= off ? lo : NO_MATCH;
 }
 
-/* Whether [p, end) starts with what, case folded ("_only" skips '_'). */
-static bool text_has_prefix(const char *p, const char *end, const char *what)
-{
-	if (p < end && *p == '_')
-		p++;
-	size_t n = strlen(what);
-	if ((size_t)(end - p) < n)
-		return false;
-	for (size_t j = 0; j < n; j++)
-		if ((p[j] | 0x20) != what[j])
-			return false;
-	return true;
-}
-
 /* Offset off is in a name or a string the lexer kept (not a comment). */
 static bool in_code(const struct scan *s, size_t off)
 {
@@ -2934,31 +2920,24 @@ static void find_block(struct scan *s, size_t i, size_t *cursor)
 		s->blk = SIZE_MAX;
 }
 
-/* set_v6only(fd, 0), setV6only(fd, 0): the program's own wrapper for
- * IPV6_V6ONLY given 0. Asked only of files with an IPv6 listener;
- * the names are found by their "6only" in the text. */
+/* set_v6only(fd, 0), setV6only(fd, 0) in the current block, an IPv6
+ * listener's: the program's own wrapper for IPV6_V6ONLY given 0. */
 static void v6only_wrappers(struct scan *s)
 {
-	const char *p = s->s, *end = s->s + s->l->len;
-	size_t cursor = 0;
-	while (end - p > 5 && (p = memchr(p, '6', (size_t)(end - p - 5))) != NULL) {
-		p++;
-		if (((p[0] | 0x20) != 'o' && p[0] != '_') || !text_has_prefix(p, end, "only"))
-			continue;
-		size_t k = token_at(s, (size_t)(p - s->s));
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	for (size_t k = b->open; k < end; k++) {
 		size_t a[4], n;
-		if (k == NO_MATCH || !ident(s, k) || word(s, k) != W_NONE || !called(s, k) ||
-		    (s->tok[k].flags & (TF_QUIET | TF_DIRECTIVE)) || !text_has(s, k, "v6") ||
+		if (!ident(s, k) || s->tok[k].len < 6 || word(s, k) != W_NONE ||
+		    !punct(s, k + 1, '(') ||
+		    memchr(s->s + s->tok[k].off, '6', s->tok[k].len) == NULL ||
+		    !(text_has(s, k, "6only") || text_has(s, k, "6_only")) || !called(s, k) ||
+		    (s->tok[k].flags & (TF_QUIET | TF_DIRECTIVE)) ||
 		    (n = args(s, k + 1, a, 3)) < 2 || a[n] - 2 != a[n - 1] || !is(s, a[n - 1], "0"))
 			continue;
-		find_block(s, k, &cursor);
-		if (s->blk != SIZE_MAX && !(function_name(s) != NO_MATCH &&
-					    same_text(s, function_name(s), name_of(s, k)))) {
-			s->v6only_off = true;
-			add(s, R_V6ONLY_OFF, k, false);
-		}
+		s->v6only_off = true;
+		add(s, R_V6ONLY_OFF, k, false);
 	}
-	s->blk = SIZE_MAX;
 }
 
 /* inet_ntop or getnameinfo at i prints an address the function was given. */
@@ -3090,7 +3069,8 @@ static void facts(struct scan *s)
 		}
 	}
 	cursor = 0;
-	for (size_t h = 0; h < l->nhit && !s->v6_listener; h++) {
+	size_t scanned = SIZE_MAX;
+	for (size_t h = 0; h < l->nhit; h++) {
 		size_t i = l->hit[h], a[4];
 		if ((s->tok[i].flags & (TF_QUIET | TF_TEST)) || word(s, i) != W_SOCKET ||
 		    !called(s, i))
@@ -3099,8 +3079,14 @@ static void facts(struct scan *s)
 		if (s->blk == SIZE_MAX || !receiver(s, sum_of(s)) || args(s, i + 1, a, 3) < 1)
 			continue;
 		unsigned fam = word(s, a[0]);
-		s->v6_listener = family6(fam) || (!family4(fam) && sum_of(s)->hints != H_V4);
+		if (!family6(fam) && (family4(fam) || sum_of(s)->hints == H_V4))
+			continue;
+		s->v6_listener = true;
+		if (scanned != s->blk) /* once per listener function */
+			v6only_wrappers(s);
+		scanned = s->blk;
 	}
+	s->blk = SIZE_MAX;
 	s->mapped_listener = s->v6only_off || (!s->v6only_on && s->v6_listener);
 }
 
@@ -3215,8 +3201,6 @@ long find_all(const struct lexed *l, const bool *enabled, struct program *p, str
 			s.an[b].brackets = -1;
 	}
 	facts(&s);
-	if (s.v6_listener)
-		v6only_wrappers(&s);
 	p->v6only_any |= s.v6only_any;
 	p->v6only_on |= s.v6only_on;
 	p->v6only_off |= s.v6only_off;
