@@ -14,7 +14,7 @@ scratch
 findings() { sed -n 's/^\([^:]*:\)\{0,1\}\([^:]*\):\([0-9]*\):\([0-9]*\): warning: .*\[\(.*\)\]$/\3:\4 \5/p'; }
 
 # Each fixture: every finding at the expected line:col, each with its note.
-for f in positive pitfalls listeners shapes; do
+for f in positive pitfalls listeners shapes shapes2; do
     "$port" "$src/tests/port/$f.c" > "$tmp/$f" 2> "$tmp/$f.err"
     check "$f.c: exit 1 (findings)" 1 $?
     findings < "$tmp/$f" > "$tmp/$f.found"
@@ -27,20 +27,23 @@ for f in positive pitfalls listeners shapes; do
         "$(grep -c ': note: ' "$tmp/$f")"
 done
 check "the fixtures: every rule fires" "$("$port" --list-rules | grep -c '^[a-z]')" \
-    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" "$tmp/shapes.found" |
-       cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
+    "$(cat "$tmp/positive.found" "$tmp/pitfalls.found" "$tmp/listeners.found" \
+           "$tmp/shapes.found" "$tmp/shapes2.found" | cut -d' ' -f2 | sort -u | wc -l | tr -d ' ')"
 
 # A directory is one program: a listener in one file, its peers printed by
-# another file's function; IPV6_V6ONLY set in another file.
+# another file's function; IPV6_V6ONLY set in another file; the first
+# answer given to another file's connect wrapper (not by sub/, which is a
+# program of its own).
 (cd "$src/tests/port" && "$OLDPWD/$port" program 2>/dev/null) |
     sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/program"
 if cmp -s "$tmp/program" "$src/tests/port/program.expected"; then
-    echo "ok   program/: a listener here, its peers printed through a function there"
+    echo "ok   program/: a listener here, its peers printed through a function there;" \
+         "a wrapper there connecting the first answer here"
 else
     echo "FAIL program/ differs:"; diff "$src/tests/port/program.expected" "$tmp/program"; fail=1
 fi
-(cd "$src/tests/port" && "$OLDPWD/$port" program/server.c program/sub/client.c program/log.c \
-    2>/dev/null) | sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/program2"
+(cd "$src/tests/port" && "$OLDPWD/$port" program/server.c program/fetch.c program/sub/client.c \
+    program/log.c program/dial.c 2>/dev/null) | sed -n 's/: warning: .*\[\(.*\)\]$/ \1/p' > "$tmp/program2"
 check "program/: a subdirectory read between two files splits no program" \
     "$(cat "$src/tests/port/program.expected")" "$(cat "$tmp/program2")"
 out=$("$port" "$src/tests/port/program-v6only" 2>&1)

@@ -481,3 +481,106 @@ char *uri_parse_scheme(char *text)
 	*colon = '\0';
 	return text;
 }
+
+/* text parsed as IPv6 first, then as IPv4 when that failed */
+int parse_either(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1) {
+		struct in_addr a;
+		if (inet_aton(text, &a) == 0) /* was: inet-aton */
+			return -1;
+		return 4;
+	}
+	return 6;
+}
+
+/* text parsed as IPv4, then as IPv6: a statement each, no else */
+int text_family(const char *text)
+{
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, text, buf) == 1) /* was: literal-af-inet */
+		return AF_INET;
+	if (inet_pton(AF_INET6, text, buf) == 1)
+		return AF_INET6;
+	return AF_UNSPEC;
+}
+
+/* an FTP client that asks for EPSV first and falls back to PASV */
+int passive(FILE *ctl, int epsv_refused)
+{
+	if (!epsv_refused)
+		return fprintf(ctl, "EPSV\r\n");
+	return fprintf(ctl, "PASV\r\n");
+}
+
+/* an FTP server's command table compares, never sends */
+int is_passive(const char *command)
+{
+	return strcmp(command, "PASV") == 0;
+}
+
+/* the server's address in a reply: two ifs in a row, one per family */
+static struct sockaddr_storage reply_server;
+static socklen_t reply_server_len;
+
+void reply_address(const unsigned char *in, size_t len, int tries)
+{
+	for (int i = 0; i < tries; i++) {
+		if (len == 5) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&reply_server; /* was */
+			sin->sin_family = AF_INET;
+			memcpy(&sin->sin_addr, in + 1, 4);
+			reply_server_len = sizeof(*sin);
+			break;
+		}
+		if (len == 17) {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&reply_server;
+			sin6->sin6_family = AF_INET6;
+			memcpy(&sin6->sin6_addr, in + 1, 16);
+			reply_server_len = sizeof(*sin6);
+			break;
+		}
+	}
+}
+
+/* a build without getaddrinfo, in a file whose other path speaks IPv6:
+ * that build has no IPv6 at all */
+#ifndef HAVE_GETADDRINFO
+int resolve_fallback(const char *host, struct sockaddr_in *sin)
+{
+	struct hostent *he = gethostbyname(host); /* was: hostent, gethostbyname */
+	if (he == NULL)
+		return -1;
+	memcpy(&sin->sin_addr, he->h_addr, sizeof(sin->sin_addr)); /* was: hostent */
+	return 0;
+}
+#endif
+
+/* a source address looked up in the server answer's family */
+int bind_source(int fd, const char *local, const struct addrinfo *server)
+{
+	struct addrinfo hints, *res;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = server->ai_family;
+	hints.ai_socktype = server->ai_socktype;
+	if (getaddrinfo(local, NULL, &hints, &res) != 0)
+		return -1;
+	int rc = bind(fd, res->ai_addr, res->ai_addrlen); /* not bind-source */
+	freeaddrinfo(res);
+	if (rc < 0)
+		return -1;
+	return connect(fd, server->ai_addr, server->ai_addrlen);
+}
+
+/* AF_INET as the default of a -4/-6 choice, not the only family */
+int lookup_family(const char *host, int want_v6, struct addrinfo **res)
+{
+	int family = AF_INET; /* not af-inet: set again below */
+	struct addrinfo hints;
+	if (want_v6)
+		family = AF_INET6;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	return getaddrinfo(host, NULL, &hints, res);
+}

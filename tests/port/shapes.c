@@ -1,13 +1,16 @@
 /* The shapes a second look at real half-ported code found: a host cut at
  * its first ':' without a port parsed on the spot, strsep/strtok at ':',
  * "host:port" and URL templates built from a bare host, a family test
- * that lets IPv4 through and nothing else, and a receiver whose family
- * the caller picks. Each rule fires where tests/port/shapes.expected
+ * that lets IPv4 through and nothing else, a receiver whose family the
+ * caller picks, an interface's address asked of ioctl(), and FTP's PASV
+ * with no EPSV. Each rule fires where tests/port/shapes.expected
  * says, once. Written for the tests; no program's code. */
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #define STATUS_URL "http://%s/status"
@@ -160,3 +163,21 @@ int lookup(const char *host, struct hostent **res)
 	return *res != NULL ? 0 : -1;
 }
 #endif
+
+/* an interface's address through ioctl(): the IPv4 one only */
+int interface_address(int fd, const char *name, struct sockaddr_in *out)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFADDR, &ifr) < 0)
+		return -1;
+	memcpy(out, &ifr.ifr_addr, sizeof(*out));
+	return 0;
+}
+
+/* an FTP client's passive mode: PASV only, so IPv4 only */
+int passive_mode(FILE *ctl)
+{
+	return fprintf(ctl, "PASV\r\n") < 0 ? -1 : fflush(ctl);
+}

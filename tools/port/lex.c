@@ -151,6 +151,7 @@ struct frame {
 	bool have_after_first;
 	bool live_seen; /* a group of this chain that is not #if 0 was met */
 	int first_v6;   /* the chain's first condition: +1 IPv6 on, -1 off, 0 neither */
+	int first_ai;   /* the same for getaddrinfo (HAVE_GETADDRINFO, HAVE_ADDRINFO) */
 	unsigned flags; /* TF_QUIET, TF_DEAD of the current group */
 };
 
@@ -325,9 +326,9 @@ static bool upper_has(const char *s, size_t n, const char *what)
 
 /* +1: a name that is defined where IPv6 is (USE_IPV6, AF_INET6,
  * HAVE_STRUCT_SOCKADDR_IN6); -1: one defined where it is not (NO_IPV6,
- * DISABLE_INET6, IPV4_ONLY); 0: anything else, HAVE_GETADDRINFO too (the
- * #else of a function test is IPv4-only code a port replaces, not a
- * build without IPv6). */
+ * DISABLE_INET6, IPV4_ONLY); 0: anything else, HAVE_GETADDRINFO too
+ * (ai_name's: whether a build without getaddrinfo is one without IPv6
+ * depends on the rest of the file, which the rules know). */
 static int v6_name(const char *s, size_t n)
 {
 	/* Every text looked for below holds "IP" or "IN" (as upper_has()
@@ -352,9 +353,21 @@ static int v6_name(const char *s, size_t n)
 	return 1;
 }
 
+/* +1: a name defined where getaddrinfo is (HAVE_GETADDRINFO,
+ * HAS_GETADDRINFO, HAVE_ADDRINFO); 0: anything else. */
+static int ai_name(const char *s, size_t n)
+{
+	for (size_t k = 0; k + 8 <= n; k++) /* the "DD" first: most names have none */
+		if ((s[k + 1] & ~0x20) == 'D' && (s[k + 2] & ~0x20) == 'D')
+			return upper_has(s + k, n - k, "ADDRINFO") ? 1 : 0;
+	return 0;
+}
+
 /* What the condition on tokens [from, to) of an #if or #elif line says
- * about IPv6 (+1, -1, 0), and whether it is a plain 0. */
-static int v6_condition(const struct state *st, size_t from, size_t to, bool negate, bool *zero)
+ * about IPv6 (name_of: v6_name) or getaddrinfo (ai_name): +1, -1, 0; and
+ * whether it is a plain 0. */
+static int condition(const struct state *st, size_t from, size_t to, bool negate, bool *zero,
+		     int (*name_of)(const char *, size_t))
 {
 	const struct token *tok = st->l->tok;
 	*zero = from < to && tok[from].kind == TOK_NUMBER && text_is(st, from, "0") &&
@@ -363,7 +376,7 @@ static int v6_condition(const struct state *st, size_t from, size_t to, bool neg
 	for (size_t k = from; k < to; k++) {
 		if (tok[k].kind != TOK_IDENT)
 			continue;
-		int v = v6_name(st->s + tok[k].off, tok[k].len);
+		int v = name_of(st->s + tok[k].off, tok[k].len);
 		if (v == 0)
 			continue;
 		size_t b = k;
@@ -409,14 +422,17 @@ static int directive_end(struct state *st)
 			st->lost++;
 			return 0;
 		}
-		int v6 = v6_condition(st, from, to, st->dkind == D_IFNDEF, &zero);
+		bool ignored;
+		int v6 = condition(st, from, to, st->dkind == D_IFNDEF, &zero, v6_name);
+		int ai = condition(st, from, to, st->dkind == D_IFNDEF, &ignored, ai_name);
 		if (st->dkind != D_IF)
 			zero = false;
 		struct frame *f = &st->pp[st->npp++];
 		f->have_after_first = false;
 		f->live_seen = !zero;
 		f->first_v6 = zero ? 0 : v6;
-		f->flags = zero ? TF_QUIET | TF_DEAD : v6 < 0 ? TF_QUIET : 0;
+		f->first_ai = zero ? 0 : ai;
+		f->flags = zero ? TF_QUIET | TF_DEAD : v6 < 0 ? TF_QUIET : ai < 0 ? TF_NOAI : 0;
 		if (save_shape(st, &f->before) < 0)
 			return -1;
 		break;
@@ -432,14 +448,20 @@ static int directive_end(struct state *st)
 			f->have_after_first = true;
 		}
 		restore_shape(st, &f->before);
-		int v6 = st->dkind == D_ELIF ? v6_condition(st, from, to, false, &zero) : 0;
+		bool ignored;
+		int v6 = st->dkind == D_ELIF ? condition(st, from, to, false, &zero, v6_name) : 0;
+		int ai = st->dkind == D_ELIF ? condition(st, from, to, false, &ignored, ai_name)
+					     : 0;
 		if (zero) {
 			f->flags = TF_QUIET | TF_DEAD;
 		} else {
-			f->flags = f->first_v6 > 0 || v6 < 0 ? TF_QUIET : 0;
+			f->flags = f->first_v6 > 0 || v6 < 0   ? TF_QUIET
+				   : f->first_ai > 0 || ai < 0 ? TF_NOAI
+							       : 0;
 			if (!f->live_seen) { /* #else of #if 0: the first live group */
 				f->live_seen = true;
 				f->first_v6 = v6;
+				f->first_ai = ai;
 			}
 		}
 		break;
@@ -711,6 +733,9 @@ static unsigned string_class(const char *p, const char *end)
 		if (seen == 0x7ff)
 			bits |= S_DIGITS;
 	}
+	if (p[0] == 'P' && memcmp(p, "PASV", 4) == 0 &&
+	    (end - p == 4 || p[4] == '\\' || p[4] == ' '))
+		bits |= S_PASV; /* the command, not a word in a message */
 	if (end - p >= 5 && p[0] == '%' && p[1] == 's' && p[2] == ':' && p[3] == '%' &&
 	    memchr(p + 4, '%', (size_t)(end - p - 4)) == NULL && end[-1] != ':')
 		bits |= S_HOSTPORT; /* "%s:%d", "%s:%hu", "%s:%s": nothing else */

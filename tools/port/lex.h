@@ -28,6 +28,7 @@ enum tok_kind { TOK_IDENT, TOK_NUMBER, TOK_STRING, TOK_CHAR, TOK_PUNCT };
 #define TF_QUIET 0x08u     /* in #if 0, or in the group a build without IPv6 takes */
 #define TF_DEAD 0x10u      /* in #if 0: not code at all */
 #define TF_TEST 0x20u      /* on an #if, #ifdef, #ifndef or #elif line: a feature test */
+#define TF_NOAI 0x40u      /* in the group a build without getaddrinfo takes */
 
 #define NO_MATCH UINT32_MAX
 

@@ -167,6 +167,12 @@ const struct rule rules[] = {
 	  "and IPv6 clients are refused",
 	  "anysock_listen(host, service, ...): a socket on every answer, one port for all "
 	  "(anysock_listen(3))", NULL, NULL },
+	{ "bind-source", true,
+	  "a client binds its source address to the first getaddrinfo answer of a name: when "
+	  "that family is not the server answer's, bind() or connect() fails",
+	  "anysock_connect_opts.local: the source address, and only answers of its family are "
+	  "tried (anysock_connect(3)); or look the source up with hints.ai_family set to the "
+	  "server answer's family", NULL, NULL },
 	{ "one-family", true,
 	  "a listener opens one family only (chosen by a variable or an option, or IPv6 with "
 	  "IPV6_V6ONLY and no IPv4 socket beside it): the other family's clients are refused",
@@ -209,6 +215,16 @@ const struct rule rules[] = {
 	  "anysock_addr_from_sockaddr(), which takes either family, then anysock_addr_unmap() "
 	  "(IPv4 clients of an IPv6 socket) and anysock_prefix_contains() or anysock_ntop(), "
 	  "which work on both (anysock_addr(3), anysock_prefix(3))", NULL, NULL },
+	{ "ftp-pasv", true,
+	  "FTP's PASV sent where EPSV never is: the 227 reply carries an IPv4 address only "
+	  "(RFC 959)",
+	  "send EPSV first (RFC 2428: the server's own address, either family) and keep PASV "
+	  "for servers that refuse it; an IPv6 control connection needs EPSV", NULL, NULL },
+	{ "if-ioctl", false,
+	  "ioctl() SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFCONF and their kin give an interface's "
+	  "IPv4 address only",
+	  "anysock_interfaces(out, max): every address of every interface, either family, with "
+	  "its prefix length and flags (anysock_interfaces(3))", NULL, NULL },
 };
 /* clang-format on */
 const size_t nrules = sizeof(rules) / sizeof(rules[0]);
@@ -244,6 +260,7 @@ enum rule_id {
 	R_URL_BRACKETS,
 	R_FIRST_ANSWER,
 	R_BIND_FIRST,
+	R_BIND_SOURCE,
 	R_ONE_FAMILY,
 	R_V6ONLY_OFF,
 	R_MAPPED_PRINT,
@@ -252,6 +269,8 @@ enum rule_id {
 	R_ACCEPT_LEN,
 	R_PORT_ZERO,
 	R_FAMILY_FILTER,
+	R_FTP_PASV,
+	R_IF_IOCTL,
 	R_COUNT
 };
 
@@ -325,6 +344,7 @@ struct scan {
 	bool v6_listener;     /* a listener whose family can be AF_INET6 */
 	bool v6_binder;       /* a function that binds a socket(AF_INET6, ...) */
 	int ftp_v6;           /* names EPRT or EPSV: 1, -1, 0 not known yet */
+	bool names_v6;        /* a word of IPv6's, or AF_UNSPEC, outside #if 0 */
 	struct program *prog; /* what the other files of the program said */
 	struct name *fill;    /* variables filled from one getaddrinfo answer */
 	size_t nfill, capfill;
@@ -831,6 +851,49 @@ static size_t expr(struct walk *w, size_t i, size_t end, unsigned tag)
 	return k;
 }
 
+/* Whether an arm of the else [from, to), or of the else-if chain it
+ * starts, names both families: a branch on the family inside it, so the
+ * arm is neither family's and says nothing of the if's other arm. */
+static bool mixed_arm(struct walk *w, size_t from, size_t to)
+{
+	struct scan *s = w->s;
+	for (unsigned arms = 0; arms < 64; arms++) {
+		size_t i = nx(s, from, to), p = nx(s, i + 1, to);
+		if (i >= to || !is(s, i, "if") || p >= to || !punct(s, p, '(')) {
+			unsigned c = class_of(s, from, to);
+			return (c & WC_V4) && (c & WC_V6);
+		}
+		size_t c = match(s, p, to);
+		if (c >= to)
+			return false;
+		size_t t1 = skip(w, c + 1, to), e = nx(s, t1, to);
+		unsigned cl = class_of(s, p + 1, c) | class_of(s, c + 1, t1);
+		if ((cl & WC_V4) && (cl & WC_V6))
+			return true;
+		if (e >= to || !is(s, e, "else"))
+			return false;
+		from = e + 1;
+	}
+	return false;
+}
+
+/* The arm [t0, t1) of an if without else names IPv4 only and leaves
+ * (break, return...), and the next statement is an if whose arm names
+ * IPv6 only and leaves too: two ifs in a row, one per family. */
+static bool next_arm_v6(struct walk *w, size_t t0, size_t t1, size_t end)
+{
+	struct scan *s = w->s;
+	size_t i = nx(s, t1, end), p = nx(s, i + 1, end);
+	if (i >= end || !is(s, i, "if") || p >= end || !punct(s, p, '(') || !exits(s, t0, t1) ||
+	    class_of(s, t0, t1) != WC_V4)
+		return false;
+	size_t close = match(s, p, end);
+	if (close >= end)
+		return false;
+	size_t a1 = skip(w, close + 1, end);
+	return class_of(s, p + 1, a1) == WC_V6 && exits(s, close + 1, a1);
+}
+
 static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32_t chain,
 		      bool *rest_v4)
 {
@@ -856,9 +919,11 @@ static size_t if_stmt(struct walk *w, size_t i, size_t end, unsigned tag, uint32
 		unsigned ct4 = cc | class_of(s, t0, t1), ce = class_of(s, e0, e1);
 		if ((ct4 & WC_V6) && !(ce & WC_V6) && (ce & WC_V4))
 			ct = THEN_V6;
-		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4))
+		else if ((ce & WC_V6) && !(ct4 & WC_V6) && (ct4 & WC_V4) && !mixed_arm(w, e0, e1))
 			ct = THEN_V4;
 	}
+	if (ct == THEN_NONE && !has_else && next_arm_v6(w, t0, t1, end))
+		ct = THEN_V4; /* if (v4) { ...; break; } if (v6) { ...; break; } */
 	if (ct == THEN_V4) {
 		then_tag = TAG_V4;
 		if (cc & WC_V4)
@@ -1426,8 +1491,9 @@ static bool text_has_exact(const struct scan *s, size_t k, const char *what)
 	return false;
 }
 
-/* Offset off is in a name or a string the lexer kept (not a comment). */
-static bool in_code(const struct scan *s, size_t off)
+/* The token the lexer kept at offset off, or NO_MATCH (a comment, a
+ * blank, a block without a hit). */
+static size_t token_at(const struct scan *s, size_t off)
 {
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) { /* the first token that ends after off */
@@ -1437,8 +1503,34 @@ static bool in_code(const struct scan *s, size_t off)
 		else
 			hi = mid;
 	}
-	return lo < s->n && s->tok[lo].off <= off &&
-	       (s->tok[lo].kind == TOK_IDENT || s->tok[lo].kind == TOK_STRING);
+	return lo < s->n && s->tok[lo].off <= off ? lo : NO_MATCH;
+}
+
+/* Offset off is in a name or a string the lexer kept (not a comment). */
+static bool in_code(const struct scan *s, size_t off)
+{
+	size_t k = token_at(s, off);
+	return k != NO_MATCH && (s->tok[k].kind == TOK_IDENT || s->tok[k].kind == TOK_STRING);
+}
+
+/* Whether the file names EPRT or EPSV (RFC 2428) in its code: it speaks
+ * FTP to IPv6 peers. Asked only of FTP code, once per file. */
+static bool ftp_v6(struct scan *s)
+{
+	if (s->ftp_v6 == 0) {
+		s->ftp_v6 = -1;
+		const char *p = s->s, *end = s->s + s->l->len;
+		while (end - p >= 4 && (p = memchr(p, 'E', (size_t)(end - p - 3))) != NULL) {
+			if (p[1] == 'P' &&
+			    ((p[2] == 'S' && p[3] == 'V') || (p[2] == 'R' && p[3] == 'T')) &&
+			    in_code(s, (size_t)(p - s->s))) {
+				s->ftp_v6 = 1;
+				break;
+			}
+			p++;
+		}
+	}
+	return s->ftp_v6 > 0;
 }
 
 /* FTP's PORT command and 227 reply carry IPv4 only by RFC 959; a program
@@ -1457,22 +1549,7 @@ static bool ftp_v4_path(struct scan *s)
 				 ? 1
 				 : -1;
 	}
-	if (a->ftp < 0)
-		return false;
-	if (s->ftp_v6 == 0) { /* once per file, and only for FTP code */
-		s->ftp_v6 = -1;
-		const char *p = s->s, *end = s->s + s->l->len;
-		while (end - p >= 4 && (p = memchr(p, 'E', (size_t)(end - p - 3))) != NULL) {
-			if (p[1] == 'P' &&
-			    ((p[2] == 'S' && p[3] == 'V') || (p[2] == 'R' && p[3] == 'T')) &&
-			    in_code(s, (size_t)(p - s->s))) {
-				s->ftp_v6 = 1;
-				break;
-			}
-			p++;
-		}
-	}
-	return s->ftp_v6 > 0;
+	return a->ftp > 0 && ftp_v6(s);
 }
 
 /* A function that binds a socket(AF_INET, ...) in a file whose other
@@ -1495,6 +1572,8 @@ static void add_if(struct scan *s, enum rule_id r, size_t i, bool alt, unsigned 
 	if (r != R_ONE_FAMILY && r != R_MAPPED_LITERAL && r != R_FAMILY_FILTER &&
 	    (tag_of(s, i) == TAG_V4 || v4_half(s) || ftp_v4_path(s)))
 		return; /* deliberate IPv4 code */
+	if ((s->tok[i].flags & TF_NOAI) && s->names_v6)
+		return; /* a build without getaddrinfo beside a path with IPv6: no IPv6 there */
 	struct finding *f = grow(s->out, &s->capout, s->nout, sizeof(*f));
 	if (f == NULL) {
 		s->oom = true;
@@ -1718,6 +1797,17 @@ static bool named_v4(const struct scan *s, size_t k)
 	       text_has(s, k, "ip4") || text_has(s, k, "inet4");
 }
 
+/* An option named IP_... (IP_MTU_DISCOVER, IP_PKTINFO, a program's
+ * IP_DONT_FRAG macro) alone in [k, end): IPv4's level only, not one of
+ * the few Linux also takes on IPv6 sockets at that level. */
+static bool ip_only_option(const struct scan *s, size_t k, size_t end)
+{
+	static const char *const both[] = { "IP_FREEBIND", "IP_TRANSPARENT",
+					    "IP_BIND_ADDRESS_NO_PORT", NULL };
+	return end == k + 1 && ident(s, k) && s->tok[k].len > 3 &&
+	       memcmp(s->s + s->tok[k].off, "IP_", 3) == 0 && !callee_in(s, k, both);
+}
+
 static void rule_setsockopt(struct scan *s, size_t i)
 {
 	size_t a[6];
@@ -1733,7 +1823,7 @@ static void rule_setsockopt(struct scan *s, size_t i)
 		return;
 	if (opt == W_IP_TTL || opt == W_IP_TOS || opt == W_IP_MULTICAST_TTL ||
 	    opt == W_IP_MULTICAST_IF || opt == W_IP_MULTICAST_LOOP || opt == W_IP_ADD_MEMBERSHIP ||
-	    opt == W_IP_DROP_MEMBERSHIP)
+	    opt == W_IP_DROP_MEMBERSHIP || ip_only_option(s, a[2], a[3] - 1))
 		if (!sum_of(s)->inet_socket && s->blk != SIZE_MAX && s->v6_socket &&
 		    !named_v4(s, last_ident(s, a[0], a[1] - 1)))
 			add(s, R_IP_OPTION, i,
@@ -1895,6 +1985,25 @@ static size_t storage_size(struct scan *s, size_t from, size_t to)
 	return NO_MATCH;
 }
 
+/* Whether the current function fills nm with getaddrinfo(..., &nm) and
+ * also looks up (or connects to) a server: nm is a source address. */
+static bool source_lookup(struct scan *s, struct name nm)
+{
+	const struct block *b = &s->l->blk[s->blk];
+	bool filled_here = false;
+	unsigned lookups = 0;
+	for (uint32_t h = b->hit0; h < b->hit1; h++) {
+		size_t k = s->l->hit[h], a[6];
+		if (word(s, k) != W_GETADDRINFO || !called(s, k))
+			continue;
+		lookups++;
+		if (args(s, k + 1, a, 5) >= 4 && punct(s, a[3], '&') && a[4] - 1 == a[3] + 2 &&
+		    same_text(s, a[3] + 1, nm))
+			filled_here = true;
+	}
+	return filled_here && (lookups >= 2 || sum_of(s)->connect);
+}
+
 /* if (connect(...) == -1) { ... break; }: a loop over the answers that
  * leaves at the first failure (break, goto, return) and never goes on to
  * the next answer (continue). */
@@ -1941,9 +2050,16 @@ static void rule_bind_connect(struct scan *s, size_t i)
 		return; /* one answer given: the caller's loop chooses it */
 	const struct summary *sum = sum_of(s);
 	if (w == W_BIND) {
-		if (x == NO_MATCH || !hints_mixed(sum) || !listener(s, sum))
-			return; /* a client's source address is no listener */
+		if (x == NO_MATCH || !hints_mixed(sum))
+			return;
 		const struct loop *l = loop_around(s, i, name_of(s, x));
+		if (!listener(s, sum)) {
+			/* a client's source address: of the server answer's
+			 * family when the hints copy it */
+			if (l == NULL && !(sum->hints & H_COPY) && source_lookup(s, name_of(s, x)))
+				add(s, R_BIND_SOURCE, i, false);
+			return;
+		}
 		if (l == NULL || l->leaves)
 			add(s, R_BIND_FIRST, i, false);
 		return;
@@ -2067,6 +2183,40 @@ static void rule_peer_use(struct scan *s, size_t i)
 		if (!printer_name(s, callee))
 			need |= NEED_PRINTER;
 		add_if(s, R_MAPPED_PRINT, callee, false, need, callee);
+	}
+}
+
+static const char *const not_connecters[] = { "freeaddrinfo", "memcpy", "memmove", "bcopy", NULL };
+
+/* getaddrinfo() at i: its answer list handed whole, or its first
+ * answer's address, to a function of the program's own that connects
+ * what it is given, with no loop over the answers around the call. The
+ * function may live in another file: NEED_CONNECTER asks the program. */
+static void rule_answer_use(struct scan *s, size_t i)
+{
+	size_t a[6];
+	if (s->blk == SIZE_MAX || args(s, i + 1, a, 5) < 4)
+		return;
+	size_t v = last_ident(s, a[3], a[4] - 1);
+	if (v == NO_MATCH || !punct(s, a[3], '&'))
+		return;
+	struct name nm = name_of(s, v);
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close, last = NO_MATCH;
+	if (end - i > 2048)
+		end = i + 2048;
+	for (size_t k = a[4]; k < end; k++) {
+		if (!ident(s, k) || !same_text(s, k, nm) || member_access(s, k) ||
+		    punct(s, k - 1, '&') || punct(s, k + 1, '='))
+			continue;
+		size_t at, callee = enclosing_call(s, k, &at);
+		if (callee == NO_MATCH || callee == last || !ident(s, callee) ||
+		    word(s, callee) != W_NONE ||
+		    (s->tok[callee].flags & (TF_QUIET | TF_DIRECTIVE)) ||
+		    callee_in(s, callee, not_connecters) || loop_around(s, k, nm) != NULL)
+			continue;
+		last = callee;
+		add_if(s, R_FIRST_ANSWER, callee, false, NEED_CONNECTER, callee);
 	}
 }
 
@@ -2260,6 +2410,23 @@ static void rule_strtok(struct scan *s, size_t i)
 		add(s, R_HOST_PORT_SPLIT, i, false);
 }
 
+/* A character compared with ':' at i, in a loop over a host's text, and
+ * the text cut right there (*ptr = '\0'): the host is what comes before
+ * the first ':'. */
+static bool cut_in_loop(struct scan *s, size_t i)
+{
+	bool cut = false; /* looked for first: it is cheap, the block's walk is not */
+	for (size_t k = i + 1; k + 3 < s->n && k < i + 14 && !cut; k++)
+		cut = punct(s, k, '*') && ident(s, k + 1) && punct(s, k + 2, '=') &&
+		      (is(s, k + 3, "0") || is(s, k + 3, "'\\0'") || is(s, k + 3, "'\\000'"));
+	if (!cut)
+		return false;
+	const struct cond *c = cond_around(s, i);
+	const struct loop *l = loop_around(s, i, (struct name){ 0, 0 });
+	return c != NULL && l != NULL && c->chain != NO_MATCH &&
+	       (names_host(s, l->kw, l->body0) || host_function(s));
+}
+
 /* *p != ':' (a scan that stops at ':'), then atoi(++p). */
 static void rule_colon(struct scan *s, size_t i)
 {
@@ -2280,7 +2447,14 @@ static void rule_colon(struct scan *s, size_t i)
 		   ident(s, i + 3)) {
 		p = i + 3;
 	}
-	if (p == NO_MATCH || brackets(s))
+	if (p == NO_MATCH) {
+		/* for (...; (ch = *ptr) != 0; ptr++) if (ch == ':') { *ptr = 0; ... } */
+		if ((is(s, i - 1, "==") || is(s, i - 1, "!=")) && ident(s, i - 2) &&
+		    !punct(s, i - 3, '*') && cut_in_loop(s, i) && !brackets(s))
+			add(s, R_HOST_PORT_SPLIT, i, false);
+		return;
+	}
+	if (brackets(s))
 		return;
 	size_t conv = converted(s, i, name_of(s, p));
 	if (conv != NO_MATCH && host_port(s, p, p, p, conv) && split_once(s, name_of(s, p)))
@@ -2302,6 +2476,9 @@ static void rule_string(struct scan *s, size_t i)
 	if (bits & (S_DOTTED | S_FTP))
 		add(s, R_DOTTED_QUAD, i, false);
 	size_t argn, callee = enclosing_call(s, i, &argn);
+	if ((bits & S_PASV) && callee != NO_MATCH && !text_has(s, callee, "cmp") &&
+	    !text_has(s, callee, "match") && !ftp_v6(s))
+		add(s, R_FTP_PASV, i, false); /* sent, not compared with a command */
 	if ((bits & S_SPLIT) && is(s, callee, "sscanf") && !brackets(s)) {
 		const struct cond *c = cond_around(s, i);
 		uint32_t chain = c != NULL ? c->chain : NO_MATCH;
@@ -2342,6 +2519,60 @@ static void rule_string(struct scan *s, size_t i)
 		return; /* "1.2.3.4" as a version */
 	if (callee_in(s, callee, copies) || is(s, i - 1, "return") || named != NO_MATCH)
 		add(s, R_IPV4_LITERAL, i, false);
+}
+
+/* Whether the text in tokens [from, to) is also given to
+ * inet_pton(AF_INET6, ...) in the current function: the IPv4 parse is one
+ * half of a parse per family (IPv4 first, or after IPv6 failed). */
+static bool parsed_as_v6(const struct scan *s, size_t from, size_t to)
+{
+	if (s->blk == SIZE_MAX || to <= from)
+		return false;
+	const struct block *b = &s->l->blk[s->blk];
+	for (uint32_t h = b->hit0; h < b->hit1; h++) {
+		size_t k = s->l->hit[h], a[4];
+		if (word(s, k) != W_INET_PTON || !family6(word(s, k + 2)) || !called(s, k) ||
+		    args(s, k + 1, a, 3) < 2 || a[2] - 1 - a[1] != to - from)
+			continue;
+		size_t j = 0;
+		while (j < to - from && same_text(s, a[1] + j, name_of(s, from + j)))
+			j++;
+		if (j == to - from)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the IPv4 parse called at i (inet_addr, inet_aton or
+ * inet_pton(AF_INET, ...)) has its text parsed as IPv6 too. */
+static bool parse_per_family(const struct scan *s, size_t i)
+{
+	size_t a[4], text = word(s, i) == W_INET_PTON ? 1 : 0;
+	if (args(s, i + 1, a, 3) <= text)
+		return false;
+	return parsed_as_v6(s, a[text], a[text + 1] - 1);
+}
+
+/* int family = AF_INET; at i, and the variable never set again but given
+ * as the hints' family or socket()'s: IPv4 only, one step removed. */
+static bool family_variable(struct scan *s, size_t i)
+{
+	if (s->blk == SIZE_MAX || !punct(s, i - 1, '=') || !ident(s, i - 2) || !ident(s, i - 3) ||
+	    !punct(s, i + 1, ';') || member_access(s, i - 2))
+		return false; /* a declaration: a type before the name */
+	struct name v = name_of(s, i - 2);
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	bool used = false;
+	for (size_t k = i + 2; k < end; k++) {
+		if (!ident(s, k) || !same_text(s, k, v) || member_access(s, k))
+			continue;
+		if (punct(s, k + 1, '=') || is(s, k + 1, "?") || punct(s, k - 1, '&'))
+			return false; /* set again, or by a callee */
+		used |= (punct(s, k - 1, '=') && word(s, k - 2) == W_AI_FAMILY) ||
+			(punct(s, k - 1, '(') && word(s, k - 2) == W_SOCKET);
+	}
+	return used;
 }
 
 /* Whether an IPv4 parse follows a condition closely: the test chose the
@@ -2566,7 +2797,7 @@ static void at_hit(struct scan *s, size_t i)
 		break;
 	case W_INET_ADDR:
 	case W_INET_ATON:
-		if (call)
+		if (call && !parse_per_family(s, i))
 			add(s, w == W_INET_ADDR ? R_INET_ADDR : R_INET_ATON, i,
 			    sum_of(s)->resolver);
 		break;
@@ -2598,6 +2829,8 @@ static void at_hit(struct scan *s, size_t i)
 		if (punct(s, i - 1, '=') && word(s, i - 2) == W_AI_FAMILY &&
 		    !(sum_of(s)->hints & H_V6))
 			add(s, R_AF_INET, i, false);
+		else if (family_variable(s, i))
+			add(s, R_AF_INET, i, false);
 		else
 			rule_family_filter(s, i);
 		break;
@@ -2607,12 +2840,25 @@ static void at_hit(struct scan *s, size_t i)
 		if (!is(s, i - 1, "define") && !is(s, i - 1, "undef"))
 			add(s, R_INADDR, i, false);
 		break;
+	case W_SIOCGIFADDR:
+	case W_SIOCSIFADDR:
+	case W_SIOCGIFNETMASK:
+	case W_SIOCSIFNETMASK:
+	case W_SIOCGIFBRDADDR:
+	case W_SIOCSIFBRDADDR:
+	case W_SIOCGIFDSTADDR:
+	case W_SIOCSIFDSTADDR:
+	case W_SIOCGIFCONF:
+		/* an argument: ioctl(fd, SIOCGIFADDR, &ifr), not #ifdef or a case */
+		if (punct(s, i - 1, ',') || (punct(s, i - 1, '(') && !is(s, i - 2, "defined")))
+			add(s, R_IF_IOCTL, i, false);
+		break;
 	case W_INET_ADDRSTRLEN:
 		if (!is(s, i - 1, "define") && !is(s, i - 1, "undef"))
 			add(s, R_ADDRSTRLEN, i, false);
 		break;
 	case W_INET_PTON:
-		if (call && family4(word(s, i + 2)))
+		if (call && family4(word(s, i + 2)) && !parse_per_family(s, i))
 			add(s, R_LITERAL_AF_INET, i + 2, false);
 		break;
 	case W_INET_NTOP:
@@ -2627,6 +2873,10 @@ static void at_hit(struct scan *s, size_t i)
 		break;
 	case W_AI_V4MAPPED: add(s, R_AI_V4MAPPED, i, false); break;
 	case W_SETSOCKOPT: rule_setsockopt(s, i); break;
+	case W_GETADDRINFO:
+		if (called(s, i))
+			rule_answer_use(s, i);
+		break;
 	case W_BIND:
 	case W_CONNECT:
 	case W_SENDTO: rule_bind_connect(s, i); break;
@@ -2670,6 +2920,26 @@ static void find_block(struct scan *s, size_t i, size_t *cursor)
 		s->blk = SIZE_MAX;
 }
 
+/* set_v6only(fd, 0), setV6only(fd, 0) in the current block, an IPv6
+ * listener's: the program's own wrapper for IPV6_V6ONLY given 0. */
+static void v6only_wrappers(struct scan *s)
+{
+	const struct block *b = &s->l->blk[s->blk];
+	size_t end = b->close == NO_MATCH ? s->n : b->close;
+	for (size_t k = b->open; k < end; k++) {
+		size_t a[4], n;
+		if (!ident(s, k) || s->tok[k].len < 6 || word(s, k) != W_NONE ||
+		    !punct(s, k + 1, '(') ||
+		    memchr(s->s + s->tok[k].off, '6', s->tok[k].len) == NULL ||
+		    !(text_has(s, k, "6only") || text_has(s, k, "6_only")) || !called(s, k) ||
+		    (s->tok[k].flags & (TF_QUIET | TF_DIRECTIVE)) ||
+		    (n = args(s, k + 1, a, 3)) < 2 || a[n] - 2 != a[n - 1] || !is(s, a[n - 1], "0"))
+			continue;
+		s->v6only_off = true;
+		add(s, R_V6ONLY_OFF, k, false);
+	}
+}
+
 /* inet_ntop or getnameinfo at i prints an address the function was given. */
 static bool prints_parameter(const struct scan *s, size_t i)
 {
@@ -2684,30 +2954,46 @@ static bool prints_parameter(const struct scan *s, size_t i)
 	return false;
 }
 
-static bool printer_known(const struct scan *s, size_t fn)
+/* Whether the program's list fs names the function fn. */
+static bool known(const struct functions *fs, const struct scan *s, size_t fn)
 {
-	const struct program *p = s->prog;
-	for (size_t k = 0; k < p->nprinters; k++)
-		if (strlen(p->printers[k]) == s->tok[fn].len &&
-		    memcmp(p->printers[k], s->s + s->tok[fn].off, s->tok[fn].len) == 0)
+	for (size_t k = 0; k < fs->n; k++)
+		if (strlen(fs->name[k]) == s->tok[fn].len &&
+		    memcmp(fs->name[k], s->s + s->tok[fn].off, s->tok[fn].len) == 0)
 			return true;
 	return false;
 }
 
-static bool add_printer(struct scan *s, size_t fn)
+/* Adds the function fn to the program's list fs; false when out of
+ * memory. */
+static bool add_function(struct scan *s, struct functions *fs, size_t fn)
 {
-	struct program *p = s->prog;
-	if (s->tok[fn].len >= sizeof(p->printers[0]))
+	if (s->tok[fn].len >= sizeof(fs->name[0]) || known(fs, s, fn))
 		return true; /* a name that long is no wrapper anyone calls */
-	char(*n)[32] = grow(p->printers, &p->capprinters, p->nprinters, sizeof(*n));
+	char(*n)[32] = grow(fs->name, &fs->cap, fs->n, sizeof(*n));
 	if (n == NULL) {
 		s->oom = true;
 		return false;
 	}
-	p->printers = n;
-	memcpy(n[p->nprinters], s->s + s->tok[fn].off, s->tok[fn].len);
-	n[p->nprinters++][s->tok[fn].len] = '\0';
+	fs->name = n;
+	memcpy(n[fs->n], s->s + s->tok[fn].off, s->tok[fn].len);
+	n[fs->n++][s->tok[fn].len] = '\0';
 	return true;
+}
+
+/* connect() at i is given an address the function was handed (sa,
+ * ai->ai_addr), outside a loop over that parameter's answers: the
+ * function connects one address, the one its caller chose. */
+static bool connects_parameter(struct scan *s, size_t i)
+{
+	size_t a[5];
+	if (args(s, i + 1, a, 4) < 3)
+		return false;
+	for (size_t k = a[1]; k < a[2] - 1; k++)
+		if (ident(s, k) && !member_access(s, k) && !is(s, k, "struct") &&
+		    !is(s, k - 1, "struct") && parameter(s, name_of(s, k)))
+			return loop_around(s, i, name_of(s, k)) == NULL;
+	return false;
 }
 
 /* The file's facts, before any rule: IPV6_V6ONLY, the variables filled
@@ -2722,6 +3008,7 @@ static void facts(struct scan *s)
 			continue;
 		find_block(s, i, &cursor);
 		unsigned w = word(s, i);
+		s->names_v6 |= (wclass(s, i) & WC_V6) || w == W_AF_UNSPEC || w == W_PF_UNSPEC;
 		if (w == W_IPV6_V6ONLY) {
 			s->v6only_any = true;
 		} else if (w == W_AI_V4MAPPED) {
@@ -2736,8 +3023,13 @@ static void facts(struct scan *s)
 		} else if ((w == W_INET_NTOP || w == W_GETNAMEINFO) && called(s, i) &&
 			   !family4(word(s, i + 2)) && s->prog != NULL) {
 			size_t fn = function_name(s);
-			if (fn != NO_MATCH && prints_parameter(s, i) && !printer_known(s, fn) &&
-			    !add_printer(s, fn))
+			if (fn != NO_MATCH && prints_parameter(s, i) &&
+			    !add_function(s, &s->prog->printers, fn))
+				return;
+		} else if (w == W_CONNECT && called(s, i) && s->prog != NULL) {
+			size_t fn = function_name(s);
+			if (fn != NO_MATCH && connects_parameter(s, i) &&
+			    !add_function(s, &s->prog->connecters, fn))
 				return;
 		} else if (w == W_SOCKET && called(s, i)) {
 			s->v6_binder |= family6(word(s, i + 2)) && s->blk != SIZE_MAX &&
@@ -2777,7 +3069,8 @@ static void facts(struct scan *s)
 		}
 	}
 	cursor = 0;
-	for (size_t h = 0; h < l->nhit && !s->v6_listener; h++) {
+	size_t scanned = SIZE_MAX;
+	for (size_t h = 0; h < l->nhit; h++) {
 		size_t i = l->hit[h], a[4];
 		if ((s->tok[i].flags & (TF_QUIET | TF_TEST)) || word(s, i) != W_SOCKET ||
 		    !called(s, i))
@@ -2786,8 +3079,14 @@ static void facts(struct scan *s)
 		if (s->blk == SIZE_MAX || !receiver(s, sum_of(s)) || args(s, i + 1, a, 3) < 1)
 			continue;
 		unsigned fam = word(s, a[0]);
-		s->v6_listener = family6(fam) || (!family4(fam) && sum_of(s)->hints != H_V4);
+		if (!family6(fam) && (family4(fam) || sum_of(s)->hints == H_V4))
+			continue;
+		s->v6_listener = true;
+		if (scanned != s->blk) /* once per listener function */
+			v6only_wrappers(s);
+		scanned = s->blk;
 	}
+	s->blk = SIZE_MAX;
 	s->mapped_listener = s->v6only_off || (!s->v6only_on && s->v6_listener);
 }
 
@@ -2839,10 +3138,11 @@ static long finish(struct scan *s, struct finding **out)
 		if (sup_line != NULL && suppressed(l, f, sup_line))
 			continue;
 		/* a statement that repeats a rule's token on a line or the next is
-		 * one fix: one finding */
+		 * one fix: one finding (one the program may still drop keeps no
+		 * other out) */
 		const struct finding *p = last[f->rule] == SIZE_MAX ? NULL : &s->out[last[f->rule]];
 		if (p != NULL && f->line - p->line <= 1 && f->tok - p->tok < 4096 &&
-		    same_statement(s, p->tok, f->tok))
+		    p->need == f->need && same_statement(s, p->tok, f->tok))
 			continue;
 		last[f->rule] = kept;
 		s->out[kept++] = *f;
@@ -2858,9 +3158,10 @@ bool program_keeps(const struct program *p, const struct finding *f)
 		return false;
 	if ((f->need & NEED_MAPPED) && !(p->v6only_off || (!p->v6only_on && p->v6_listener)))
 		return false;
-	if (f->need & NEED_PRINTER) {
-		for (size_t k = 0; k < p->nprinters; k++)
-			if (strcmp(p->printers[k], f->callee) == 0)
+	if (f->need & (NEED_PRINTER | NEED_CONNECTER)) {
+		const struct functions *fs = f->need & NEED_PRINTER ? &p->printers : &p->connecters;
+		for (size_t k = 0; k < fs->n; k++)
+			if (strcmp(fs->name[k], f->callee) == 0)
 				return true;
 		return false;
 	}
@@ -2870,12 +3171,13 @@ bool program_keeps(const struct program *p, const struct finding *f)
 void program_reset(struct program *p)
 {
 	p->v6only_any = p->v6only_on = p->v6only_off = p->v6_listener = false;
-	p->nprinters = 0;
+	p->printers.n = p->connecters.n = 0;
 }
 
 void program_free(struct program *p)
 {
-	free(p->printers);
+	free(p->printers.name);
+	free(p->connecters.name);
 	*p = (struct program){ 0 };
 }
 

@@ -29,6 +29,7 @@ extern const size_t nrules;
 #define NEED_NO_V6ONLY 0x1u /* no file sets IPV6_V6ONLY */
 #define NEED_MAPPED 0x2u    /* a listener takes IPv4 clients as mapped */
 #define NEED_PRINTER 0x4u   /* callee prints an address (inet_ntop inside) */
+#define NEED_CONNECTER 0x8u /* callee connects the address it is given */
 
 /* One finding: the rule, where (1-based, bytes), and which note. */
 struct finding {
@@ -37,14 +38,20 @@ struct finding {
 	bool alt;
 	size_t off, seq, tok; /* for sorting */
 	unsigned need;        /* NEED_* */
-	char callee[32];      /* NEED_PRINTER: the function called */
+	char callee[32];      /* NEED_PRINTER, NEED_CONNECTER: the function called */
+};
+
+/* Names of the program's own functions. */
+struct functions {
+	char (*name)[32];
+	size_t n, cap;
 };
 
 /* What the files of one program said about themselves so far. */
 struct program {
 	bool v6only_any, v6only_on, v6only_off, v6_listener;
-	char (*printers)[32]; /* functions whose body prints an address */
-	size_t nprinters, capprinters;
+	struct functions printers;   /* whose body prints an address it is given */
+	struct functions connecters; /* whose body connects an address it is given */
 };
 
 /* Every finding in a lexed file, in order, suppressed ones left out;

@@ -126,7 +126,16 @@
 	X(W_STRSEP, "strsep", 0)                                   \
 	X(W_STRTOK, "strtok", 0)                                   \
 	X(W_STRTOK_R, "strtok_r", 0)                               \
-	X(W_ISDIGIT, "isdigit", 0)
+	X(W_ISDIGIT, "isdigit", 0)                                 \
+	X(W_SIOCGIFADDR, "SIOCGIFADDR", WC_V4)                     \
+	X(W_SIOCSIFADDR, "SIOCSIFADDR", WC_V4)                     \
+	X(W_SIOCGIFNETMASK, "SIOCGIFNETMASK", WC_V4)               \
+	X(W_SIOCSIFNETMASK, "SIOCSIFNETMASK", WC_V4)               \
+	X(W_SIOCGIFBRDADDR, "SIOCGIFBRDADDR", WC_V4)               \
+	X(W_SIOCSIFBRDADDR, "SIOCSIFBRDADDR", WC_V4)               \
+	X(W_SIOCGIFDSTADDR, "SIOCGIFDSTADDR", WC_V4)               \
+	X(W_SIOCSIFDSTADDR, "SIOCSIFDSTADDR", WC_V4)               \
+	X(W_SIOCGIFCONF, "SIOCGIFCONF", WC_V4)
 
 enum word {
 	W_NONE,
@@ -150,6 +159,7 @@ enum word {
 #define S_DIGITS 0x80u  /* "0123456789." in any order: a numeric test by hand */
 /* exactly "%s:%d" (or %u, %hu, %s...): host:port text */
 #define S_HOSTPORT 0x100u
+#define S_PASV 0x200u /* "PASV", "PASV\r\n": FTP's IPv4-only passive command */
 
 extern const unsigned char word_class[W_COUNT];
 extern const char *const word_text[W_COUNT];
