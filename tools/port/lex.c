@@ -717,6 +717,29 @@ static bool prefix_ci(const char *p, const char *end, const char *what)
 	return true;
 }
 
+/* The first ':', '%', '[' or '\\' in [q, end), or end: the characters
+ * string_class() looks at, sixteen bytes at a time where there are
+ * sixteen (most strings are messages with none of them). */
+static const char *next_special(const char *q, const char *end)
+{
+#if defined(__SSE2__)
+	while (end - q >= 16) {
+		__m128i v = _mm_loadu_si128((const void *)q);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+						  _mm_cmpeq_epi8(v, _mm_set1_epi8('%'))),
+				     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')),
+						  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+		if (m != 0)
+			return q + __builtin_ctz(m);
+		q += 16;
+	}
+#endif
+	while (q < end && *q != ':' && *q != '%' && *q != '[' && *q != '\\')
+		q++;
+	return q;
+}
+
 /* S_* bits of a string literal's text [p, end) (quotes left out). */
 static unsigned string_class(const char *p, const char *end)
 {
@@ -739,7 +762,11 @@ static unsigned string_class(const char *p, const char *end)
 	if (end - p >= 5 && p[0] == '%' && p[1] == 's' && p[2] == ':' && p[3] == '%' &&
 	    memchr(p + 4, '%', (size_t)(end - p - 4)) == NULL && end[-1] != ':')
 		bits |= S_HOSTPORT; /* "%s:%d", "%s:%hu", "%s:%s": nothing else */
-	for (const char *q = p; q < end; q++) {
+	if ((*p | 0x20) == 'h' && prefix_ci(p, end, "host: %s"))
+		bits |= S_URL;
+	else if (*p == 'C' && prefix_ci(p, end, "CONNECT %s:"))
+		bits |= S_URL;
+	for (const char *q = next_special(p, end); q < end; q = next_special(q + 1, end)) {
 		if (*q == ':') {
 			if (q + 6 < end && q[1] == ':' && prefix_ci(q + 2, end, "ffff:") &&
 			    (q + 7 == end || q[7] == '%' || dotted_prefix(q + 7, end)))
@@ -760,13 +787,8 @@ static unsigned string_class(const char *p, const char *end)
 		} else if (*q == '[') {
 			if (prefix_ci(q, end, "[%s]"))
 				bits |= S_BRACKET;
-		} else if ((*q | 0x20) == 'h' &&
-			   (q == p || (q - p >= 2 && q[-2] == '\\' && q[-1] == 'n'))) {
-			if (prefix_ci(q, end, "host: %s"))
-				bits |= S_URL;
-		} else if (*q == 'C' && q == p) {
-			if (prefix_ci(q, end, "CONNECT %s:"))
-				bits |= S_URL;
+		} else if (q + 2 < end && q[1] == 'n' && prefix_ci(q + 2, end, "host: %s")) {
+			bits |= S_URL; /* "...\r\nHost: %s" */
 		}
 	}
 	return bits;

@@ -2207,8 +2207,11 @@ static void rule_answer_use(struct scan *s, size_t i)
 		end = i + 2048;
 	for (size_t k = a[4]; k < end; k++) {
 		if (!ident(s, k) || !same_text(s, k, nm) || member_access(s, k) ||
-		    punct(s, k - 1, '&') || punct(s, k + 1, '='))
+		    punct(s, k - 1, '&'))
 			continue;
+		size_t after = is(s, k + 1, "->") && word(s, k + 2) == W_AI_ADDR ? k + 3 : k + 1;
+		if (!punct(s, after, ',') && !punct(s, after, ')'))
+			continue; /* an argument: res, or res->ai_addr */
 		size_t at, callee = enclosing_call(s, k, &at);
 		if (callee == NO_MATCH || callee == last || !ident(s, callee) ||
 		    word(s, callee) != W_NONE ||
@@ -2612,18 +2615,35 @@ static bool about_addresses(const struct scan *s)
 
 /* atoi(host) > 0 or isdigit(host[0]) deciding between an address and a
  * lookup; a scan for digits and dots; one for digits, dots and wildcards. */
+/* A '.' character constant within 256 tokens of i: a condition that
+ * tests for dots can hold one. */
+static bool dot_near(const struct scan *s, size_t i)
+{
+	size_t from = i > 256 ? i - 256 : 0, to = i + 256 < s->n ? i + 256 : s->n;
+	for (size_t k = from; k < to; k++)
+		if (s->tok[k].kind == TOK_CHAR && s->tok[k].len == 3 &&
+		    s->s[s->tok[k].off + 1] == '.')
+			return true;
+	return false;
+}
+
 static void rule_numeric(struct scan *s, size_t i)
 {
 	if (!called(s, i))
+		return;
+	/* what each shape needs, before the block's walk that cond_around()
+	 * asks for: atoi(...) compared; a '.' near an isdigit() or a lookup
+	 * in the function */
+	size_t close = match(s, i + 1, s->n);
+	if (word(s, i) == W_ATOI ? !(is(s, close + 1, ">") || is(s, close + 1, "!="))
+				 : !sum_of(s)->resolver && !dot_near(s, i))
 		return;
 	const struct cond *c = cond_around(s, i);
 	if (c == NULL)
 		return;
 	const struct summary *sum = sum_of(s);
 	if (word(s, i) == W_ATOI) {
-		size_t close = match(s, i + 1, s->n);
-		if ((sum->resolver || decides(s, c)) && close < c->to &&
-		    (is(s, close + 1, ">") || is(s, close + 1, "!=")))
+		if ((sum->resolver || decides(s, c)) && close < c->to)
 			add(s, R_NUMERIC_CHECK, i, false);
 		return;
 	}
