@@ -584,3 +584,14 @@ int lookup_family(const char *host, int want_v6, struct addrinfo **res)
 	hints.ai_family = family;
 	return getaddrinfo(host, NULL, &hints, res);
 }
+
+/* a mapped client checked against IPv4 rules: the check the draft asks
+ * for, where the address is used, not a text cut */
+int allowed(const struct sockaddr_in6 *sin6, uint32_t net, uint32_t mask)
+{
+	uint32_t a;
+	if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) /* was: v4mapped-check */
+		return 0;
+	memcpy(&a, &sin6->sin6_addr.s6_addr[12], sizeof(a));
+	return (ntohl(a) & mask) == net;
+}

@@ -47,9 +47,9 @@ int hints(const char *host, struct addrinfo **res)
 	return getaddrinfo(buf, NULL, &h, res);
 }
 
-int mapped(const struct sockaddr_in6 *p)
+const char *mapped(const struct sockaddr_in6 *p, const char *text)
 {
-	return IN6_IS_ADDR_V4MAPPED(&p->sin6_addr);
+	return IN6_IS_ADDR_V4MAPPED(&p->sin6_addr) ? text + 7 : text;
 }
 
 int listener6(void)

@@ -95,9 +95,10 @@ const struct rule rules[] = {
 	  "anysock_addr_equal(a, b, ANYSOCK_CMP_UNMAP) or anysock_prefix_contains() "
 	  "(anysock_addr_cmp(3), anysock_prefix(3))", NULL, NULL },
 	{ "v4mapped-check", false,
-	  "IN6_IS_ADDR_V4MAPPED() handles mapped addresses ad hoc, after they have spread",
-	  "anysock_addr_canonical() (or anysock_addr_unmap()) where addresses enter "
-	  "(anysock_addr_canonical(3))", NULL, NULL },
+	  "IN6_IS_ADDR_V4MAPPED() decides to cut \"::ffff:\" off the text (+ 7): mapped "
+	  "addresses handled ad hoc, after they were printed",
+	  "anysock_addr_canonical() (or anysock_addr_unmap()) where addresses enter, then "
+	  "anysock_ntop() (anysock_addr_canonical(3))", NULL, NULL },
 	{ "mapped-literal", false,
 	  /* anysock-port: ignore mapped-literal -- the rule's own text */
 	  "a string ending in \"::ffff:\" (or \"::ffff:%\", \"::ffff:127.\"): mapped text built "
@@ -2578,6 +2579,17 @@ static bool family_variable(struct scan *s, size_t i)
 	return used;
 }
 
+/* IN6_IS_ADDR_V4MAPPED(...) at i, then within a few tokens text + 7:
+ * "::ffff:" cut off an address already printed. */
+static bool mapped_text_cut(const struct scan *s, size_t i)
+{
+	size_t close = match(s, i + 1, s->n);
+	for (size_t k = close + 1; k + 1 < s->n && k < close + 12; k++)
+		if (punct(s, k, '+') && is(s, k + 1, "7"))
+			return true;
+	return false;
+}
+
 /* Whether an IPv4 parse follows a condition closely: the test chose the
  * numeric way (the lookup is the other). */
 static bool decides(const struct scan *s, const struct cond *c)
@@ -2886,9 +2898,9 @@ static void at_hit(struct scan *s, size_t i)
 	case W_S_ADDR: rule_s_addr(s, i); break;
 	case W_SIN_ADDR: rule_sin_addr(s, i); break;
 	case W_IN6_IS_ADDR_V4MAPPED:
-		/* deciding IPv4-level options, or unmapping where a peer enters,
-		 * is no ad hoc handling */
-		if (!sum_of(s)->sol_ip && !sum_of(s)->peer_in)
+		/* the check itself is what the draft asks for (deciding options,
+		 * unmapping a peer); cutting the text it was printed to is not */
+		if (call && mapped_text_cut(s, i))
 			add(s, R_V4MAPPED_CHECK, i, false);
 		break;
 	case W_AI_V4MAPPED: add(s, R_AI_V4MAPPED, i, false); break;
