@@ -659,7 +659,10 @@ START_TEST(test_thousand_reverse_lookups)
 	ck_assert_int_le(threads, 32);
 	ck_assert_int_gt(threads, 0);
 	ck_assert_msg(took[0] >= 0.5, "one finished before its timeout");
-	ck_assert_msg(took[N_RACES - 1] <= 0.505 + (slack - 0.05), "the last took %.1f ms",
+	/* 25 ms past the limit: a shared VM's timer and scheduler noise, not
+	 * the library (one CI run saw 510 ms); waiting behind the 32 workers
+	 * would take whole further timeouts */
+	ck_assert_msg(took[N_RACES - 1] <= 0.525 + (slack - 0.05), "the last took %.1f ms",
 		      took[N_RACES - 1] * 1e3);
 	ck_assert_int_le(lookup_threads(), 32);
 	teardown();
