@@ -3,7 +3,8 @@
  * RFC 1035 section 4: header, question, answers with a name pointer.
  *
  * A delayed answer waits in a thread of its own, in poll() on an eventfd
- * that dns_stop() makes readable. What the threads share (the socket,
+ * that dns_stop() makes readable (a held one on a second, which
+ * dns_release() makes readable). What the threads share (the socket,
  * stopping, the count of answers waiting) is under one lock, and
  * dns_stop() waits for the answers to go before it closes the socket: they
  * once sent on it after it was closed (or on whatever descriptor took its
@@ -32,12 +33,15 @@ static unsigned char dns64_prefix[16];
 static unsigned dns64_len; /* 0: no DNS64 */
 static int server_fd = -1;
 static pthread_t server_thread;
-static int stop_fd = -1; /* an eventfd, readable once stopping */
+static int stop_fd = -1;    /* an eventfd, readable once stopping */
+static int release_fd = -1; /* an eventfd, readable once released */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gone = PTHREAD_COND_INITIALIZER; /* waiting went down */
-static bool stopping;                                  /* under lock, like the two below */
+static bool stopping;                                  /* under lock, like those below */
+static bool released;                                  /* DNS_HELD rows answer at once */
 static unsigned long queries;
 static int waiting; /* delayed answers not yet sent or dropped */
+static int held;    /* of which DNS_HELD ones */
 
 static bool is_stopping(void)
 {
@@ -45,6 +49,14 @@ static bool is_stopping(void)
 	bool stop = stopping;
 	pthread_mutex_unlock(&lock);
 	return stop;
+}
+
+int dns_held(void)
+{
+	pthread_mutex_lock(&lock);
+	int n = held;
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 unsigned long dns_queries(void)
@@ -148,14 +160,20 @@ static double now_ms(void)
 static void *send_later(void *arg)
 {
 	struct reply *r = arg;
-	double due = now_ms() + r->delay_ms;
-	struct pollfd stop = { .fd = stop_fd, .events = POLLIN };
+	bool is_held = r->delay_ms == DNS_HELD;
+	double due = now_ms() + (is_held ? 0 : r->delay_ms);
+	struct pollfd wake[2] = { { .fd = stop_fd, .events = POLLIN },
+				  { .fd = release_fd, .events = POLLIN } };
+	if (is_held)
+		while (poll(wake, 2, -1) < 0 && errno == EINTR)
+			;
 	for (double left; (left = due - now_ms()) > 0;)
-		if (poll(&stop, 1, (int)left + 1) > 0)
+		if (poll(wake, 1, (int)left + 1) > 0)
 			break;
 	pthread_mutex_lock(&lock);
 	if (!stopping)
 		sendto(server_fd, r->buf, r->len, 0, (struct sockaddr *)&r->to, sizeof(r->to));
+	held -= is_held;
 	if (--waiting == 0)
 		pthread_cond_signal(&gone);
 	pthread_mutex_unlock(&lock);
@@ -208,6 +226,7 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 	int answers = 0, delay = 0;
 	pthread_mutex_lock(&lock);
 	unsigned dns64 = qtype == 28 ? dns64_len : 0;
+	bool now_released = released;
 	pthread_mutex_unlock(&lock);
 	for (const struct dns_record *rec = table; rec->name != NULL; rec++) {
 		if (!name_matches(rec->name, name))
@@ -246,6 +265,8 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 		free(r);
 		return;
 	}
+	if (delay == DNS_HELD && now_released)
+		delay = 0;
 	if (!known)
 		r->buf[3] |= 3; /* NXDOMAIN */
 	r->buf[7] = (unsigned char)answers;
@@ -262,6 +283,7 @@ static void answer(const unsigned char *q, size_t n, const struct sockaddr_in *f
 	pthread_mutex_lock(&lock);
 	bool started = !stopping && pthread_create(&t, &attr, send_later, r) == 0;
 	waiting += started;
+	held += started && delay == DNS_HELD;
 	pthread_mutex_unlock(&lock);
 	if (!started)
 		free(r);
@@ -290,17 +312,26 @@ static void *serve(void *unused)
 	}
 }
 
+static void close_all(void)
+{
+	int *fds[] = { &server_fd, &stop_fd, &release_fd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
 int dns_start(const struct dns_record *records)
 {
 	table = records;
-	stopping = false;
+	stopping = released = false;
 	stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (stop_fd < 0)
-		return -errno;
+	release_fd = eventfd(0, EFD_CLOEXEC);
 	server_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (server_fd < 0) {
+	if (stop_fd < 0 || release_fd < 0 || server_fd < 0) {
 		int err = -errno;
-		close(stop_fd);
+		close_all();
 		return err;
 	}
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53) };
@@ -309,11 +340,18 @@ int dns_start(const struct dns_record *records)
 	if (rc == 0)
 		rc = pthread_create(&server_thread, NULL, serve, NULL);
 	if (rc != 0) {
-		close(server_fd);
-		close(stop_fd);
+		close_all();
 		return -rc;
 	}
 	return 0;
+}
+
+void dns_release(void)
+{
+	pthread_mutex_lock(&lock);
+	released = true;
+	pthread_mutex_unlock(&lock);
+	eventfd_write(release_fd, 1);
 }
 
 /* shutdown() wakes a reader even on an unconnected UDP socket (Linux);
@@ -330,8 +368,6 @@ void dns_stop(void)
 	pthread_mutex_lock(&lock);
 	while (waiting > 0)
 		pthread_cond_wait(&gone, &lock);
-	close(server_fd);
-	close(stop_fd);
-	server_fd = stop_fd = -1;
+	close_all();
 	pthread_mutex_unlock(&lock);
 }
