@@ -154,9 +154,9 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* A delayed answer: sent when its time comes, unless the server stops
- * first; either way it is counted out, under the lock the socket is
- * closed under. */
+/* A delayed answer: sent when its time comes (a held one: once released),
+ * unless the server stops first; either way it is counted out, under the
+ * lock the socket is closed under. */
 static void *send_later(void *arg)
 {
 	struct reply *r = arg;
